@@ -1,7 +1,70 @@
-"""Test-wide set-up: offscreen Qt, an isolated LEADCHECK_HOME, an in-memory keyring, and qasync loops."""
+"""Test-wide set-up: offscreen Qt, an isolated LEADCHECK_HOME, an in-memory keyring, and qasync loops for UI tests.
+
+Loop choice (pytest-asyncio's ``pytest_asyncio_loop_factories`` hook): tests under ``tests/ui`` run on a
+qasync loop over the QApplication, so Qt signals and timers fire; everything else runs on a plain loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backend
+import keyring.errors
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("LEADCHECK_ORIGINS", None)
+for _name in list(os.environ):
+    if _name.startswith("LEADCHECK_"):
+        del os.environ[_name]
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that lives in a dict, for tests (the real one needs a desktop session)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.passwords:
+            raise keyring.errors.PasswordDeleteError("not set")
+        del self.passwords[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def leadcheck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own LEADCHECK_HOME and an empty in-memory keyring."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LEADCHECK_HOME", str(home))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield home
+    keyring.set_keyring(previous)
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    return qasync.QEventLoop(app)  # type: ignore[no-any-return]
+
+
+def pytest_asyncio_loop_factories(config: Any, item: pytest.Item) -> dict[str, Any]:
+    if "tests/ui" in Path(str(item.fspath)).as_posix():
+        return {"qasync": _qasync_loop}
+    return {"asyncio": asyncio.new_event_loop}

@@ -697,7 +697,9 @@ def default_hint(kind: ErrorKind, vendor_label: str, settings_hint: str) -> str:
         ErrorKind.NETWORK: "Check your internet connection (or proxy/firewall) and try again.",
         ErrorKind.REJECTED: "Check what you entered; if it looks right, contact the vendor's support.",
         ErrorKind.NOT_FOUND: "Check the ID or URL you entered.",
-        ErrorKind.BAD_RESPONSE: f"{vendor_label} sent an answer Leadcheck could not read; try again or contact support.",
+        ErrorKind.BAD_RESPONSE: (
+            f"{vendor_label} sent an answer Leadcheck could not read; try again or contact support."
+        ),
     }.get(kind, "")
 
 

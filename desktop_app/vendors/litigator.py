@@ -110,9 +110,10 @@ def _is_retryable_answer(response: Any) -> bool:
 def _error_id(error: Any) -> int | None:
     if not isinstance(error, dict):
         return None
+    raw = error.get("errorID")
     try:
-        return int(error.get("errorID"))
-    except (TypeError, ValueError):
+        return int(raw) if isinstance(raw, int | str) else None
+    except ValueError:
         return None
 
 

@@ -1,0 +1,236 @@
+"""The one front door to every vendor operation, shared by the CLI, the window and batches.
+
+:class:`CheckService` builds each vendor client from the settings (credentials read when an operation
+runs, so a key changed in Settings applies at once), runs the operation, scrubs every configured secret
+out of the result one last time, attaches it to the matching lead and stores it. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from desktop_app.settings import Settings
+from desktop_app.store import Store
+from desktop_app.vendors.base import CheckResult, OriginMap, Redactor, VendorHttp
+from desktop_app.vendors.consentcontrol import (
+    ConsentControlClient,
+    ConsentControlCredentials,
+    OptOutRecord,
+    UploadOutcome,
+)
+from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials, ContactStateLimits
+from desktop_app.vendors.credentials import FIELDS, require
+from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
+from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
+from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
+
+USER_AGENT = "Leadcheck/{version} (+https://leadcheck.invalid)"
+
+
+def make_http_client(timeout: float) -> httpx.AsyncClient:
+    """The one shared AsyncClient: https verification on, no redirects (a key must not follow one)."""
+    from desktop_app import __version__
+
+    return httpx.AsyncClient(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT.format(version=__version__)},
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+
+
+class CheckService:
+    """Runs vendor operations and records each result. Construct once per app (or per CLI run)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        client: httpx.AsyncClient,
+        *,
+        origins: OriginMap | None = None,
+        http: VendorHttp | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.http = http or VendorHttp(client, origins=origins or OriginMap.from_env(), timeout=settings.timeout)
+        self.contactstate_limits = ContactStateLimits(clock=self.http.clock, sleep=self.http.sleep)
+
+    # -- clients -------------------------------------------------------------------------------------------
+
+    def _creds(self, vendor: str) -> dict[str, str]:
+        return self.settings.credentials_for(vendor)
+
+    def trustedform(self) -> TrustedFormClient:
+        return TrustedFormClient(self.http, TrustedFormCredentials(**self._creds("trustedform")))
+
+    def jornaya(self) -> JornayaClient:
+        return JornayaClient(self.http, JornayaCredentials(**self._creds("jornaya")))
+
+    def litigator(self) -> LitigatorClient:
+        return LitigatorClient(self.http, LitigatorCredentials(**self._creds("litigator")))
+
+    def contactstate(self) -> ContactStateClient:
+        return ContactStateClient(
+            self.http, ContactStateCredentials(**self._creds("contactstate")), limiters=self.contactstate_limits
+        )
+
+    def consentcontrol(self) -> ConsentControlClient:
+        creds = self._creds("consentcontrol")
+        require("consentcontrol", creds, "api_key", "host")
+        return ConsentControlClient(self.http, ConsentControlCredentials(**creds))
+
+    def redactor(self) -> Redactor:
+        """Every secret currently configured, for the last scrub before anything is stored or shown."""
+        return Redactor(self.settings.credential(spec)[0] for spec in FIELDS if spec.secret)
+
+    # -- storing -------------------------------------------------------------------------------------------
+
+    def save(self, result: CheckResult, *, lead_id: int | None = None, batch_id: int | None = None) -> CheckResult:
+        """Scrub, attach to the lead it concerns, store; returns the scrubbed result."""
+        clean = scrub(result, self.redactor())
+        if lead_id is None:
+            lead_id = self.store.lead_for_subject(clean.vendor, clean.subject)
+        self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id)
+        return clean
+
+    # -- operations ----------------------------------------------------------------------------------------
+
+    async def retain(
+        self,
+        cert_url: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        reference: str | None = None,
+        vendor: str | None = None,
+    ) -> CheckResult:
+        result = await self.trustedform().retain(cert_url, email=email, phone=phone, reference=reference, vendor=vendor)
+        return self.save(result)
+
+    async def audit(
+        self,
+        token: str,
+        *,
+        provider_code: str | None = None,
+        data: Mapping[str, str] | None = None,
+        record_id: str | None = None,
+        agency: str | None = None,
+    ) -> CheckResult:
+        client = self.jornaya()
+        result = await client.audit(token, provider_code=provider_code, data=data, record_id=record_id, agency=agency)
+        return self.save(result)
+
+    async def check_litigator(self, phone: str) -> CheckResult:
+        result = await self.litigator().check_phone(phone)
+        saved = self.save(result)
+        if saved.ok and saved.details.get("phone_is_litigator"):
+            self.store.add_suppression([("phone", saved.subject, "litigator", "TCPA Litigator check")])
+        return saved
+
+    async def claim(self, claim_url: str) -> CheckResult:
+        return self.save(await self.contactstate().claim(claim_url))
+
+    async def reclaim(self, reclaim_url: str) -> CheckResult:
+        return self.save(await self.contactstate().reclaim(reclaim_url))
+
+    async def certificate(self, cert_url: str) -> CheckResult:
+        return self.save(await self.contactstate().certificate(cert_url))
+
+    async def create_lead(self, fields: Mapping[str, str]) -> CheckResult:
+        return self.save(await self.contactstate().create_lead(fields))
+
+    async def get_lead(self, lead_id: str) -> CheckResult:
+        return self.save(await self.contactstate().get_lead(lead_id))
+
+    async def delete_leads(self, lead_ids: Sequence[str]) -> CheckResult:
+        client = self.contactstate()
+        if len(lead_ids) == 1:
+            return self.save(await client.delete_lead(lead_ids[0]))
+        return self.save(await client.delete_leads(list(lead_ids)))
+
+    async def push_status(
+        self,
+        status: str,
+        *,
+        connect_id: str | None = None,
+        certificate_url: str | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> CheckResult:
+        client = self.contactstate()
+        result = await client.push_status(
+            status, connect_id=connect_id, certificate_url=certificate_url, **dict(fields or {})
+        )
+        return self.save(result)
+
+    async def stats(self, lead_id: str, delivery_id: str | None = None) -> CheckResult:
+        return self.save(await self.contactstate().stats(lead_id, delivery_id))
+
+    async def export(self, *, on_progress: Callable[[str, float], None] | None = None) -> CheckResult:
+        return self.save(await self.contactstate().export(on_progress=on_progress))
+
+    async def upload_optouts(self, records: Sequence[OptOutRecord], *, project_id: str | None = None) -> UploadOutcome:
+        """Upload opt-outs (≤100 per request); accepted ones join the local suppression list."""
+        outcome = await self.consentcontrol().upload(records, project_id=project_id)
+        redactor = self.redactor()
+        outcome = dataclasses.replace(outcome, results=[scrub(r, redactor) for r in outcome.results])
+        for result in outcome.results:
+            self.store.record_check(result)
+        entries: list[tuple[str, str, str, str]] = []
+        for item in outcome.records:
+            if item.error is None and item.flag is not None and item.flag.value == "green":
+                entries.extend(suppression_entries(item.record))
+        if entries:
+            self.store.add_suppression(entries)
+        return outcome
+
+
+def suppression_entries(record: OptOutRecord) -> list[tuple[str, str, str, str]]:
+    """The phones and emails of an accepted opt-out, normalised, as suppression rows."""
+    from desktop_app.vendors.validation import normalize_email, normalize_phone
+
+    rows: list[tuple[str, str, str, str]] = []
+    for attr in ("phone1", "phone2"):
+        value = getattr(record, attr, None)
+        if value:
+            try:
+                rows.append(("phone", normalize_phone(value).e164, "optout", "Consent Control upload"))
+            except ValueError:
+                pass
+    for attr in ("email1", "email2"):
+        value = getattr(record, attr, None)
+        if value:
+            try:
+                rows.append(("email", normalize_email(value), "optout", "Consent Control upload"))
+            except ValueError:
+                pass
+    return rows
+
+
+def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
+    """The result with every known secret replaced, in every field that is stored or shown."""
+    error = result.error
+    if error is not None:
+        error = dataclasses.replace(error, message=redactor.text(error.message), hint=redactor.text(error.hint))
+    return dataclasses.replace(
+        result,
+        subject=redactor.text(result.subject),
+        summary=redactor.text(result.summary),
+        details=redactor.data(result.details),
+        error=error,
+        request=redactor.data(result.request),
+        response_body=redactor.text(result.response_body) if result.response_body is not None else None,
+    )
+
+
+def open_store(path: Path) -> Store:
+    return Store(path)
+
+
+def describe(value: Any) -> str:
+    return str(value)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:  scripts/dev.sh run [leadcheck args] | test [pytest args] | bench
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmd=${1:-run}
+shift || true
+bash scripts/bootstrap.sh
+case "$cmd" in
+  run)
+    exec .venv/bin/leadcheck "$@"
+    ;;
+  test)
+    export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+    .venv/bin/ruff check desktop_app tests scripts packaging
+    .venv/bin/ruff format --check desktop_app tests scripts packaging
+    .venv/bin/mypy
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  bench)
+    exec .venv/bin/python scripts/benchmark.py "$@"
+    ;;
+  *)
+    echo "usage: scripts/dev.sh run|test|bench [args]" >&2
+    exit 2
+    ;;
+esac

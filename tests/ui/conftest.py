@@ -1,0 +1,67 @@
+"""Fixtures for window tests: a started vendor simulator and a CheckService routed to it.
+
+Tests here run on a qasync loop (see tests/conftest.py). Drive coroutines by awaiting the widget's public
+``async def`` methods; never call ``qtbot.wait*`` inside an ``async def`` test (it hangs: STACK-NOTES).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.demo import demo_environment
+from desktop_app.paths import Paths
+from desktop_app.sandbox import VendorSimulator
+from desktop_app.service import CheckService, make_http_client
+from desktop_app.settings import Settings
+from desktop_app.store import Store
+from desktop_app.vendors.base import OriginMap
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[VendorSimulator]:
+    sim = VendorSimulator(enforce_rate_limits=False, job_polls_until_done=1).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def paths(leadcheck_home: Path) -> Paths:
+    return Paths.from_env().ensure()
+
+
+@pytest.fixture
+def settings(paths: Paths) -> Settings:
+    """Settings whose credentials are the demo ones (environment), so every vendor is configured."""
+    return Settings(paths, environ=demo_environment())
+
+
+@pytest.fixture
+def store(paths: Paths) -> Iterator[Store]:
+    with Store(paths.database, backups_dir=paths.backups_dir) as s:
+        yield s
+
+
+@pytest.fixture
+async def service(settings: Settings, store: Store, simulator: VendorSimulator) -> AsyncIterator[CheckService]:
+    client = make_http_client(10.0)
+    try:
+        yield CheckService(settings, store, client, origins=OriginMap(simulator.origin_map()))
+    finally:
+        await client.aclose()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0, step: float = 0.02) -> None:
+    """Poll ``condition`` on the running loop (Qt keeps processing events) until true or fail."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(step)
+
+
+Poll = Callable[[Callable[[], bool]], Awaitable[None]]

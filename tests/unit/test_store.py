@@ -1,0 +1,125 @@
+"""The SQLite store: schema version, private files, checks round-trip, lead flags, backups, kill safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.store import SCHEMA_VERSION, NewerSchemaError, Store
+from desktop_app.store import db as store_db
+from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag
+
+
+def result(flag: Flag | None = Flag.GREEN, vendor: str = "litigator", subject: str = "+12025550123") -> CheckResult:
+    return CheckResult(vendor=vendor, operation="check", subject=subject, flag=flag, summary="ok", details={"a": 1})
+
+
+def test_new_database_is_versioned_private_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "lc.db"
+    with Store(path) as store:
+        assert store.version == SCHEMA_VERSION
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_check_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    error = CallError(ErrorKind.AUTH, "bad key", http_status=401, code=1000, hint="fix it")
+    failed = CheckResult(
+        vendor="litigator",
+        operation="check",
+        subject="+12025550123",
+        flag=None,
+        summary="bad key",
+        error=error,
+        http_status=401,
+        request={"method": "POST"},
+        response_body="{}",
+        attempts=1,
+    )
+    with Store(tmp_path / "lc.db") as store:
+        store.record_check(result())
+        store.record_check(failed)
+        newest, oldest = store.checks(vendor="litigator")
+        assert newest.result == failed
+        assert oldest.result.flag is Flag.GREEN and oldest.result.details == {"a": 1}
+        assert store.latest_check("litigator", "+12025550123").result.flag is Flag.GREEN  # type: ignore[union-attr]
+
+
+def test_flag_lands_on_the_matching_lead_and_errors_do_not(tmp_path: Path) -> None:
+    with Store(tmp_path / "lc.db") as store:
+        lead_id = store.add_lead({"phone": "+12025550123", "email": "a@b.co", "custom": "x"})
+        assert store.lead_for_subject("litigator", "+12025550123") == lead_id
+        store.record_check(result(Flag.RED), lead_id=lead_id)
+        store.record_check(
+            CheckResult("litigator", "check", "+12025550123", None, "down", error=CallError(ErrorKind.NETWORK, "x")),
+            lead_id=lead_id,
+        )
+        lead = store.lead(lead_id)
+        assert lead is not None and lead["flag_litigator"] == "red" and lead["extra"] == {"custom": "x"}
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "lc.db"
+    Store(path).close()
+
+    def v2(db: object) -> None:
+        store_db.sqlite_utils.Database(db.conn).execute("CREATE TABLE extra_v2 (id INTEGER)")  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS, v2])
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store(path) as store:
+        assert store.version == SCHEMA_VERSION + 1
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+
+
+def test_newer_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "lc.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(NewerSchemaError, match="newer Leadcheck"):
+        Store(path)
+
+
+def test_kill_mid_write_keeps_every_committed_check(tmp_path: Path) -> None:
+    path = tmp_path / "lc.db"
+    Store(path).close()
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+from desktop_app.store import Store
+from desktop_app.vendors.base import CheckResult, Flag
+store = Store(__import__('pathlib').Path({str(path)!r}))
+for i in range(200):
+    store.record_check(CheckResult('litigator', 'check', f'+1202555{{i:04d}}', Flag.GREEN, 'ok'))
+    if i == 149:
+        print('committed', flush=True)
+        os.kill(os.getpid(), 9)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -9 and "committed" in proc.stdout
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(store.checks(limit=1000)) == 150
+
+
+def test_suppression_ignores_duplicates(tmp_path: Path) -> None:
+    with Store(tmp_path / "lc.db") as store:
+        assert store.add_suppression([("phone", "+12025556666", "litigator", "check")] * 2) == 1
+        assert store.suppression()[0]["value"] == "+12025556666"
+
+
+def test_details_are_json_in_the_file(tmp_path: Path) -> None:
+    with Store(tmp_path / "lc.db") as store:
+        store.record_check(result())
+        raw = store.db.execute("SELECT details FROM checks").fetchone()[0]
+    assert json.loads(raw) == {"a": 1}
