@@ -59,7 +59,7 @@ class CheckService:
         self.settings = settings
         self.store = store
         self.http = http or VendorHttp(client, origins=origins or OriginMap.from_env(), timeout=settings.timeout)
-        self.contactstate_limits = ContactStateLimits(clock=self.http.clock, sleep=self.http.sleep)
+        self.contactstate_limits = ContactStateLimits.create(clock=self.http.clock, sleep=self.http.sleep)
 
     # -- clients -------------------------------------------------------------------------------------------
 
