@@ -8,9 +8,8 @@ out of the result one last time, attaches it to the matching lead and stores it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -28,6 +27,8 @@ from desktop_app.vendors.credentials import FIELDS, require
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
+
+log = logging.getLogger("leadcheck.checks")
 
 USER_AGENT = "Leadcheck/{version} (+https://leadcheck.invalid)"
 
@@ -97,6 +98,8 @@ class CheckService:
         if lead_id is None:
             lead_id = self.store.lead_for_subject(clean.vendor, clean.subject)
         self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id)
+        outcome = clean.flag.value if clean.flag else f"error:{clean.error.kind.value}" if clean.error else "done"
+        log.info("%s %s %s -> %s (HTTP %s)", clean.vendor, clean.operation, clean.subject, outcome, clean.http_status)
         return clean
 
     # -- operations ----------------------------------------------------------------------------------------
@@ -226,11 +229,3 @@ def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
         request=redactor.data(result.request),
         response_body=redactor.text(result.response_body) if result.response_body is not None else None,
     )
-
-
-def open_store(path: Path) -> Store:
-    return Store(path)
-
-
-def describe(value: Any) -> str:
-    return str(value)

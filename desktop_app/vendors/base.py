@@ -713,5 +713,18 @@ def bad_response(vendor_label: str, what: str, exchange: Exchange) -> CallError:
     )
 
 
+def truthy(value: Any) -> bool | None:
+    """A vendor's yes/no in any of the shapes vendors send (true, "true", 1, "1", "yes"); None if neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"false", "0", "no"}:
+        return False
+    return None
+
+
 def replace_error(error: CallError, **changes: Any) -> CallError:
     return dataclasses.replace(error, **changes)

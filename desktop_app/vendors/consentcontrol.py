@@ -77,6 +77,7 @@ from desktop_app.vendors.base import (
     replace_error,
     retry_after_seconds,
     transport_or_status_error,
+    truthy,
 )
 from desktop_app.vendors.credentials import require
 from desktop_app.vendors.validation import Phone, consentcontrol_host, normalize_email, normalize_phone
@@ -741,18 +742,6 @@ class ConsentControlClient:
 # Reading the answer
 
 
-def _truthy(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes"}:
-        return True
-    if isinstance(value, str) and value.strip().lower() in {"false", "0", "no"}:
-        return False
-    return None
-
-
 def _count(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -800,7 +789,7 @@ def upload_error(exchange: Exchange, redactor: Redactor, clock: Clock) -> CallEr
     error = transport_or_status_error(exchange, LABEL, SETTINGS_HINT, STATUS_EXPLANATIONS)
     if error is None:
         body = exchange.json()
-        if not (isinstance(body, Mapping) and _truthy(body.get("status")) is False):
+        if not (isinstance(body, Mapping) and truthy(body.get("status")) is False):
             return None
         error = CallError(
             ErrorKind.REJECTED,
@@ -875,7 +864,7 @@ def parse_upload(
     body = exchange.json()
     if error is None and not isinstance(body, Mapping):
         error = bad_response(LABEL, "not with the JSON object the documents describe", exchange)
-    if error is None and isinstance(body, Mapping) and _truthy(body.get("status")) is not True:
+    if error is None and isinstance(body, Mapping) and truthy(body.get("status")) is not True:
         error = bad_response(LABEL, "without the status the documents promise", exchange)
     if error is not None or not isinstance(body, Mapping):
         error = error or bad_response(LABEL, "not in JSON", exchange)
@@ -905,7 +894,7 @@ def parse_upload(
     outcomes: list[RecordOutcome] = []
     for position, (index, record) in enumerate(chunk):
         result = matched[position]
-        said = _truthy(result.get("successful")) if result is not None else None
+        said = truthy(result.get("successful")) if result is not None else None
         listed = None if ids is None else position in ids
         record_id = str(result["recordID"]) if result is not None and result.get("recordID") else None
         vendor_reason = _clean_text(result.get("unsuccessful_reason")) if result is not None else ""

@@ -27,6 +27,7 @@ from desktop_app.vendors.base import (
     failed,
     judged,
     transport_or_status_error,
+    truthy,
 )
 from desktop_app.vendors.credentials import require
 from desktop_app.vendors.validation import normalize_phone
@@ -117,21 +118,9 @@ def _error_id(error: Any) -> int | None:
         return None
 
 
-def _truthy(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes"}:
-        return True
-    if isinstance(value, str) and value.strip().lower() in {"false", "0", "no"}:
-        return False
-    return None
-
-
 def error_from_body(body: Any, status: int | None) -> CallError | None:
     """The documented error envelope ``{"success": false, "errors": [{errorID, errorHeader, errorMessage}]}``."""
-    if not isinstance(body, dict) or _truthy(body.get("success")) is not False:
+    if not isinstance(body, dict) or truthy(body.get("success")) is not False:
         return None
     errors = body.get("errors") or []
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
@@ -163,13 +152,13 @@ def parse_check(exchange: Exchange, subject: str) -> CheckResult:
         return failed(VENDOR, op, subject, error, exchange)
     if not isinstance(body, dict):
         return failed(VENDOR, op, subject, bad_response(LABEL, "not in JSON", exchange), exchange)
-    if _truthy(body.get("success")) is not True:
+    if truthy(body.get("success")) is not True:
         return failed(VENDOR, op, subject, bad_response(LABEL, "without saying it succeeded", exchange), exchange)
     out = body.get("dataOut")
     row = out[0] if isinstance(out, list) and out and isinstance(out[0], dict) else None
     if row is None:
         return failed(VENDOR, op, subject, bad_response(LABEL, "with no result for the number", exchange), exchange)
-    is_litigator = _truthy(row.get("PhoneIsLitigator"))
+    is_litigator = truthy(row.get("PhoneIsLitigator"))
     if is_litigator is None:
         return failed(
             VENDOR, op, subject, bad_response(LABEL, "without saying whether it is a litigator", exchange), exchange
