@@ -11,8 +11,8 @@ case "$cmd" in
     ;;
   test)
     export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-    .venv/bin/ruff check desktop_app tests scripts packaging
-    .venv/bin/ruff format --check desktop_app tests scripts packaging
+    .venv/bin/ruff check
+    .venv/bin/ruff format --check
     .venv/bin/mypy
     exec .venv/bin/python -m pytest "$@"
     ;;
