@@ -112,9 +112,10 @@ class CheckService:
         phone: str | None = None,
         reference: str | None = None,
         vendor: str | None = None,
+        lead_id: int | None = None,
     ) -> CheckResult:
         result = await self.trustedform().retain(cert_url, email=email, phone=phone, reference=reference, vendor=vendor)
-        return self.save(result)
+        return self.save(result, lead_id=lead_id)
 
     async def audit(
         self,
@@ -124,14 +125,16 @@ class CheckService:
         data: Mapping[str, str] | None = None,
         record_id: str | None = None,
         agency: str | None = None,
+        lead_id: int | None = None,
     ) -> CheckResult:
         client = self.jornaya()
         result = await client.audit(token, provider_code=provider_code, data=data, record_id=record_id, agency=agency)
-        return self.save(result)
+        return self.save(result, lead_id=lead_id)
 
-    async def check_litigator(self, phone: str) -> CheckResult:
+    async def check_litigator(self, phone: str, *, lead_id: int | None = None) -> CheckResult:
+        """Check one phone; a litigator hit also joins the local suppression list."""
         result = await self.litigator().check_phone(phone)
-        saved = self.save(result)
+        saved = self.save(result, lead_id=lead_id)
         if saved.ok and saved.details.get("phone_is_litigator"):
             self.store.add_suppression([("phone", saved.subject, "litigator", "TCPA Litigator check")])
         return saved
@@ -142,8 +145,8 @@ class CheckService:
     async def reclaim(self, reclaim_url: str) -> CheckResult:
         return self.save(await self.contactstate().reclaim(reclaim_url))
 
-    async def certificate(self, cert_url: str) -> CheckResult:
-        return self.save(await self.contactstate().certificate(cert_url))
+    async def certificate(self, cert_url: str, *, lead_id: int | None = None) -> CheckResult:
+        return self.save(await self.contactstate().certificate(cert_url), lead_id=lead_id)
 
     async def create_lead(self, fields: Mapping[str, str]) -> CheckResult:
         return self.save(await self.contactstate().create_lead(fields))

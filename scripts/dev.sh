@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:  scripts/dev.sh run [leadcheck args] | test [pytest args] | bench
+#   | package (build the Linux bundle + .tar.gz in dist/) | smoke [--rebuild] (test that bundle offscreen)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-run}
@@ -19,8 +20,14 @@ case "$cmd" in
   bench)
     exec .venv/bin/python scripts/benchmark.py "$@"
     ;;
+  package)
+    exec bash packaging/build.sh "$@"
+    ;;
+  smoke)
+    exec bash scripts/smoke_bundle.sh "$@"
+    ;;
   *)
-    echo "usage: scripts/dev.sh run|test|bench [args]" >&2
+    echo "usage: scripts/dev.sh run|test|bench|package|smoke [args]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,379 @@
+"""The composition root: QApplication, the qasync loop, and everything the window runs on.
+
+Start-up order keeps the window quick to appear: only PySide6 is imported before the window shell is shown;
+then the qasync loop starts and :class:`AppSession` imports and opens the rest (settings, the store, ONE
+shared ``httpx.AsyncClient``, the :class:`~desktop_app.service.CheckService`, and in demo mode the vendor
+simulator) and fills in the tabs. Closing the window cancels the calls still in flight, closes the client,
+the store and the simulator, then the loop ends.
+
+``main(demo=..., screenshot=..., tab=...)`` is what ``leadcheck`` / ``leadcheck gui`` / ``python -m
+desktop_app`` call (through :mod:`desktop_app.launch`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from desktop_app.paths import Paths
+
+SCREENSHOT_SIZE = QSize(1280, 800)
+TAB_NAMES = ("leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
+
+# Demo leads: each field is a trigger of the vendor simulator (desktop_app.sandbox.scenarios), so the seeded
+# checks are real results covering green, yellow, red and a failed call.
+DEMO_LEADS: tuple[dict[str, str], ...] = (
+    {
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "phone": "+12025551212",
+        "email": "jane.doe@example.com",
+        "cert_url": "https://cert.trustedform.com/eb9fc4dd9bed9ad451a5648946cf4bf09b5bb947",
+        "leadid": "58990313-03FB-43B8-AD0B-08CEF791D49B",
+        "city": "Austin",
+        "state": "TX",
+        "zip": "78701",
+        "supplier": "SunBright Media",
+        "cost": "18.50",
+    },
+    {
+        "first_name": "Marcus",
+        "last_name": "Reed",
+        "phone": "+12025556666",
+        "email": "marcus.reed@example.com",
+        "cert_url": "https://cert.trustedform.com/demo200000000000000000000000000000000000",
+        "leadid": "CCCCCCCC-0000-4000-8000-000000000000",
+        "state": "FL",
+        "supplier": "QuoteWave",
+        "cost": "22.00",
+    },
+    {
+        "first_name": "Ana",
+        "last_name": "Lopez",
+        "phone": "+12025550000",
+        "email": "ana.lopez@example.com",
+        "cert_url": "https://cert.trustedform.com/demo300000000000000000000000000000000000",
+        "leadid": "BBBBBBBB-0000-4000-8000-000000000000",
+        "state": "AZ",
+        "supplier": "SunBright Media",
+        "cost": "17.25",
+    },
+    {
+        "first_name": "Tom",
+        "last_name": "Becker",
+        "phone": "+12025551234",
+        "email": "tom.becker@example.com",
+        "cs_cert_url": "https://cert.contactstate.com/certs/ac5e67f3-d280-4209-a2d6-06474d3eae23",
+        "state": "OH",
+        "supplier": "MedicareLeadsPro",
+        "cost": "31.00",
+    },
+    {
+        "first_name": "Priya",
+        "last_name": "Shah",
+        "phone": "+13125550188",
+        "email": "priya.shah@example.com",
+        "cs_cert_url": "https://cert.contactstate.com/certs/c1a1e67f-d280-4209-a2d6-06474d3eae23",
+        "leadid": "DDDDDDDD-0000-4000-8000-000000000000",
+        "state": "IL",
+        "supplier": "MedicareLeadsPro",
+        "cost": "29.50",
+    },
+    {
+        "first_name": "Lee",
+        "last_name": "Wong",
+        "phone": "+14155550142",
+        "email": "lee.wong@example.com",
+        "cert_url": "https://cert.trustedform.com/s410000000000000000000000000000000000000",
+        "state": "CA",
+        "supplier": "QuoteWave",
+        "cost": "20.00",
+    },
+    {
+        "first_name": "Dana",
+        "last_name": "Fox",
+        "phone": "+12025550403",
+        "email": "dana.fox@example.com",
+        "leadid": "AAAAAAAA-0000-4000-8000-000000000002",
+        "state": "NV",
+        "supplier": "Solar Direct",
+        "cost": "15.75",
+    },
+    {
+        "first_name": "Sam",
+        "last_name": "Ortiz",
+        "phone": "+16175550199",
+        "email": "sam.ortiz@example.com",
+        "state": "MA",
+        "supplier": "Solar Direct",
+        "cost": "16.00",
+    },
+)
+UNCHECKED_DEMO_LEADS = 1  # the last demo lead is left unchecked, to show what that looks like
+
+
+class AppSession:
+    """Opens and closes everything the window runs on. Build it on the running qasync loop.
+
+    ``finished`` (an asyncio Future) resolves when :meth:`shutdown` is done; closing the window starts it.
+    """
+
+    def __init__(
+        self,
+        window: MainWindow,
+        paths: Paths,
+        *,
+        demo: bool = False,
+        environ: Mapping[str, str] | None = None,
+        defer_tabs: bool = False,
+    ) -> None:
+        from desktop_app.service import CheckService, make_http_client
+        from desktop_app.settings import Settings
+        from desktop_app.store import Store
+        from desktop_app.vendors.base import OriginMap
+
+        env = dict(os.environ if environ is None else environ)
+        loop = asyncio.get_running_loop()
+        self.window = window
+        self.paths = paths.ensure()
+        self.demo = demo
+        self.simulator: Any = None
+        self._closing = False
+        self._baseline = set(asyncio.all_tasks(loop))
+        self.finished: asyncio.Future[None] = loop.create_future()
+        if demo:
+            from desktop_app.demo import demo_environment
+            from desktop_app.sandbox import VendorSimulator
+
+            self.simulator = VendorSimulator().start()
+            origins = OriginMap(self.simulator.origin_map())
+            self.settings = Settings(self.paths, environ={**env, **demo_environment()})
+            database = self.paths.demo_database
+        else:
+            origins = OriginMap.from_env(env)
+            self.settings = Settings(self.paths, environ=env)
+            database = self.paths.database
+        try:
+            self.store = Store(database, backups_dir=self.paths.backups_dir)
+        except BaseException:
+            if self.simulator is not None:
+                self.simulator.stop()
+            raise
+        self.client = make_http_client(self.settings.timeout)
+        self.service = CheckService(self.settings, self.store, self.client, origins=origins)
+        window.set_demo(demo)
+        window.populate_leads(self.service, settings=self.settings, paths=self.paths, database=database)
+        window.closed.connect(self._on_window_closed)
+        if not defer_tabs:
+            self.finish_setup()
+
+    def finish_setup(self) -> None:
+        """The slower half, run once the lead table is on screen: logging (reads the keyring) and vendor tabs."""
+        from desktop_app.logs import configure_logging
+
+        configure_logging(self.paths, self.settings)
+        self.window.populate_vendor_tabs()
+
+    async def open(self) -> int:
+        """Load the lead table; returns the number of leads."""
+        assert self.window.leads_tab is not None
+        return await self.window.leads_tab.open()
+
+    async def seed_demo(self) -> int:
+        """Fill an empty demo database with :data:`DEMO_LEADS`, checked through the simulator. Returns leads added."""
+        from desktop_app.ui.leads_tab import recheck_lead
+
+        if not self.demo or self.store.lead_count() > 0:
+            return 0
+        ids = [self.store.add_lead(fields, source_file="demo") for fields in DEMO_LEADS]
+        checked = ids[: len(ids) - UNCHECKED_DEMO_LEADS]
+        for lead_id in checked:
+            lead = self.store.lead(lead_id)
+            if lead is not None:
+                await recheck_lead(self.service, lead)
+        if self.window.leads_tab is not None:
+            await self.window.leads_tab.refresh()
+        return len(ids)
+
+    async def shutdown(self) -> None:
+        """Cancel the window's calls in flight, then close the HTTP client, the store and the simulator."""
+        if self._closing:
+            await asyncio.shield(self.finished)
+            return
+        self._closing = True
+        try:
+            self.window.shutdown_ui()
+            current = asyncio.current_task()
+            tasks = [t for t in asyncio.all_tasks() if t is not current and t not in self._baseline and not t.done()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.client.aclose()
+        finally:
+            self.store.close()
+            if self.simulator is not None:
+                self.simulator.stop()
+            if not self.finished.done():
+                self.finished.set_result(None)
+
+    def _on_window_closed(self) -> None:
+        if not self._closing:
+            self._shutdown_task = asyncio.ensure_future(self.shutdown())
+
+
+def _window_closed_future(window: MainWindow) -> asyncio.Future[None]:
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def settle() -> None:
+        if not future.done():
+            future.set_result(None)
+
+    window.closed.connect(settle)
+    return future
+
+
+async def _first_run(window: MainWindow, paths: Paths) -> str:
+    """Ask the first-run question once; returns the choice ("" when it was already made)."""
+    from desktop_app.settings import Settings
+    from desktop_app.ui.first_run import ask_first_run
+
+    settings = Settings(paths)
+    if settings.get("first_run_done"):
+        return ""
+    choice = await ask_first_run(window)
+    settings.set("first_run_done", True)
+    return choice
+
+
+async def run_window(
+    window: MainWindow,
+    *,
+    demo: bool = False,
+    screenshot: Path | None = None,
+    tab: str | None = None,
+    on_ready: Callable[[AppSession], Awaitable[None]] | None = None,
+) -> int:
+    """The app's life on the loop: first-run choice, session, (screenshot), wait for close, clean up."""
+    from desktop_app.paths import Paths
+    from desktop_app.store.db import StoreError
+
+    paths = Paths.from_env().ensure()
+    closed = _window_closed_future(window)
+    choice = ""
+    if not demo and screenshot is None and on_ready is None:
+        choice = await _first_run(window, paths)
+        if closed.done():
+            return 0
+        demo = choice == "demo"
+    try:
+        session = AppSession(window, paths, demo=demo, defer_tabs=True)
+    except StoreError as exc:
+        QMessageBox.critical(window, "Leadcheck cannot open its database", str(exc))
+        return 1
+    opening = asyncio.ensure_future(_open(session))
+    await asyncio.sleep(0)  # the lead table's first page is in the model now
+    window.repaint()
+    session.finish_setup()
+    if tab and not window.show_tab(tab):
+        print(f"leadcheck: no tab called {tab!r}; choose one of {', '.join(TAB_NAMES)}.", file=sys.stderr)
+        window.close()
+        await session.finished
+        return 2
+    if screenshot is not None:
+        try:
+            await opening
+            if window.leads_tab is not None:
+                window.leads_tab.select_first()  # so the detail pane shows a lead's history
+            return save_screenshot(window, screenshot)
+        finally:
+            window.close()
+            await session.finished
+    if choice == "keys":
+        window.open_settings()
+    if on_ready is not None:
+        await opening
+        await on_ready(session)
+    await session.finished
+    return 0
+
+
+async def _open(session: AppSession) -> None:
+    """Open the lead table; in demo mode then seed an empty demo database (the table refreshes)."""
+    await session.open()
+    if session.demo:
+        await session.seed_demo()
+
+
+def save_screenshot(window: MainWindow, path: Path) -> int:
+    """Render the window at 1280×800 to ``path`` (PNG). Returns the exit code."""
+    window.resize(SCREENSHOT_SIZE)
+    QApplication.processEvents()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(path), "PNG"):
+        print(f"leadcheck: could not write the screenshot to {path}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def create_window(app: QApplication, *, demo: bool = False) -> MainWindow:
+    """The window shell with the app's stylesheet, shown (before any heavy import)."""
+    from desktop_app.ui import theme
+
+    app.setApplicationName("Leadcheck")
+    app.setApplicationDisplayName("Leadcheck")
+    app.setDesktopFileName("leadcheck")
+    from desktop_app.ui.about_dialog import app_icon
+
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(theme.stylesheet())
+    window = MainWindow(demo=demo)
+    window.resize(SCREENSHOT_SIZE)
+    window.show()
+    return window
+
+
+def main(
+    *,
+    demo: bool = False,
+    screenshot: Path | None = None,
+    tab: str | None = None,
+    on_shown: Callable[[MainWindow], None] | None = None,
+    on_ready: Callable[[AppSession], Awaitable[None]] | None = None,
+) -> int:
+    """Open the window and run until it is closed (or, with ``screenshot``, render one PNG and exit).
+
+    ``on_shown`` / ``on_ready`` are hooks for the start-up benchmark (scripts/bench_window.py).
+    """
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the session is closed, not before
+    window = create_window(app, demo=demo)
+    app.processEvents()
+    if on_shown is not None:
+        on_shown(window)
+
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            code: int = loop.run_until_complete(
+                run_window(window, demo=demo, screenshot=screenshot, tab=tab, on_ready=on_ready)
+            )
+            return code
+    finally:
+        asyncio.set_event_loop(None)

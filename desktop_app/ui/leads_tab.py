@@ -1,0 +1,618 @@
+"""The Leads tab (home): the lead table, its filters, a detail pane with each lead's history, and row actions.
+
+Row actions (right-click, or the keys shown in the menu): re-check the lead with every vendor it has data for
+(TrustedForm certificate, LeadiD token, Contact State certificate, phone for the litigator list), copy the
+cell or the row, and open the certificate in the browser. Re-checks run on the loop through the
+:class:`~desktop_app.service.CheckService` clients and are stored against *this* lead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui import spawn, theme
+from desktop_app.ui.leads_model import (
+    COL_ADDED,
+    COL_CERT,
+    COL_EMAIL,
+    COL_LEADID,
+    COL_NAME,
+    COL_PHONE,
+    COL_STATE,
+    COL_SUPPLIER,
+    FLAG_COLUMNS,
+    FLAG_FILTERS,
+    FLAG_ROLE,
+    VENDOR_TITLES,
+    LeadsModel,
+    display_phone,
+    flag_filter_labels,
+    short_time,
+)
+
+COLUMN_WIDTHS = {
+    COL_NAME: 150,
+    COL_PHONE: 120,
+    COL_EMAIL: 200,
+    COL_SUPPLIER: 120,
+    COL_STATE: 50,
+    COL_CERT: 260,
+    COL_LEADID: 280,
+    COL_ADDED: 90,
+    **dict.fromkeys(FLAG_COLUMNS, 104),
+}
+
+LEAD_FIELD_LABELS = (
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("address", "Address"),
+    ("city", "City"),
+    ("state", "State"),
+    ("zip", "ZIP"),
+    ("supplier", "Supplier"),
+    ("cost", "Cost"),
+    ("cert_url", "TrustedForm certificate"),
+    ("leadid", "LeadiD token"),
+    ("cs_cert_url", "Contact State certificate"),
+    ("source_file", "Imported from"),
+    ("created_at", "Added"),
+)
+
+
+@dataclass(frozen=True)
+class RecheckOutcome:
+    """One vendor's part of a re-check: a result, or the reason nothing was sent."""
+
+    vendor: str
+    result: Any | None = None  # CheckResult
+    refused: str = ""  # InputError / MissingCredentials text: nothing was sent
+
+    @property
+    def line(self) -> str:
+        title = VENDOR_TITLES[self.vendor]
+        if self.refused:
+            return f"{title}: not sent: {self.refused}"
+        result = self.result
+        assert result is not None
+        if result.error is not None:
+            hint = f" {result.error.hint}" if result.error.hint else ""
+            return f"{title}: the call failed: {result.error.message}{hint}"
+        word = theme.flag_word(result.flag.value) if result.flag else "done"
+        return f"{title}: {word}: {result.summary}"
+
+
+def recheck_plan(lead: dict[str, Any]) -> list[str]:
+    """The vendors a lead can be checked with, from the data it has (in tab order)."""
+    plan = []
+    if lead.get("cert_url") and (lead.get("email") or lead.get("phone")):
+        plan.append("trustedform")
+    if lead.get("leadid"):
+        plan.append("jornaya")
+    if lead.get("cs_cert_url"):
+        plan.append("contactstate")
+    if lead.get("phone"):
+        plan.append("litigator")
+    return plan
+
+
+async def recheck_lead(service: Any, lead: dict[str, Any]) -> list[RecheckOutcome]:
+    """Check ``lead`` with every vendor it has data for, concurrently; each result is stored against it."""
+    from desktop_app.vendors.base import InputError, MissingCredentials
+
+    lead_id = int(lead["id"])
+
+    async def one(vendor: str) -> RecheckOutcome:
+        try:
+            if vendor == "trustedform":
+                result = await service.trustedform().retain(
+                    lead["cert_url"], email=lead.get("email") or None, phone=lead.get("phone") or None
+                )
+            elif vendor == "jornaya":
+                result = await service.jornaya().audit(lead["leadid"], data=_jornaya_data(lead) or None)
+            elif vendor == "contactstate":
+                result = await service.contactstate().certificate(lead["cs_cert_url"])
+            else:
+                result = await service.litigator().check_phone(lead["phone"])
+        except (InputError, MissingCredentials) as exc:
+            return RecheckOutcome(vendor, refused=str(exc))
+        saved = service.save(result, lead_id=lead_id)
+        if vendor == "litigator" and saved.ok and saved.details.get("phone_is_litigator"):
+            # the same suppression CheckService.check_litigator adds
+            service.store.add_suppression([("phone", saved.subject, "litigator", "TCPA Litigator check")])
+        return RecheckOutcome(vendor, result=saved)
+
+    return list(await asyncio.gather(*(one(v) for v in recheck_plan(lead))))
+
+
+def _jornaya_data(lead: dict[str, Any]) -> dict[str, str]:
+    """The lead's fields under Jornaya's data labels, for the data-integrity rule."""
+    pairs = {
+        "f_name": lead.get("first_name"),
+        "l_name": lead.get("last_name"),
+        "email": lead.get("email"),
+        "phone1": "".join(ch for ch in (lead.get("phone") or "") if ch.isdigit())[-10:] or None,
+        "address1": lead.get("address"),
+        "city": lead.get("city"),
+        "state": lead.get("state"),
+        "zip": lead.get("zip"),
+    }
+    return {k: str(v) for k, v in pairs.items() if v}
+
+
+class FlagDelegate(QStyledItemDelegate):
+    """Paints a flag cell as a rounded chip (word on its colour) that keeps its colour when the row is selected."""
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        flag = index.data(FLAG_ROLE)
+        background, foreground = theme.flag_background(flag), theme.flag_foreground(flag)
+        if background is None or foreground is None:
+            super().paint(painter, option, index)
+            return
+        rect = option.rect
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, option.palette.highlight())
+        chip = rect.adjusted(3, 2, -3, -2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(chip, 4, 4)
+        font = option.font
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(foreground)
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, theme.flag_word(flag))
+        painter.restore()
+
+
+class LeadDetail(QWidget):
+    """The selected lead's fields (left) and its whole history of checks, newest first (right).
+
+    Signals: none.
+    """
+
+    HISTORY_LIMIT = 500
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.lead_id: int | None = None
+        self.title = QLabel("Select a lead to see its details and every check made on it.")
+        self.title.setObjectName("sectionTitle")
+        self.title.setWordWrap(True)
+
+        fields_box = QWidget()
+        self.form = QFormLayout(fields_box)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setContentsMargins(0, 0, 8, 0)
+        self.field_labels: dict[str, QLabel] = {}
+        for key, label in LEAD_FIELD_LABELS:
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            value.setAccessibleName(label)
+            self.field_labels[key] = value
+            self.form.addRow(label + ":", value)
+        scroll = QScrollArea()
+        scroll.setWidget(fields_box)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumWidth(340)
+
+        self.history = QTableWidget(0, 5)
+        self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Summary"])
+        self.history.setAccessibleName("Check history")
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.verticalHeader().setVisible(False)
+        self.history.setWordWrap(False)
+        header = self.history.horizontalHeader()
+        for col, width in enumerate((150, 120, 110, 80)):
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(self.history)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(split, 1)
+
+    def show_lead(self, lead_id: int | None) -> None:
+        """Load ``lead_id``'s fields and history from the store (indexed reads: fast on the GUI thread)."""
+        self.lead_id = lead_id
+        lead = self.store.lead(lead_id) if lead_id is not None else None
+        checks = self.store.checks(lead_id=lead_id, limit=self.HISTORY_LIMIT) if lead else []
+        if lead is None:
+            self.title.setText("Select a lead to see its details and every check made on it.")
+        else:
+            name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p) or f"Lead {lead_id}"
+            count = len(checks)
+            self.title.setText(f"{name}: {count} check{'s' if count != 1 else ''} on record")
+        for key, label in self.field_labels.items():
+            value = (lead or {}).get(key)
+            if key == "phone":
+                value = display_phone(value)
+            elif key == "created_at":
+                value = short_time(value)
+            label.setText("" if value in (None, "") else str(value))
+        self._fill_history(checks)
+
+    def history_rows(self) -> list[tuple[str, ...]]:
+        """The history table's text, row by row (what the buyer reads)."""
+        table = self.history
+        return [
+            tuple(item.text() if (item := table.item(r, c)) else "" for c in range(table.columnCount()))
+            for r in range(table.rowCount())
+        ]
+
+    def _fill_history(self, checks: list[Any]) -> None:
+        self.history.setRowCount(len(checks))
+        for row, stored in enumerate(checks):
+            result = stored.result
+            when = QTableWidgetItem(short_time(result.finished_at))
+            vendor = QTableWidgetItem(VENDOR_TITLES.get(result.vendor, result.vendor))
+            operation = QTableWidgetItem(result.operation)
+            if result.error is not None:
+                outcome = QTableWidgetItem("Failed")
+                bg, fg = theme.FAILED_COLOURS
+                outcome.setBackground(QColor(bg))
+                outcome.setForeground(QColor(fg))
+                hint = f"\n{result.error.hint}" if result.error.hint else ""
+                outcome.setToolTip(f"The call failed ({result.error.kind.value}): {result.error.message}{hint}")
+                summary_text = result.error.message + (f" — {result.error.hint}" if result.error.hint else "")
+            else:
+                flag = result.flag.value if result.flag else None
+                outcome = QTableWidgetItem(theme.flag_word(flag) if flag else "Done")
+                if flag:
+                    bg, fg = theme.FLAG_COLOURS[flag]
+                    outcome.setBackground(QColor(bg))
+                    outcome.setForeground(QColor(fg))
+                    outcome.setToolTip(f"{VENDOR_TITLES.get(result.vendor, result.vendor)}: {theme.flag_word(flag)}")
+                summary_text = result.summary
+            outcome.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            summary = QTableWidgetItem(summary_text)
+            summary.setToolTip(f"{summary_text}\nSubject: {result.subject}")
+            for col, item in enumerate((when, vendor, operation, outcome, summary)):
+                self.history.setItem(row, col, item)
+
+
+class LeadsTab(QWidget):
+    """The home tab: filter bar, the lead table, the detail pane and a status line.
+
+    Signals: none (it talks to the store and service it is given).
+    """
+
+    FILTER_DELAY_MS = 250
+
+    def __init__(
+        self,
+        service: Any,
+        parent: QWidget | None = None,
+        *,
+        open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.store = service.store
+        self._open_url = open_url
+        self._rechecking: set[int] = set()
+        self.model = LeadsModel(self.store, self)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name, phone, email, supplier, certificate or token  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter leads")
+        self.filter_edit.setToolTip(
+            "Shows the leads whose name, phone, email, supplier, certificate or token contain this"
+        )
+        self.flag_combo = QComboBox()
+        self.flag_combo.addItems(flag_filter_labels())
+        self.flag_combo.setAccessibleName("Filter by flag")
+        self.flag_combo.setToolTip("Show only leads with this flag (the latest check of each vendor)")
+        self.flag_combo.setMinimumContentsLength(22)
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Lead count")
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the leads again from the database (F5)")
+        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 3)
+        bar.addWidget(self.flag_combo, 1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.refresh_button)
+
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Leads")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vheader = self.view.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        self.flag_delegate = FlagDelegate(self.view)
+        for column in FLAG_COLUMNS:
+            self.view.setItemDelegateForColumn(column, self.flag_delegate)
+        header.setSortIndicator(COL_ADDED, Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)
+
+        self.detail = LeadDetail(self.store)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(self.FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._on_filter_timer)
+        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        self.flag_combo.currentIndexChanged.connect(self._on_flag_changed)
+        self.refresh_button.clicked.connect(self._on_refresh)
+        self.model.loading_changed.connect(self._on_loading)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.load_failed.connect(self.show_error)
+        self.model.modelReset.connect(self._restore_selection)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.setTabOrder(self.filter_edit, self.flag_combo)
+        self.setTabOrder(self.flag_combo, self.refresh_button)
+        self.setTabOrder(self.refresh_button, self.view)
+        self.setTabOrder(self.view, self.detail.history)
+        self._selected_lead: int | None = None
+        self._update_count()
+
+    # -- public API -----------------------------------------------------------------------------------------
+
+    async def open(self) -> int:
+        """Load the table (first page at once, the rest off-thread); returns the number of leads."""
+        return await self.model.reload()
+
+    async def refresh(self) -> int:
+        """Re-read the leads (new imports, changed flags), keeping the rows on screen while it loads."""
+        self.model.refresh()
+        count = await self.model.reload(keep_rows=True)
+        self.detail.show_lead(self._selected_lead)
+        return count
+
+    async def apply_filter(self, text: str | None = None, flag_index: int | None = None) -> int:
+        """Filter by ``text`` and/or the flag filter at ``flag_index`` of :data:`FLAG_FILTERS`; returns the count."""
+        if text is not None and text != self.filter_edit.text():
+            self.filter_edit.setText(text)
+        if flag_index is not None and flag_index != self.flag_combo.currentIndex():
+            self.flag_combo.blockSignals(True)
+            self.flag_combo.setCurrentIndex(flag_index)
+            self.flag_combo.blockSignals(False)
+        self._filter_timer.stop()
+        query = replace(
+            self.model.query,
+            text=self.filter_edit.text(),
+            flag_filter=FLAG_FILTERS[self.flag_combo.currentIndex()],
+        )
+        return await self.model.set_query(query)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def select_lead(self, lead_id: int) -> bool:
+        row = self.model.row_of(lead_id)
+        if row is None:
+            return False
+        self.view.selectRow(row)
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    def select_first(self, flag: str | None = "red") -> int | None:
+        """Select the first visible lead with ``flag`` in any vendor column (else the first lead); returns its row."""
+        rows = range(min(self.model.rowCount(), 200))
+        chosen = next(
+            (
+                r
+                for r in rows
+                if flag and any(self.model.data(self.model.index(r, c), FLAG_ROLE) == flag for c in FLAG_COLUMNS)
+            ),
+            0 if rows else None,
+        )
+        if chosen is not None:
+            self.view.selectRow(chosen)
+        return chosen
+
+    async def recheck(self, lead_id: int) -> list[RecheckOutcome]:
+        """Re-check one lead with every vendor it has data for; the table and history update afterwards."""
+        lead = self.store.lead(lead_id)
+        if lead is None:
+            self.show_error("That lead is no longer in the database.")
+            return []
+        plan = recheck_plan(lead)
+        if not plan:
+            self.show_error("This lead has no certificate, token or phone to check.")
+            return []
+        self._rechecking.add(lead_id)
+        self.show_info(f"Re-checking with {', '.join(VENDOR_TITLES[v] for v in plan)}…")
+        try:
+            outcomes = await recheck_lead(self.service, lead)
+        finally:
+            self._rechecking.discard(lead_id)
+            self.model.refresh()
+            if self._selected_lead == lead_id:
+                self.detail.show_lead(lead_id)
+        text = "\n".join(o.line for o in outcomes)
+        if any(o.refused or (o.result is not None and o.result.error is not None) for o in outcomes):
+            self.show_error(text)
+        else:
+            self.show_info(text)
+        return outcomes
+
+    def copy_cell(self, row: int, column: int) -> str:
+        text = self.model.cell_text(row, column)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def copy_row(self, row: int) -> str:
+        text = self.model.row_text(row)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def certificate_url(self, row: int) -> str | None:
+        values = self.model.row_values(row) or {}
+        url = values.get("cert_url") or values.get("cs_cert_url")
+        if not url:
+            return None
+        url = str(url)
+        return url if "://" in url else f"https://cert.trustedform.com/{url}"
+
+    def open_certificate(self, row: int) -> str | None:
+        """Open the lead's certificate (TrustedForm, else Contact State) in the browser; returns the URL."""
+        url = self.certificate_url(row)
+        if url:
+            self._open_url(QUrl(url))
+        return url
+
+    def context_actions(self, index: QModelIndex) -> list[QAction]:
+        """The right-click menu's actions for ``index`` (built here so tests can inspect them)."""
+        row, column = index.row(), index.column()
+        lead_id = self.model.lead_id(row)
+        values = self.model.row_values(row) or {}
+        actions = []
+        recheck = QAction("Re-check this lead", self)
+        plan = recheck_plan({"id": lead_id, **values}) if lead_id is not None else []
+        recheck.setEnabled(bool(plan) and lead_id not in self._rechecking)
+        recheck.setToolTip(
+            "Runs " + ", ".join(VENDOR_TITLES[v] for v in plan) + " again (billed like any check)"
+            if plan
+            else "This lead has nothing to check"
+        )
+        if lead_id is not None:
+            recheck.triggered.connect(lambda: spawn(self.recheck(lead_id)))
+        copy_cell = QAction(f"Copy {self.model.headerData(column, Qt.Orientation.Horizontal)}", self)
+        copy_cell.triggered.connect(lambda: self.copy_cell(row, column))
+        copy_row = QAction("Copy row", self)
+        copy_row.triggered.connect(lambda: self.copy_row(row))
+        open_cert = QAction("Open certificate in browser", self)
+        open_cert.setEnabled(self.certificate_url(row) is not None)
+        open_cert.triggered.connect(lambda: self.open_certificate(row))
+        actions.extend([recheck, copy_cell, copy_row, open_cert])
+        return actions
+
+    def show_error(self, text: str) -> None:
+        self.message.setObjectName("errorMessage")
+        self._show_message(text)
+
+    def show_info(self, text: str) -> None:
+        self.message.setObjectName("infoMessage")
+        self._show_message(text)
+
+    def close_model(self) -> None:
+        self.model.close()
+
+    # -- slots (one-line adapters) ---------------------------------------------------------------------------
+
+    def _on_filter_timer(self) -> None:
+        spawn(self.apply_filter())
+
+    def _on_flag_changed(self, _index: int) -> None:
+        spawn(self.apply_filter())
+
+    def _on_refresh(self) -> None:
+        spawn(self.refresh())
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        for action in self.context_actions(index):
+            menu.addAction(action)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setVisible(bool(text))
+
+    def _on_loading(self, loading: bool) -> None:
+        self._update_count(loading)
+
+    def _on_loaded(self, _count: int) -> None:
+        self._update_count()
+
+    def _update_count(self, loading: bool = False) -> None:
+        count = self.model.rowCount()
+        if loading and not self.model.complete:
+            self.count_label.setText("Loading…" if not count else f"{count:,}+ leads, loading…")
+        elif loading:
+            self.count_label.setText(f"{count:,} leads, updating…")
+        else:
+            self.count_label.setText(f"{count:,} lead{'s' if count != 1 else ''}")
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        lead_id = self.model.lead_id(current.row()) if current.isValid() else None
+        if lead_id != self._selected_lead:
+            self._selected_lead = lead_id
+            self.detail.show_lead(lead_id)
+
+    def _restore_selection(self) -> None:
+        if self._selected_lead is not None and self.model.complete:
+            self.select_lead(self._selected_lead)

@@ -1,0 +1,349 @@
+"""The main window: the Leads tab and one tab per vendor, menus, shortcuts and the DEMO banner.
+
+Built in two steps so the window is on screen before the heavy imports (httpx, the vendor clients, the
+store): ``MainWindow(demo=...)`` draws the shell with placeholder tabs; :meth:`MainWindow.populate` puts in
+the real tabs once the :class:`~desktop_app.service.CheckService` exists.
+
+Extension points for later features:
+
+* ``self.file_menu`` (File) and ``self.help_menu`` (Help): add actions with :meth:`add_file_action` (kept
+  above Quit) or ``help_menu.addAction``.
+* :meth:`add_panel` docks a panel (e.g. batch progress) under the tabs; its toggle appears in View.
+* ``self.leads_tab``: the :class:`~desktop_app.ui.leads_tab.LeadsTab` (``await leads_tab.refresh()`` after
+  an import), ``self.vendor_tabs``: key -> tab widget.
+
+Shortcuts: Ctrl+1..6 switch tabs, Ctrl+F filters the lead table, Ctrl+Shift+V pastes the clipboard into the
+current vendor tab and runs it, Ctrl+, opens Settings, Ctrl+Q quits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui import spawn
+
+if TYPE_CHECKING:
+    from desktop_app.paths import Paths
+    from desktop_app.service import CheckService
+    from desktop_app.settings import Settings
+    from desktop_app.ui.leads_tab import LeadsTab
+
+APP_TITLE = "Leadcheck"
+LEADS_KEY = "leads"
+# The tab order; vendor titles are the tabs' own (these are for the placeholders drawn before they exist).
+TAB_KEYS = (LEADS_KEY, "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
+PLACEHOLDER_TITLES = {
+    LEADS_KEY: "Leads",
+    "trustedform": "TrustedForm",
+    "jornaya": "Jornaya",
+    "contactstate": "Contact State",
+    "consentcontrol": "Consent Control",
+    "litigator": "TCPA Litigator",
+}
+DEMO_TEXT = (
+    "DEMO MODE: every vendor is the built-in simulator on this computer and results go to a separate demo "
+    "database. Nothing is sent to real vendors and nothing is billed."
+)
+SHORTCUTS_TEXT = """<table cellspacing=6>
+<tr><td><b>Ctrl+1 … Ctrl+6</b></td><td>Switch tabs (Leads, TrustedForm, Jornaya, Contact State,
+Consent Control, TCPA Litigator)</td></tr>
+<tr><td><b>Ctrl+Shift+V</b></td><td>Paste the clipboard into the current vendor tab and run it</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Filter the lead table</td></tr>
+<tr><td><b>F5</b></td><td>Refresh the lead table</td></tr>
+<tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    """The Leadcheck window.
+
+    Signals:
+        closed(): the window was closed; the application shuts down (cancels calls, closes the client
+            and the database). Emitted once.
+    """
+
+    closed = Signal()
+
+    def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service: CheckService | None = None
+        self.settings: Settings | None = None
+        self.paths: Paths | None = None
+        self.leads_tab: LeadsTab | None = None
+        self.vendor_tabs: dict[str, QWidget] = {}
+        self.tab_keys: list[str] = list(TAB_KEYS)
+        self.panels: list[QDockWidget] = []
+        self._closed = False
+        self._settings_dialog: Any = None
+
+        self.banner = QLabel(DEMO_TEXT)
+        self.banner.setObjectName("demoBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setAccessibleName("Demo mode")
+        self.banner.setToolTip(
+            "Started with --demo or the first-run choice. Restart Leadcheck without it to use your keys."
+        )
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Tabs")
+        for key in TAB_KEYS:
+            placeholder = QLabel("Opening…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tabs.addTab(placeholder, PLACEHOLDER_TITLES[key])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        body = QVBoxLayout()
+        body.setContentsMargins(8, 6, 8, 4)
+        body.addWidget(self.tabs)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self.statusBar().showMessage("Opening the database…")  # created before show(): no size-hint warning
+        self.set_demo(demo)
+        self.resize(1280, 800)
+
+    # -- construction -----------------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.settings_action = self._action("&Settings…", "Ctrl+,", self._on_settings, "Credentials, timeouts, files")
+        self.settings_action.setEnabled(False)
+        self.file_menu.addAction(self.settings_action)
+        self._file_extension_separator = self.file_menu.addSeparator()
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Leadcheck")
+        self.file_menu.addAction(self.quit_action)
+
+        self.edit_menu = bar.addMenu("&Edit")
+        self.paste_run_action = self._action(
+            "&Paste and run", "Ctrl+Shift+V", self._on_paste_and_run, "Paste the clipboard into this tab and run it"
+        )
+        self.filter_action = self._action("&Filter leads", QKeySequence.StandardKey.Find, self.focus_filter, "Ctrl+F")
+        self.edit_menu.addActions([self.paste_run_action, self.filter_action])
+
+        self.view_menu = bar.addMenu("&View")
+        self.tab_actions: list[QAction] = []
+        for number, key in enumerate(TAB_KEYS, start=1):
+            action = self._action(
+                PLACEHOLDER_TITLES[key], f"Ctrl+{number}", lambda _=False, n=number: self.show_tab_index(n - 1)
+            )
+            self.tab_actions.append(action)
+            self.view_menu.addAction(action)
+        self._panel_separator = self.view_menu.addSeparator()
+
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self._action("&Keyboard shortcuts", None, self.show_shortcuts, "Every shortcut"))
+        self.help_menu.addAction(self._action("&About Leadcheck", None, self.show_about, "Version and licences"))
+
+    def _action(self, text: str, shortcut: Any, slot: Any, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def populate(self, service: CheckService, *, settings: Settings, paths: Paths, database: Any = None) -> None:
+        """Replace the placeholders with the real tabs (Leads first, then the five vendor tabs)."""
+        self.populate_leads(service, settings=settings, paths=paths, database=database)
+        self.populate_vendor_tabs()
+
+    def populate_leads(self, service: CheckService, *, settings: Settings, paths: Paths, database: Any = None) -> None:
+        """Put the real Leads tab in place of its placeholder (first, so the lead table can open at once)."""
+        from desktop_app.ui.leads_tab import LeadsTab
+
+        self.service, self.settings, self.paths = service, settings, paths
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(0)
+        self.leads_tab = LeadsTab(service, self.tabs)
+        self.tabs.removeTab(0)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self.tabs.insertTab(0, self.leads_tab, "Leads")
+        self.tabs.setTabToolTip(0, "Every lead in the database with its latest flags (Ctrl+1)")
+        self.tabs.setCurrentIndex(max(0, current))
+        self.settings_action.setEnabled(True)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        where = database or getattr(service.store, "path", "")
+        self.statusBar().showMessage(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
+
+    def populate_vendor_tabs(self) -> None:
+        """Replace the vendor placeholders with the five vendor tabs (after :meth:`populate_leads`)."""
+        from desktop_app.ui import tabs as vendor_tab_module
+
+        assert self.service is not None, "populate_leads first"
+        current = self.tabs.currentIndex()
+        while self.tabs.count() > 1:
+            widget = self.tabs.widget(1)
+            self.tabs.removeTab(1)
+            if widget is not None:
+                widget.deleteLater()
+        self.tab_keys = [LEADS_KEY]
+        built = vendor_tab_module.build_vendor_tabs(self.service, self.tabs)
+        for number, (key, title, widget) in enumerate(built, start=2):
+            self.vendor_tabs[key] = widget
+            self.tab_keys.append(key)
+            index = self.tabs.addTab(widget, title)
+            self.tabs.setTabToolTip(index, f"{title} checks (Ctrl+{number})" if number <= 9 else title)
+        for action, index in zip(self.tab_actions, range(self.tabs.count()), strict=False):
+            action.setText(self.tabs.tabText(index))
+        self.tabs.setCurrentIndex(max(0, current))
+
+    # -- public API -------------------------------------------------------------------------------------------
+
+    @property
+    def is_demo(self) -> bool:
+        return not self.banner.isHidden()
+
+    def set_demo(self, demo: bool) -> None:
+        """Show (or hide) the DEMO banner; it cannot be dismissed."""
+        self.banner.setVisible(demo)
+        self.setWindowTitle(f"{APP_TITLE} — DEMO" if demo else APP_TITLE)
+
+    def tab_index(self, name: str) -> int | None:
+        """The index of a tab given its key ("contactstate") or title ("Contact State"), case-insensitive."""
+        wanted = name.strip().lower()
+        for index, key in enumerate(self.tab_keys):
+            if wanted in (key, self.tabs.tabText(index).lower(), self.tabs.tabText(index).lower().replace(" ", "")):
+                return index
+        return None
+
+    def show_tab(self, name: str) -> bool:
+        index = self.tab_index(name)
+        if index is None:
+            return False
+        self.tabs.setCurrentIndex(index)
+        return True
+
+    def show_tab_index(self, index: int) -> None:
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+            focus = getattr(self.tabs.widget(index), "focus_input", None)
+            if callable(focus):
+                focus()
+
+    def current_key(self) -> str:
+        index = self.tabs.currentIndex()
+        return self.tab_keys[index] if 0 <= index < len(self.tab_keys) else ""
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: go to the Leads tab and put the cursor in its filter box."""
+        if self.leads_tab is None:
+            return
+        self.tabs.setCurrentWidget(self.leads_tab)
+        self.leads_tab.focus_filter()
+
+    async def paste_and_run(self, text: str | None = None) -> bool:
+        """Ctrl+Shift+V: run the clipboard text (or ``text``) in the current vendor tab. On Leads, filter by it."""
+        if text is None:
+            text = QGuiApplication.clipboard().text()
+        text = text.strip()
+        if not text:
+            self.statusBar().showMessage("The clipboard is empty: copy a certificate URL, token or phone first.", 6000)
+            return False
+        widget = self.tabs.currentWidget()
+        if widget is self.leads_tab and self.leads_tab is not None:
+            self.leads_tab.focus_filter()
+            await self.leads_tab.apply_filter(text=text)
+            return True
+        run = getattr(widget, "paste_and_run", None)
+        if run is None:
+            return False
+        await run(text)
+        return True
+
+    def add_file_action(self, action: QAction) -> None:
+        """Add an action to the File menu, above Quit (for Import…, Export…)."""
+        self.file_menu.insertAction(self._file_extension_separator, action)
+
+    def add_panel(self, widget: QWidget, title: str = "", *, visible: bool = True) -> QDockWidget:
+        """Dock ``widget`` under the tabs (closable, re-openable from View); returns the dock."""
+        dock = QDockWidget(title or widget.windowTitle() or "Panel", self)
+        dock.setObjectName(f"panel-{len(self.panels)}")
+        dock.setWidget(widget)
+        dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        dock.setVisible(visible)
+        self.panels.append(dock)
+        return dock
+
+    def open_settings(self) -> Any:
+        """Open the Settings dialog (non-modal, one at a time); returns it."""
+        if self.service is None or self.settings is None or self.paths is None:
+            return None
+        from desktop_app.ui.settings_dialog import SettingsDialog
+
+        if self._settings_dialog is None:
+            self._settings_dialog = SettingsDialog(self.settings, self.paths, self.service, parent=self)
+            self._settings_dialog.finished.connect(self._forget_settings_dialog)
+        self._settings_dialog.show()
+        self._settings_dialog.raise_()
+        return self._settings_dialog
+
+    def show_about(self) -> None:
+        """Help → About: version, bundled components and their licences."""
+        from desktop_app.ui.about_dialog import AboutDialog
+
+        AboutDialog(self).exec()
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS_TEXT, parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.open()
+
+    def shutdown_ui(self) -> None:
+        """Stop UI-side background work (the lead table's query thread). Called once on close."""
+        if self.leads_tab is not None:
+            self.leads_tab.close_model()
+
+    # -- Qt overrides and slots -------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._closed:
+            self._closed = True
+            if self._settings_dialog is not None:
+                self._settings_dialog.close()
+            self.shutdown_ui()
+            self.closed.emit()
+        event.accept()
+
+    def _on_settings(self) -> None:
+        self.open_settings()
+
+    def _on_paste_and_run(self) -> None:
+        spawn(self.paste_and_run())
+
+    def _forget_settings_dialog(self, _result: int) -> None:
+        if self._settings_dialog is not None:
+            self._settings_dialog.deleteLater()
+        self._settings_dialog = None
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.leads_tab is not None and self.tabs.widget(index) is self.leads_tab and self.leads_tab.model.complete:
+            self.leads_tab.model.refresh()  # flags may have changed in a vendor tab

@@ -1,0 +1,122 @@
+"""A vendor's recent checks from the database, newest first; selecting one shows its card again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from desktop_app.store import Store
+from desktop_app.ui.widgets.flags import FLAG_SYMBOL, flag_colours, flag_word
+from desktop_app.ui.widgets.text import local_time, operation_label, short_time
+from desktop_app.vendors.base import CheckResult
+
+RECENT_LIMIT = 200
+COL_FLAG, COL_SUBJECT, COL_SUMMARY, COL_TIME = range(4)
+
+
+def status_word(result: CheckResult) -> str:
+    """The first column's word: the flag's word, "Failed" for a failed call, "Done" when nothing was judged."""
+    if result.error is not None:
+        return "Failed"
+    if result.flag is None:
+        return "Done"
+    return flag_word(result.flag)
+
+
+class RecentChecksList(QWidget):
+    """The last 200 checks of one vendor (``store.checks(vendor=…)``).
+
+    Signals:
+        check_selected(CheckResult): the buyer selected a stored check.
+    """
+
+    check_selected = Signal(object)
+
+    def __init__(self, store: Store, vendor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.vendor = vendor
+        self.results: list[CheckResult] = []
+        self.title = QLabel("Recent checks")
+        self.title.setStyleSheet("font-weight: 600;")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Flag", "Subject", "Summary", "When"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_FLAG, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_TIME, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(COL_SUBJECT, 150)
+        self.tree.setAccessibleName("Recent checks")
+        self.tree.currentItemChanged.connect(self._on_current_changed)
+        self.empty_label = QLabel("No checks yet. Each check you run is saved here.")
+        self.empty_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_label)
+
+    def refresh(self) -> None:
+        """Reload from the database (a single indexed query of at most 200 rows), keeping no selection."""
+        self.results = [stored.result for stored in self._store.checks(vendor=self.vendor, limit=RECENT_LIMIT)]
+        self.tree.blockSignals(True)
+        try:
+            self.tree.clear()
+            bold = QFont(self.tree.font())
+            bold.setBold(True)
+            for result in self.results:
+                word = status_word(result)
+                symbol = FLAG_SYMBOL.get(str(result.flag)) if result.flag and not result.error else None
+                item = QTreeWidgetItem(
+                    [
+                        f"{symbol} {word}" if symbol else word,
+                        result.subject,
+                        result.summary,
+                        short_time(result.finished_at),
+                    ]
+                )
+                item.setFont(COL_FLAG, bold)
+                colours = flag_colours(result.flag) if result.error is None else None
+                if colours is not None:
+                    item.setBackground(COL_FLAG, colours[0])
+                    item.setForeground(COL_FLAG, colours[1])
+                if result.error is not None:
+                    italic = QFont(self.tree.font())
+                    italic.setItalic(True)
+                    item.setFont(COL_SUMMARY, italic)
+                item.setToolTip(COL_SUBJECT, result.subject)
+                item.setToolTip(COL_SUMMARY, result.summary)
+                item.setToolTip(
+                    COL_TIME, f"{operation_label(result.operation)} · {local_time(result.finished_at, seconds=True)}"
+                )
+                self.tree.addTopLevelItem(item)
+            self.tree.setCurrentIndex(QModelIndex())
+        finally:
+            self.tree.blockSignals(False)
+        self.empty_label.setVisible(not self.results)
+
+    def select_row(self, row: int) -> None:
+        """Select the ``row``-th newest check (emits ``check_selected``)."""
+        item = self.tree.topLevelItem(row)
+        if item is not None:
+            self.tree.setCurrentItem(item)
+
+    def row_texts(self, row: int) -> list[str]:
+        item = self.tree.topLevelItem(row)
+        return [item.text(c) for c in range(self.tree.columnCount())] if item is not None else []
+
+    def _on_current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if current is None:
+            return
+        row = self.tree.indexOfTopLevelItem(current)
+        if 0 <= row < len(self.results):
+            self.check_selected.emit(self.results[row])
