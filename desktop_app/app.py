@@ -294,6 +294,9 @@ async def run_window(
             await opening
             if window.leads_tab is not None:
                 window.leads_tab.select_first()  # so the detail pane shows a lead's history
+            recent = getattr(window.tabs.currentWidget(), "recent", None)
+            if recent is not None:
+                recent.select_row(0)  # a vendor tab shows its newest stored result as a card
             return save_screenshot(window, screenshot)
         finally:
             window.close()
@@ -367,6 +370,9 @@ def main(
 
     import qasync
 
+    from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+
+    collector = MainThreadGarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
@@ -377,3 +383,5 @@ def main(
             return code
     finally:
         asyncio.set_event_loop(None)
+        collector.stop()
+        collector.deleteLater()

@@ -7,6 +7,7 @@ Tests here run on a qasync loop (see tests/conftest.py). Drive coroutines by awa
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,17 @@ from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.vendors.base import OriginMap
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_gui_thread() -> Iterator[None]:
+    """Widgets a test leaves in reference cycles are freed here, on the GUI thread.
+
+    Otherwise a later test's worker thread (the simulator's, an executor's) may run the cycle collector
+    and destroy Qt objects on the wrong thread. The app does the same with MainThreadGarbageCollector.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

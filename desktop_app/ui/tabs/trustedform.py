@@ -94,8 +94,13 @@ class TrustedFormTab(VendorTab):
                 yes_no(d.get("previously_retained")),
                 tooltip="Yes: this certificate was already in your account before this request.",
             )
-            card.row("Email match", match_word(d.get("email_match")))
-            card.row("Phone match", match_word(d.get("phone_match")))
+            body = result.request.get("body") if isinstance(result.request, dict) else None
+            sent = body.get("match_lead") if isinstance(body, dict) else None
+            sent = sent if isinstance(sent, dict) else {}
+            for field, label in (("email", "Email match"), ("phone", "Phone match")):
+                value = d.get(f"{field}_match")
+                # A refusal (404/410/…) judges the certificate before matching: sent, but not compared.
+                card.row(label, "Not checked" if value is None and field in sent else match_word(value))
         if d.get("masked_cert_url"):
             card.link(
                 "Masked certificate",
