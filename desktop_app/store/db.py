@@ -110,8 +110,68 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Batches (issue 4): CSV imports and the rows they could not use, batches and their lead/vendor items."""
+    db.executescript(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            source_file TEXT NOT NULL,
+            encoding TEXT, delimiter TEXT, has_header INTEGER,
+            mapping TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'running',
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            leads_created INTEGER NOT NULL DEFAULT 0,
+            leads_merged INTEGER NOT NULL DEFAULT 0,
+            rows_refused INTEGER NOT NULL DEFAULT 0,
+            warnings INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL, finished_at TEXT
+        );
+
+        CREATE TABLE import_problems (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            row_number INTEGER NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('refused', 'warning')),
+            field TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            lead_id INTEGER
+        );
+        CREATE INDEX import_problems_import ON import_problems(import_id, row_number);
+
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            import_id INTEGER REFERENCES imports(id),
+            vendors TEXT NOT NULL,
+            recheck INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            stop_reason TEXT,
+            created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE batch_items (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            lead_id INTEGER NOT NULL REFERENCES leads(id),
+            vendor TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'failed', 'cached')),
+            check_id INTEGER REFERENCES checks(id),
+            sends INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (batch_id, lead_id, vendor)
+        );
+        CREATE INDEX batch_items_work ON batch_items(batch_id, vendor, state, id);
+        CREATE INDEX checks_batch ON checks(batch_id);
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1]
+MIGRATIONS: list[Migration] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,538 @@
+"""The batch runner: one lane per vendor, each with its own concurrency, results stored as they arrive.
+
+:class:`BatchRunner` plans and creates batches (which lead is checked by which vendor) and hands out
+:class:`BatchRun` objects that run them. A run:
+
+1. puts items a killed run left ``in_flight`` back to ``pending`` (they are sent again — the first call may
+   or may not have reached the vendor; without its answer there is nothing to show, so re-sending is the only
+   way to finish, and it is the one case where a call can be paid twice);
+2. marks pending pairs the vendor already answered as ``cached`` (see :mod:`desktop_app.jobs.vendor_jobs`;
+   skipped when the batch re-checks);
+3. runs the lanes concurrently; each lane runs ``concurrency`` workers that take the next pending item, mark
+   it in flight (committed), make the call through the vendor client (which applies the core's retry rules),
+   and store the result, the lead's flag and the item's new state in one transaction
+   (:meth:`~desktop_app.store.batches.BatchStore.complete_item`). Contact State calls also take a slot from
+   the service's shared 60-per-minute limiter. Two items with the same subject in one lane share one call.
+
+Every database write happens on the event loop's thread (one writer). Progress goes to ``on_event``
+callbacks and :meth:`BatchRun.events` iterators as :class:`~desktop_app.jobs.events.BatchEvent` s.
+
+Pause stops lanes from taking new items (calls in flight finish and are stored); cancel does the same and
+ends the run once they are stored; the batch can be resumed later either way. A lane whose vendor refuses
+the account (bad key, billing, forbidden, missing credentials) stops; its remaining items stay pending and
+the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
+
+Errors: :class:`~desktop_app.vendors.base.MissingCredentials` is raised by :meth:`BatchRun.run` before
+anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound` for an unknown batch;
+:class:`~desktop_app.store.db.StoreError` (disk full...) ends the run as ``interrupted`` and propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop_app.jobs.events import (
+    BatchEvent,
+    BatchProgress,
+    EventCallback,
+    EventKind,
+    ItemOutcome,
+    RateMeter,
+    RunState,
+    VendorProgress,
+)
+from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
+from desktop_app.store.batches import BatchInfo, BatchStore, WorkItem
+from desktop_app.store.db import LEAD_FIELDS
+from desktop_app.vendors.base import (
+    CheckResult,
+    ErrorKind,
+    InputError,
+    LeadcheckError,
+    MissingCredentials,
+    RateLimiter,
+    Redactor,
+)
+from desktop_app.vendors.credentials import VENDOR_LABELS
+
+logger = logging.getLogger(__name__)
+
+# A failure of this kind would repeat for every remaining item: the lane stops instead of paying for nothing.
+STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
+DEFAULT_CONCURRENCY = {"trustedform": 8, "jornaya": 8, "litigator": 8, "contactstate": 2}
+
+
+class BatchNotFound(LeadcheckError):
+    """No batch with that id (or nothing to resume)."""
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """What a batch will check: items per vendor, and leads skipped per vendor for lack of usable data."""
+
+    batch_id: int | None
+    items: Mapping[str, int]
+    skipped: Mapping[str, int]
+    leads: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.items.values())
+
+
+def _scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
+    from desktop_app.service import scrub
+
+    scrubbed: CheckResult = scrub(result, redactor)
+    return scrubbed
+
+
+class BatchRunner:
+    """Creates batches over stored leads and runs them through ``service`` (a CheckService).
+
+    ``clients`` replaces the vendor clients (tests pass fakes); by default each run builds them from the
+    service, so credentials are read once per run.
+    """
+
+    def __init__(
+        self,
+        service: Any,
+        *,
+        clients: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.service = service
+        self.batches = BatchStore(service.store)
+        self.clients = dict(clients or {})
+        self.clock = clock
+
+    def plan(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
+        """Which (lead, vendor, subject) pairs a batch over ``lead_ids`` would check (nothing is written)."""
+        items: list[tuple[int, str, str]] = []
+        counts = dict.fromkeys(vendors, 0)
+        skipped = dict.fromkeys(vendors, 0)
+        columns = ", ".join(("id", *LEAD_FIELDS))
+        conn = self.batches.conn
+        unique = list(dict.fromkeys(lead_ids))
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows = conn.execute(f"SELECT {columns} FROM leads WHERE id IN ({', '.join('?' * len(part))})", part)
+            by_id = {row[0]: dict(zip(LEAD_FIELDS, row[1:], strict=True)) for row in rows}
+            for lead_id in part:
+                lead = by_id.get(lead_id)
+                if lead is None:
+                    continue
+                for vendor in vendors:
+                    subject = JOBS[vendor].subject(lead)
+                    if subject is None:
+                        skipped[vendor] += 1
+                    else:
+                        counts[vendor] += 1
+                        items.append((lead_id, vendor, subject))
+        return BatchPlan(None, counts, skipped, len(unique)), items
+
+    def create(
+        self,
+        lead_ids: Sequence[int],
+        vendors: Sequence[str],
+        *,
+        name: str,
+        recheck: bool = False,
+        import_id: int | None = None,
+    ) -> BatchPlan:
+        """Store a new batch (every pair pending) and return its plan with the new ``batch_id``."""
+        plan, items = self.plan(lead_ids, vendors)
+        batch_id = self.batches.create_batch(name, vendors, items, recheck=recheck, import_id=import_id)
+        return BatchPlan(batch_id, plan.items, plan.skipped, plan.leads)
+
+    def resumable(self) -> list[BatchInfo]:
+        """Batches a crash, a stop or a pause left unfinished (newest first): what the window offers to resume."""
+        return self.batches.resumable()
+
+    def run(
+        self,
+        batch_id: int,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        retry_failed: bool = False,
+        on_event: EventCallback | None = None,
+    ) -> BatchRun:
+        """A :class:`BatchRun` for ``batch_id`` (new or unfinished); ``await run.run()`` to run it."""
+        return BatchRun(
+            self,
+            batch_id,
+            concurrency=concurrency,
+            retry_failed=retry_failed,
+            on_event=on_event,
+        )
+
+
+@dataclass
+class _Lane:
+    vendor: str
+    concurrency: int
+    client: Any
+    limiter: RateLimiter | None
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    cached: int = 0
+    in_flight: int = 0
+    stopped: str | None = None
+    meter: RateMeter = field(default_factory=RateMeter)
+    # subject -> (check id, flag, state) for subjects finished in this run; subject -> future while in flight
+    answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
+    calls: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+    buffer: list[WorkItem] = field(default_factory=list)
+    last_id: int = 0
+    exhausted: bool = False
+
+    def progress(self) -> VendorProgress:
+        return VendorProgress(
+            self.vendor,
+            self.total,
+            self.done,
+            self.failed,
+            self.cached,
+            self.in_flight,
+            self.meter.rate(),
+            self.stopped,
+        )
+
+
+class BatchRun:
+    """One run of one batch. Not reusable: create another (``BatchRunner.run``) to resume again later.
+
+    Control from any coroutine or callback on the loop: :meth:`pause`, :meth:`resume`, :meth:`cancel`.
+    """
+
+    def __init__(
+        self,
+        runner: BatchRunner,
+        batch_id: int,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        retry_failed: bool = False,
+        on_event: EventCallback | None = None,
+    ) -> None:
+        self.runner = runner
+        self.service = runner.service
+        self.batches = runner.batches
+        self.batch_id = batch_id
+        self.retry_failed = retry_failed
+        self._concurrency = concurrency
+        self._callbacks: list[EventCallback] = [on_event] if on_event else []
+        self._queues: list[asyncio.Queue[BatchEvent]] = []
+        self._lanes: dict[str, _Lane] = {}
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._state = RunState.RUNNING
+        self._cancelled = False
+        self._started = runner.clock()
+        self._redactor = Redactor()
+        self.reopened = 0  # items that were in flight when a previous run stopped (sent again)
+        self.info: BatchInfo | None = None
+
+    # -- control ------------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        return self._state
+
+    def pause(self) -> None:
+        """Stop taking new items; calls in flight finish and are stored."""
+        if self._state is RunState.RUNNING:
+            self._gate.clear()
+            self._state = RunState.PAUSED
+            self.batches.set_status(self.batch_id, "paused")
+            self._emit(EventKind.PAUSED)
+
+    def resume(self) -> None:
+        if self._state is RunState.PAUSED:
+            self._state = RunState.RUNNING
+            self.batches.set_status(self.batch_id, "running")
+            self._gate.set()
+            self._emit(EventKind.RESUMED)
+
+    def cancel(self) -> None:
+        """Stop taking new items; :meth:`run` returns once the calls in flight are stored."""
+        if self._state in (RunState.RUNNING, RunState.PAUSED):
+            self._cancelled = True
+            self._state = RunState.CANCELLING
+            self._gate.set()
+
+    def add_callback(self, callback: EventCallback) -> None:
+        self._callbacks.append(callback)
+
+    async def events(self) -> AsyncIterator[BatchEvent]:
+        """Every event from now on, ending with ``finished``. Subscribe before or while the run runs."""
+        queue: asyncio.Queue[BatchEvent] = asyncio.Queue()
+        self._queues.append(queue)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if event.kind is EventKind.FINISHED:
+                    return
+        finally:
+            self._queues.remove(queue)
+
+    # -- progress -----------------------------------------------------------------------------------------
+
+    @property
+    def progress(self) -> BatchProgress:
+        stopped = [f"{VENDOR_LABELS.get(v, v)}: {lane.stopped}" for v, lane in self._lanes.items() if lane.stopped]
+        return BatchProgress(
+            self.batch_id,
+            self._state,
+            {v: lane.progress() for v, lane in self._lanes.items()},
+            self.runner.clock() - self._started,
+            "; ".join(stopped) or None,
+        )
+
+    def _emit(self, kind: EventKind, item: ItemOutcome | None = None, message: str = "") -> None:
+        event = BatchEvent(kind, self.progress, item, message)
+        for callback in list(self._callbacks):
+            try:
+                callback(event)
+            except Exception:  # a display bug must not stop a paid batch
+                logger.exception("batch event callback failed")
+        for queue in self._queues:
+            queue.put_nowait(event)
+
+    # -- running ------------------------------------------------------------------------------------------
+
+    def _concurrency_for(self, vendor: str) -> int:
+        if isinstance(self._concurrency, int):
+            return max(1, self._concurrency)
+        if isinstance(self._concurrency, Mapping) and vendor in self._concurrency:
+            return max(1, int(self._concurrency[vendor]))
+        settings = getattr(self.service, "settings", None)
+        try:
+            return max(1, int(settings.get(f"concurrency.{vendor}"))) if settings is not None else 1
+        except (KeyError, TypeError, ValueError):
+            return DEFAULT_CONCURRENCY.get(vendor, 4)
+
+    def _client(self, vendor: str) -> Any:
+        if vendor in self.runner.clients:
+            return self.runner.clients[vendor]
+        return getattr(self.service, vendor)()
+
+    def _limiter(self, vendor: str) -> RateLimiter | None:
+        if vendor != "contactstate":
+            return None
+        limits = getattr(self.service, "contactstate_limits", None)
+        shared = getattr(limits, "requests", None)
+        return shared if isinstance(shared, RateLimiter) else RateLimiter(60, 60.0, name="contactstate")
+
+    def _prepare(self) -> BatchInfo:
+        info = self.batches.batch(self.batch_id)
+        if info is None:
+            raise BatchNotFound(f"There is no batch {self.batch_id}.")
+        settings = getattr(self.service, "settings", None)
+        for vendor in info.vendors:
+            pending = info.count("pending", vendor) + info.count("in_flight", vendor)
+            if pending and vendor not in self.runner.clients and settings is not None:
+                check_credentials(vendor, settings.credentials_for(vendor))
+        self.reopened = self.batches.reopen(self.batch_id)
+        if self.retry_failed:
+            self.batches.retry_failed(self.batch_id)
+        info = self.batches.batch(self.batch_id)
+        assert info is not None
+        for vendor in info.vendors:
+            lane = _Lane(
+                vendor,
+                self._concurrency_for(vendor),
+                self._client(vendor) if info.count("pending", vendor) else None,
+                self._limiter(vendor),
+                meter=RateMeter(clock=self.runner.clock),
+            )
+            lane.total = sum(info.counts.get(vendor, {}).values())
+            lane.done, lane.failed = info.count("done", vendor), info.count("failed", vendor)
+            lane.cached = info.count("cached", vendor)
+            self._lanes[vendor] = lane
+        if hasattr(self.service, "redactor"):
+            self._redactor = self.service.redactor()
+        return info
+
+    async def run(self) -> BatchProgress:
+        """Run (or resume) the batch to the end, a cancel or a stop; returns the final progress."""
+        info = self._prepare()
+        self.info = info
+        self.batches.set_status(self.batch_id, "running")
+        self._emit(
+            EventKind.STARTED,
+            message=f"{self.reopened} items were in flight and are sent again" if self.reopened else "",
+        )
+        try:
+            self._resolve_cached(info)
+            await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
+        except BaseException as exc:
+            self._state = RunState.INTERRUPTED
+            try:
+                self.batches.set_status(self.batch_id, "interrupted", stop_reason=str(exc) or type(exc).__name__)
+            except Exception:  # the database itself may be what failed
+                logger.exception("could not mark batch %s interrupted", self.batch_id)
+            self._emit(EventKind.FINISHED, message="interrupted")
+            raise
+        stop_reason = self.progress.stop_reason
+        if self._cancelled:
+            self._state, status = RunState.CANCELLED, "cancelled"
+        elif stop_reason:
+            self._state, status = RunState.STOPPED, "stopped"
+        else:
+            self._state, status = RunState.DONE, "done"
+        self.batches.set_status(self.batch_id, status, stop_reason=stop_reason)
+        self._emit(EventKind.FINISHED, message=status)
+        return self.progress
+
+    def _resolve_cached(self, info: BatchInfo) -> None:
+        """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks)."""
+        settings = getattr(self.service, "settings", None)
+        for vendor, lane in self._lanes.items():
+            pending = self.batches.pending_subjects(self.batch_id, vendor)
+            if not pending:
+                continue
+            job = JOBS[vendor]
+            since: str | None
+            flags: tuple[str, ...] | None
+            if info.recheck:
+                since, flags = info.created_at, None  # only answers this batch itself already got
+            else:
+                policy = job.cache(settings)
+                since, flags = policy.since(), policy.flags
+            found = self.batches.answered(vendor, job.operation, (s for _, _, s in pending), since=since, flags=flags)
+            hits = [(item_id, lead_id, subject) for item_id, lead_id, subject in pending if subject in found]
+            for start in range(0, len(hits), 1000):
+                part = hits[start : start + 1000]
+                self.batches.mark_cached([(item_id, found[subject][0]) for item_id, _, subject in part])
+                for item_id, lead_id, subject in part:
+                    check_id, flag = found[subject]
+                    lane.cached += 1
+                    outcome = ItemOutcome(
+                        item_id, lead_id, vendor, subject, "cached", check_id, flag, "answered before"
+                    )
+                    self._emit(EventKind.ITEM, outcome)
+
+    def _next(self, lane: _Lane) -> WorkItem | None:
+        if not lane.buffer and not lane.exhausted:
+            chunk = self.batches.pending_items(
+                self.batch_id, lane.vendor, after_id=lane.last_id, limit=max(200, lane.concurrency * 4)
+            )
+            if not chunk:
+                lane.exhausted = True
+            else:
+                lane.last_id = chunk[-1].id
+                lane.buffer = chunk[::-1]
+        return lane.buffer.pop() if lane.buffer else None
+
+    async def _lane(self, lane: _Lane) -> None:
+        if lane.client is None:
+            return
+        lane.meter.start()
+
+        async def worker() -> None:
+            while True:
+                await self._gate.wait()
+                if self._cancelled or lane.stopped:
+                    return
+                item = self._next(lane)
+                if item is None:
+                    return
+                await self._process(lane, item)
+
+        await asyncio.gather(*(worker() for _ in range(lane.concurrency)))
+
+    def _finish_duplicate(self, lane: _Lane, item: WorkItem) -> None:
+        check_id, flag, state, message = lane.answered[item.subject]
+        if state == "failed":
+            self.batches.fail_item(item.id, f"same subject as another item: {message}", check_id=check_id)
+            lane.failed += 1
+            outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", check_id, None, message)
+        else:
+            assert check_id is not None
+            self.batches.mark_cached([(item.id, check_id)])
+            lane.cached += 1
+            outcome = ItemOutcome(
+                item.id, item.lead_id, lane.vendor, item.subject, "cached", check_id, flag, "answered in this batch"
+            )
+        self._emit(EventKind.ITEM, outcome)
+
+    async def _process(self, lane: _Lane, item: WorkItem) -> None:
+        subject = item.subject
+        if subject not in lane.answered and subject in lane.calls:
+            await asyncio.shield(lane.calls[subject])
+        if subject in lane.answered:
+            self._finish_duplicate(lane, item)
+            return
+        call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        lane.calls[subject] = call_done
+        try:
+            await self._call(lane, item)
+        finally:
+            del lane.calls[subject]
+            call_done.set_result(None)
+
+    async def _call(self, lane: _Lane, item: WorkItem) -> None:
+        job = JOBS[lane.vendor]
+        if lane.limiter is not None:
+            await lane.limiter.acquire()
+        self.batches.mark_in_flight(item.id)
+        lane.in_flight += 1
+        try:
+            result = await job.call(lane.client, item.subject, item.lead)
+        except InputError as exc:
+            lane.in_flight -= 1
+            self.batches.fail_item(item.id, f"not sent: {exc}")
+            lane.failed += 1
+            lane.answered[item.subject] = (None, None, "failed", str(exc))
+            outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
+            self._emit(EventKind.ITEM, outcome)
+            return
+        except MissingCredentials as exc:
+            lane.in_flight -= 1
+            self.batches.reopen_item(item.id)
+            self._stop_lane(lane, str(exc))
+            return
+        except BaseException:
+            lane.in_flight -= 1
+            raise
+        lane.in_flight -= 1
+        clean = _scrub(result, self._redactor)
+        suppression: list[tuple[str, str, str, str]] = []
+        if lane.vendor == "litigator" and clean.ok and clean.details.get("phone_is_litigator"):
+            suppression.append(("phone", clean.subject, "litigator", f"TCPA Litigator check (batch {self.batch_id})"))
+        check_id = self.batches.complete_item(item, clean, suppression=suppression)
+        lane.meter.tick()
+        flag = clean.flag.value if clean.flag else None
+        if clean.error is None:
+            lane.done += 1
+            state, message = "done", clean.summary
+        else:
+            lane.failed += 1
+            state = "failed"
+            message = clean.error.message + (f" — {clean.error.hint}" if clean.error.hint else "")
+        lane.answered[item.subject] = (check_id, flag, state, message)
+        outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, state, check_id, flag, message, clean)
+        self._emit(EventKind.ITEM, outcome)
+        if clean.error is not None and clean.error.kind in STOPPING_KINDS:
+            self._stop_lane(lane, message)
+
+    def _stop_lane(self, lane: _Lane, reason: str) -> None:
+        if lane.stopped is None:
+            lane.stopped = reason
+            label = VENDOR_LABELS.get(lane.vendor, lane.vendor)
+            self._emit(EventKind.LANE_STOPPED, message=f"{label} stopped: {reason}")
+
+
+def lead_ids_for(batches: BatchStore, batch_id: int) -> list[int]:
+    """The distinct leads of a batch, in item order."""
+    rows = batches.conn.execute(
+        "SELECT lead_id FROM batch_items WHERE batch_id = ? GROUP BY lead_id ORDER BY min(id)", (batch_id,)
+    )
+    return [int(r[0]) for r in rows]

@@ -1,0 +1,231 @@
+"""Batch benchmarks (measured, not asserted): ``python scripts/bench_batch.py [--skip-run] [--skip-import]``.
+
+(a) 10,000 leads × 3 vendors (TrustedForm, Jornaya, litigator) against the vendor simulator running in a
+    subprocess (so it does not share our GIL) with 0.1 s latency per call, beside the floor for the settings
+    used: for each lane, calls × latency ÷ concurrency; the batch's floor is the slowest lane's (the lanes run
+    at the same time). Target: ≤ 1.15 × the floor.
+(b) Import of a 1,000,000-row CSV beside a plain ``sqlite3`` ``executemany`` of the same rows in the same run:
+    the same CSV read with ``csv.reader`` and inserted into a table with the same schema and indexes (a
+    fresh Leadcheck database's ``leads`` table), one transaction, same pragmas. Target: ≤ 1.5 ×.
+(c) (the longest event-loop stall with the window open) is measured with the window.
+
+Everything runs in a temporary folder that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from desktop_app.demo import demo_environment  # noqa: E402
+from desktop_app.imports import LeadImporter  # noqa: E402
+from desktop_app.jobs import BatchRunner  # noqa: E402
+from desktop_app.paths import Paths  # noqa: E402
+from desktop_app.service import CheckService, make_http_client  # noqa: E402
+from desktop_app.settings import Settings  # noqa: E402
+from desktop_app.store import Store  # noqa: E402
+from desktop_app.store.db import LEAD_FIELDS  # noqa: E402
+from desktop_app.vendors.base import OriginMap  # noqa: E402
+
+VENDORS = ("trustedform", "jornaya", "litigator")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_leads(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "email", "first_name", "last_name", "state", "zip", "xxTrustedFormCertUrl", "leadid"])
+        for i in range(n):
+            area = 200 + i % 700
+            writer.writerow(
+                [
+                    f"({area}) {200 + (i // 10000) % 800}-{i % 10000:04d}",
+                    f"Lead.{i}@Example.com",
+                    f"First{i}",
+                    f"Last{i}",
+                    "ca",
+                    f"{90000 + i % 9999}",
+                    f"https://cert.trustedform.com/{i:040x}",
+                    f"{i:08x}-1234-4234-8234-123456789012",
+                ]
+            )
+
+
+# -- (a) ------------------------------------------------------------------------------------------------------
+
+
+def start_simulator(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], Path]:
+    origins = folder / "origins.json"
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.sandbox", "--port", str(port), "--latency", str(latency),
+         "--origins-out", str(origins), "--no-rate-limits"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not origins.exists() or not origins.read_text().strip().endswith("}"):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit("the simulator did not start")
+        time.sleep(0.05)
+    return proc, origins
+
+
+async def run_batch(
+    folder: Path, origins: Path, leads: int, latency: float, concurrency: int | None
+) -> dict[str, float]:
+    paths = Paths.from_env(folder / "home-a").ensure()
+    settings = Settings(paths, environ=demo_environment())
+    source = folder / "leads-a.csv"
+    write_leads(source, leads)
+    store = Store(paths.database)
+    report = LeadImporter(store, source).run()
+    client = make_http_client(30.0)
+    service = CheckService(settings, store, client, origins=OriginMap(json.loads(origins.read_text())))
+    runner = BatchRunner(service)
+    plan = runner.create(report.lead_ids, VENDORS, name="bench")
+    assert plan.batch_id is not None
+    run = runner.run(plan.batch_id, concurrency=concurrency)
+    lanes = {v: run._concurrency_for(v) for v in VENDORS}
+    floor = max(plan.items[v] * latency / lanes[v] for v in VENDORS)
+    cpu0 = time.process_time()
+    started = time.perf_counter()
+    progress = await run.run()
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    await client.aclose()
+    store.close()
+    if progress.failed or progress.remaining:
+        print(f"  warning: {progress.failed} failed, {progress.remaining} remaining", flush=True)
+    return {"calls": plan.total, "wall": wall, "floor": floor, "cpu": cpu, **{f"c_{v}": lanes[v] for v in VENDORS}}
+
+
+def bench_run(folder: Path, leads: int, latency: float, concurrency: list[int | None]) -> None:
+    proc, origins = start_simulator(folder, latency)
+    try:
+        for conc in concurrency:
+            r = asyncio.run(run_batch(folder, origins, leads, latency, conc))
+            shutil.rmtree(folder / "home-a", ignore_errors=True)
+            lanes = ", ".join(f"{v} {int(r['c_' + v])}" for v in VENDORS)
+            print(
+                f"(a) {leads:,} leads x {len(VENDORS)} vendors = {int(r['calls']):,} calls, latency {latency} s, "
+                f"concurrency per lane: {lanes}\n"
+                f"    wall {r['wall']:.1f} s, floor {r['floor']:.1f} s, ratio {r['wall'] / r['floor']:.3f} "
+                f"(target <= 1.15); CPU in this process {r['cpu']:.1f} s",
+                flush=True,
+            )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# -- (b) ------------------------------------------------------------------------------------------------------
+
+
+def baseline_insert(folder: Path, source: Path) -> float:
+    """Plain sqlite3: read the same CSV with csv.reader, executemany into the same leads table, one transaction."""
+    path = folder / "baseline.db"
+    Store(path).close()  # the same schema, indexes and pragmas as Leadcheck's database
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    columns = ("phone", "email", "first_name", "last_name", "state", "zip", "cert_url", "leadid")
+    sql = f"INSERT INTO leads ({', '.join(columns)}, created_at, updated_at) VALUES ({', '.join('?' * 10)})"
+    started = time.perf_counter()
+    with open(source, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        conn.execute("BEGIN")
+        conn.executemany(sql, ((*row, "now", "now") for row in reader))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def leadcheck_import(folder: Path, source: Path) -> tuple[float, int]:
+    path = folder / "import.db"
+    store = Store(path)
+    started = time.perf_counter()
+    report = LeadImporter(store, source).run()
+    elapsed = time.perf_counter() - started
+    store.close()
+    return elapsed, report.leads_created
+
+
+def bench_import(folder: Path, rows: int, repeats: int) -> None:
+    source = folder / "leads-b.csv"
+    t = time.perf_counter()
+    write_leads(source, rows)
+    print(f"(b) generated {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s",
+          flush=True)  # fmt: skip
+    base, ours = [], []
+    for _ in range(repeats):
+        for name in ("baseline.db", "import.db"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(folder / name) + suffix).unlink(missing_ok=True)
+        base.append(baseline_insert(folder, source))
+        elapsed, created = leadcheck_import(folder, source)
+        ours.append(elapsed)
+        assert created == rows, created
+    b, o = sorted(base)[len(base) // 2], sorted(ours)[len(ours) // 2]
+    print(
+        f"    plain sqlite3 executemany (same CSV, same table and indexes): {b:.2f} s (runs: "
+        f"{', '.join(f'{x:.2f}' for x in base)})\n"
+        f"    leadcheck import (detect, map, normalise, merge, problems):   {o:.2f} s (runs: "
+        f"{', '.join(f'{x:.2f}' for x in ours)})\n"
+        f"    ratio {o / b:.3f} (target <= 1.5)",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=10_000)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        action="append",
+        help="per-lane concurrency to run (repeatable; default: the Settings defaults)",
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="import runs (median reported)")
+    parser.add_argument("--skip-run", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+    assert LEAD_FIELDS  # the leads table the baseline writes to is Leadcheck's own
+    folder = Path(tempfile.mkdtemp(prefix="leadcheck-bench-"))
+    os.environ.pop("LEADCHECK_ORIGINS", None)
+    try:
+        if not args.skip_run:
+            bench_run(folder, args.leads, args.latency, args.concurrency or [None])
+        if not args.skip_import:
+            bench_import(folder, args.rows, args.repeats)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,176 @@
+"""Mapping, normalisation, problems kept with the raw row, and merging within the file and against the database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from desktop_app.imports import ImportRefused, LeadImporter, import_csv, inspect_csv, propose_mapping
+from desktop_app.store import Store
+from desktop_app.store.batches import BatchStore
+
+CERT_A = "https://cert.trustedform.com/" + "a" * 40
+CERT_B = "https://cert.trustedform.com/" + "b" * 40
+TOKEN = "5a1c3d2e-7b8f-4a6c-9d0e-1f2a3b4c5d6e"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store(tmp_path / "leads.db") as s:
+        yield s
+
+
+def write(tmp_path: Path, text: str, name: str = "leads.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Phone", "phone"),
+        ("phone_number", "phone"),
+        ("PHONE1", "phone"),
+        ("Mobile", "phone"),
+        ("cell", "phone"),
+        ("Email Address", "email"),
+        ("e-mail", "email"),
+        ("xxTrustedFormCertUrl", "cert_url"),
+        ("trustedform_cert_url", "cert_url"),
+        ("Cert URL", "cert_url"),
+        ("universal_leadid", "leadid"),
+        ("LeadiD Token", "leadid"),
+        ("fname", "first_name"),
+        ("Last Name", "last_name"),
+        ("ZIP", "zip"),
+        ("Vendor", "supplier"),
+        ("source", "supplier"),
+        ("Price", "cost"),
+        ("Contact State Cert URL", "cs_cert_url"),
+    ],
+)
+def test_usual_column_names_are_recognised(header: str, field: str) -> None:
+    mapping = propose_mapping([header, "Something Else"], [["", ""]])
+    assert mapping.columns[0].field == field
+    assert mapping.columns[0].source == "header"
+    assert mapping.columns[1].field == "extra"
+
+
+def test_buyer_can_change_the_mapping_and_a_field_is_never_read_twice() -> None:
+    mapping = propose_mapping(["phone", "Tel2", "email"], [["2025551212", "3035551212", "a@b.co"]])
+    assert mapping.columns[1].field == "extra"  # phone is already taken by the named column
+    changed = mapping.apply([("Tel2", "phone")])
+    assert changed.columns[1].field == "phone" and changed.columns[1].source == "buyer"
+    assert changed.columns[0].field == "extra"
+    assert changed.apply([("3", "ignore")]).columns[2].field == "ignore"
+    with pytest.raises(ImportRefused, match="no column"):
+        mapping.apply([("Nope", "phone")])
+    with pytest.raises(ImportRefused, match="not a lead field"):
+        mapping.apply([("phone", "shoe_size")])
+
+
+def test_mapping_without_any_identity_column_is_refused(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path, "first_name,city\nAnn,Reno\n")
+    with pytest.raises(ImportRefused, match="nothing to check"):
+        import_csv(store, path)
+
+
+def test_values_are_normalised(tmp_path: Path, store: Store) -> None:
+    path = write(
+        tmp_path,
+        "Phone,Email,cert,LeadiD,First Name,State,Cost,cs cert url\n"
+        f'+1 (202) 555-1212,  Jane.Doe@Example.COM ,{"a" * 40},{TOKEN}," Jane",ca,"$1,250.00",'
+        "https://cert.contactstate.com/certs/abc123\n",
+    )
+    preview = inspect_csv(path)
+    mapping = preview.mapping.apply([("cert", "cert_url")])
+    report = LeadImporter(store, path, preview=preview, mapping=mapping).run()
+    assert report.leads_created == 1 and not report.problems
+    lead = store.lead(1)
+    assert lead is not None
+    assert lead["phone"] == "+12025551212"
+    assert lead["email"] == "jane.doe@example.com"
+    assert lead["cert_url"] == CERT_A
+    assert lead["leadid"] == TOKEN.upper()
+    assert lead["first_name"] == "Jane"
+    assert lead["state"] == "CA"
+    assert lead["cost"] == "1250.00"
+    assert lead["cs_cert_url"] == "https://cert.contactstate.com/certs/abc123"
+
+
+def test_bad_fields_are_dropped_with_a_warning_and_unusable_rows_kept_with_reason(tmp_path: Path, store: Store) -> None:
+    path = write(
+        tmp_path,
+        "phone,email,cert_url\n"
+        "2025551212,not-an-email,https://example.com/cert\n"
+        "123,also bad,\n"
+        "3035551212,ok@example.com,\n",
+    )
+    report = import_csv(store, path)
+    assert report.leads_created == 2
+    assert report.rows_refused == 1
+    assert report.warnings == 2  # the bad email and the bad certificate on row 2
+    problems = BatchStore(store).import_problems(report.import_id)
+    refused = [p for p in problems if p.severity == "refused"]
+    assert refused[0].row_number == 3
+    assert refused[0].raw == ["123", "also bad", ""]
+    assert "10 (area code + number)" in refused[0].reason
+    warnings = {p.field for p in problems if p.severity == "warning"}
+    assert warnings == {"email", "cert_url"}
+    lead = store.lead(1)
+    assert lead is not None and lead["email"] is None and lead["cert_url"] is None and lead["phone"] == "+12025551212"
+
+
+def test_repeats_merge_within_the_file_and_against_the_database(tmp_path: Path, store: Store) -> None:
+    first = write(tmp_path, f"phone,email,cert_url\n2025551212,a@example.com,{CERT_A}\n", "first.csv")
+    import_csv(store, first)
+    second = write(
+        tmp_path,
+        "phone,email,cert_url,first_name\n"
+        "(202) 555-1212,,,Ann\n"  # same phone as the stored lead -> fills its first name
+        f"3035551212,b@example.com,{CERT_B},Bob\n"  # new
+        f"4045551212,B@Example.com,,Bobby\n"  # same email as the row above -> merged, name kept as Bob
+        f"5055551212,,{CERT_B},\n",  # same certificate -> merged
+        "second.csv",
+    )
+    report = import_csv(store, second)
+    assert store.lead_count() == 2
+    assert report.leads_created == 1 and report.leads_merged == 3
+    assert report.lead_ids == [1, 2]
+    one, two = store.lead(1), store.lead(2)
+    assert one is not None and two is not None
+    assert one["first_name"] == "Ann" and one["email"] == "a@example.com"
+    assert two["first_name"] == "Bob" and two["phone"] == "+13035551212"
+
+
+def test_merge_across_chunk_boundaries(tmp_path: Path, store: Store) -> None:
+    rows = [f"20255{i:05d},u{i}@example.com" for i in range(10_000, 10_050)]
+    rows += [f"30355{i:05d},u{i}@example.com" for i in range(10_000, 10_050)]  # same emails, new phones
+    path = write(tmp_path, "phone,email\n" + "\n".join(rows) + "\n")
+    report = LeadImporter(store, path, chunk_rows=7).run()
+    assert store.lead_count() == 50
+    assert report.leads_merged == 50
+    lead = store.lead(1)
+    assert lead is not None and lead["phone"] == "+12025510000"
+
+
+async def test_async_import_reports_progress_and_yields_to_the_loop(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path, "phone\n" + "\n".join(f"20255{i:05d}" for i in range(10_000, 10_100)) + "\n")
+    seen: list[float] = []
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    report = await LeadImporter(store, path, chunk_rows=10).run_async(lambda p: seen.append(p.fraction))
+    task.cancel()
+    assert report.leads_created == 100
+    assert len(seen) >= 10 and seen[-1] == 1.0
+    assert ticks >= 10
