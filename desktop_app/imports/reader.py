@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from desktop_app.vendors.base import InputError
+from desktop_app.vendors.csvrows import tolerant_records
 
 FIELD_SIZE_LIMIT = 64 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
@@ -227,16 +228,9 @@ def detect_format(path: str | Path) -> CsvFormat:
 def iter_records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(record number counting from 1, cells or None, why it could not be read) for every CSV record."""
     raise_field_size_limit()
-    reader = csv.reader(text, delimiter=delimiter)
-    number = 0
-    while True:
-        number += 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield number, None, f"The row is not valid CSV ({exc}); check its quotes."
+    for number, row, error in tolerant_records(text, delimiter):
+        if row is None:
+            yield number, None, f"The row is not valid CSV ({error}); check its quotes."
             continue
         if number == 1 and row and row[0].startswith("\ufeff"):
             row[0] = row[0][1:]

@@ -20,6 +20,7 @@ Every method runs on the caller's thread with the Store's single connection: cal
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ class ImportChunk:
     merged: int = 0
     touch: list[int] = field(default_factory=list)  # the lead each used row went to (importer's references)
     first_pid: int = 0  # the importer's number for the first new lead
+    # The IMPORT_COLUMNS a new lead may have a value in; the others are left NULL without binding a parameter
+    # each (sqlite3 binds None through its adapter lookup: half the cost of a bulk insert).
+    columns: tuple[str, ...] = IMPORT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,12 @@ class BatchStore:
         """Write one chunk in one transaction; returns the ids given to ``chunk.new_leads`` (in order).
 
         Each new lead is a list in :data:`IMPORT_COLUMNS` order plus a last slot for its id, filled here with ids
-        taken inside the transaction (so another writer cannot take them in between)."""
-        columns = (*IMPORT_COLUMNS, "id")
+        taken inside the transaction (so another writer cannot take them in between). Only ``chunk.columns`` are
+        written."""
+        positions = [i for i, name in enumerate(IMPORT_COLUMNS) if name in chunk.columns]
+        columns = [*(IMPORT_COLUMNS[i] for i in positions), "id"]
         insert = f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        values = operator.itemgetter(*positions, len(IMPORT_COLUMNS))
         try:
             with self.store.transaction() as conn:
                 first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
@@ -162,7 +169,7 @@ class BatchStore:
                 for lead_id, row in zip(ids, chunk.new_leads, strict=True):
                     row[-1] = lead_id
                 if chunk.new_leads:
-                    conn.executemany(insert, chunk.new_leads)
+                    conn.executemany(insert, map(values, chunk.new_leads))
                 self._fill_blanks(conn, chunk.updates)
                 if chunk.problems:
                     conn.executemany(

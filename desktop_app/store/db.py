@@ -174,6 +174,12 @@ Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[Migration] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transaction
+
+# The lookup indexes of ``leads`` (created by ``_v1``). A large import drops them and builds them again at its
+# end (much faster than updating five indexes row by row); opening the database rebuilds any a kill left missing.
+LEAD_INDEXES = {f"leads_{column}": column for column in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
+
 
 @dataclass(frozen=True)
 class StoredCheck:
@@ -211,8 +217,9 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=5000")
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._migrate(existed)
+            self.ensure_lead_indexes(wait=False)
             for suffix in ("-wal", "-shm"):
                 side = Path(str(self.path) + suffix)
                 if side.exists():
@@ -254,6 +261,45 @@ class Store:
             with self.transaction():
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {step}")
+
+    def missing_lead_indexes(self) -> list[str]:
+        """Names of the :data:`LEAD_INDEXES` the database lacks (none, unless an import is running or was killed)."""
+        present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        return [name for name in LEAD_INDEXES if name not in present]
+
+    def ensure_lead_indexes(self, *, wait: bool = True) -> list[str]:
+        """Create any missing lead index, one transaction each; returns the names created.
+
+        With ``wait=False`` (on opening), an index is skipped while another connection holds the write lock
+        (an import in another process rebuilds its indexes itself when it ends); queries are correct either way,
+        only slower without an index.
+        """
+        created: list[str] = []
+        missing = self.missing_lead_indexes()
+        if not missing:
+            return created
+        if not wait:
+            self.db.execute("PRAGMA busy_timeout=0")
+        try:
+            for name in missing:
+                try:
+                    self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON leads({LEAD_INDEXES[name]})")
+                except sqlite3.OperationalError as exc:
+                    if wait or "locked" not in str(exc):
+                        raise
+                    continue
+                created.append(name)
+        finally:
+            if not wait:
+                self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return created
+
+    def drop_lead_indexes(self) -> None:
+        """Drop the lead indexes before a bulk import (see :data:`LEAD_INDEXES`); :meth:`ensure_lead_indexes`
+        brings them back."""
+        with self.transaction() as conn:
+            for name in LEAD_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -50,7 +50,6 @@ Errors: invalid input and a malformed host raise :class:`InputError`, missing cr
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import re
@@ -80,6 +79,7 @@ from desktop_app.vendors.base import (
     truthy,
 )
 from desktop_app.vendors.credentials import require
+from desktop_app.vendors.csvrows import tolerant_records
 from desktop_app.vendors.validation import Phone, consentcontrol_host, normalize_email, normalize_phone
 
 VENDOR = "consentcontrol"
@@ -471,18 +471,8 @@ def _delimiter(text: str) -> str:
 
 def _rows(text: str) -> Iterator[tuple[int, list[str] | None]]:
     """(row number, cells) for every row; cells is None for a row the CSV reader could not parse."""
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
-    number = 0
-    while True:
-        number += 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            yield number, None
-            continue
-        yield number, row
+    for number, cells, _ in tolerant_records(io.StringIO(text), delimiter=_delimiter(text)):
+        yield number, cells
 
 
 def _header_key(cell: str) -> str:

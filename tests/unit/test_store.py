@@ -123,3 +123,40 @@ def test_details_are_json_in_the_file(tmp_path: Path) -> None:
         store.record_check(result())
         raw = store.db.execute("SELECT details FROM checks").fetchone()[0]
     assert json.loads(raw) == {"a": 1}
+
+
+def lead_indexes(store: Store) -> set[str]:
+    rows = store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'")
+    return {r[0] for r in rows}
+
+
+def test_missing_lead_indexes_are_recreated_when_the_database_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "lc.db"
+    with Store(path) as store:
+        lead_id = store.add_lead({"phone": "+12025550123"})
+        store.drop_lead_indexes()  # what an import killed before rebuilding them leaves behind
+        assert not lead_indexes(store) & set(store_db.LEAD_INDEXES)
+        assert store.missing_lead_indexes() == list(store_db.LEAD_INDEXES)
+    with Store(path) as store:
+        assert set(store_db.LEAD_INDEXES) <= lead_indexes(store)
+        assert store.missing_lead_indexes() == []
+        plan = store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE phone = ?", ["+12025550123"]).fetchall()
+        assert "leads_phone" in str(plan)
+        assert store.lead_for_subject("litigator", "+12025550123") == lead_id
+
+
+def test_opening_does_not_wait_for_another_writer_to_recreate_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "lc.db"
+    with Store(path) as store:
+        store.drop_lead_indexes()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. an import in another process, mid-chunk
+    try:
+        with Store(path) as store:  # opens at once; the indexes stay missing for now (queries still work)
+            assert store.missing_lead_indexes() == list(store_db.LEAD_INDEXES)
+            assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == store_db.BUSY_TIMEOUT_MS
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with Store(path) as store:
+        assert store.missing_lead_indexes() == []

@@ -174,3 +174,25 @@ async def test_async_import_reports_progress_and_yields_to_the_loop(tmp_path: Pa
     assert report.leads_created == 100
     assert len(seen) >= 10 and seen[-1] == 1.0
     assert ticks >= 10
+
+
+async def test_run_async_lets_the_event_loop_run_throughout(tmp_path: Path, store: Store) -> None:
+    """The window's import never holds the loop for a whole file: other tasks run between small chunks,
+    including while the reader thread is still preparing the next chunk."""
+    rows = "\n".join(f"(312) 555-{i:04d},u{i}@example.com" for i in range(3000))
+    source = write(tmp_path, "phone,email\n" + rows + "\n")
+    ticks = 0
+    done = False
+
+    async def other_work() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_work())
+    report = await LeadImporter(store, source).run_async()
+    done = True
+    await other
+    assert report.leads_created == 3000
+    assert ticks >= 3000 // 250  # at least one turn of the loop per chunk written

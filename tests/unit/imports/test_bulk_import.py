@@ -1,0 +1,185 @@
+"""Large imports: the column-at-a-time fast paths clean exactly like the cell-by-cell rules, and dropping the lead
+indexes for a bulk import changes no result, is never done from the window's loop, and survives a kill."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.imports import LeadImporter, import_csv, importer
+from desktop_app.imports.reader import MAX_CELL_CHARS
+from desktop_app.store import Store
+from desktop_app.store.batches import BatchStore
+from desktop_app.store.db import LEAD_INDEXES
+from desktop_app.vendors.base import InputError
+
+ROOT = Path(__file__).resolve().parents[3]
+CERT = "https://cert.trustedform.com/" + "a1" * 20
+TOKEN = "5a1c3d2e-7b8f-4a6c-9d0e-1f2a3b4c5d6e"
+
+# fmt: off
+TRICKY: dict[str, list[str]] = {
+    "phone": [
+        "(202) 555-1212", "+1 202 555 1212", "+12025551212", "12025551212", "1-202-555-1212", "202.555.1212",
+        "2025551212", "(202)5551212", "1 (202) 555-1212", "+1(202)555-1212", "(211) 555-1212", "911-555-1212",
+        "202-055-1212", "102-555-1212", "+2 202 555 1212", "+ 1 202 555 1212", "11 202 555 1212", "+112025551212",
+        "202 555 1212 x12", "202\t555\t1212", "٢٠٢٥٥٥١٢١٢", "２０２５５５１２１２", "phone", "555-1212",
+        "(202 555-1212", "202--555--1212", "1", "+1", "+", "",
+    ],
+    "email": [
+        "Jane.Doe@Example.COM", "a@b.co", "a@b", "a b@c.de", "a@@b.co", "@b.co", "a@.co", "a@b.", "a@b.c",
+        "ÄÖ@Bücher.de", "x" * 250 + "@b.co", "a@b.co\u00a0", "",
+    ],
+    "cert_url": [
+        CERT, "a1" * 20, "https://cert.trustedform.com/" + "b" * 80, "http://cert.trustedform.com/" + "a" * 40,
+        CERT + "/", "HTTPS://CERT.TRUSTEDFORM.COM/" + "a" * 40, "https://cert.staging.trustedform.com/" + "a" * 40,
+        "https://cert.trustedform.com/0.abc.def.ghi", "https://cert.trustedform.com/" + "a" * 39, CERT + "?x=1", "",
+    ],
+    "leadid": [TOKEN, TOKEN.upper(), TOKEN[:-1], "{" + TOKEN + "}", TOKEN.replace("a", "g"), "", "abc"],
+    "first_name": ["Jane", "Zoë", "a\x00b", "\u00a0x", "tab\there", "x" * 600, "x" * 20_000, "", "O'Brien"],
+    "state": ["ca", "CA", "Calif", "ßa", "c\x01a", "x" * 600, ""],
+    "zip": ["90210", "90210-1234", "\x7f1", ""],
+}
+# fmt: on
+
+
+def cell_by_cell(name: str, cells: list[str]) -> tuple[list[Any], dict[int, list[tuple[str, str]]]]:
+    """The reference: every cell through the field's own rule, as the importer did before the fast paths."""
+    cleaner = None if name in importer.PLAIN_FIELDS else importer.CLEANERS[name]
+    values: list[Any] = []
+    problems: dict[int, list[tuple[str, str]]] = {}
+    for k, raw in enumerate(cells):
+        cell = raw.strip()
+        value = None
+        if len(cell) > MAX_CELL_CHARS:
+            problems.setdefault(k, []).append((name, f"The {name} cell is {len(cell):,} characters long; not used."))
+        elif cleaner is None and len(cell) > importer.MAX_TEXT_CHARS:
+            problems.setdefault(k, []).append((name, f"{name}: {len(cell):,} characters is too long; not used."))
+        elif cell and cleaner is None:
+            value = cell if cell.isprintable() else importer._CONTROL.sub(" ", cell).strip()
+        elif cell:
+            try:
+                value = cleaner(cell)  # type: ignore[misc]
+            except InputError as exc:
+                problems.setdefault(k, []).append((name, f"{name}: {exc}"))
+        values.append(value)
+    return values, problems
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+@pytest.mark.parametrize("with_long_cell", [False, True], ids=["batch", "cell-by-cell"])
+def test_column_fast_paths_clean_exactly_like_the_cell_rules(name: str, with_long_cell: bool) -> None:
+    # Without a long cell the column goes through the field's batch cleaner (an email over 254 characters also
+    # sends its whole column cell by cell); with one, every cell goes through the field's own rule.
+    cells = [c for c in TRICKY[name] if len(c) <= 254 or with_long_cell]
+    cells += [f" {c} " for c in cells[:5]]  # surrounding spaces are stripped first
+    cleaner = None if name in importer.PLAIN_FIELDS else importer.CLEANERS[name]
+    if not with_long_cell and name in importer.BATCH_CLEANERS:
+        _, ok = importer.BATCH_CLEANERS[name]([c.strip() for c in cells])
+        assert any(ok) and not all(ok)  # both the fast path and the fallback are exercised
+    problems: dict[int, list[tuple[str, str]]] = {}
+    values = importer._clean_column(cells, name, cleaner, problems)
+    assert (values, problems) == cell_by_cell(name, cells)
+
+
+def test_the_phone_fast_path_refuses_what_normalize_phone_refuses() -> None:
+    for cell in TRICKY["phone"]:
+        if importer._PHONE_LAYOUT.fullmatch(cell):
+            assert importer.clean_phone(cell) == "+1" + "".join(importer._PHONE_LAYOUT.fullmatch(cell).groups())  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="service code"):
+        importer.clean_phone("(211) 555-1212")
+
+
+def write_leads(path: Path, rows: int, start: int = 0) -> Path:
+    lines = ["phone,email,cert_url,first_name,state,notes"]
+    for i in range(start, start + rows):
+        phone = f"(202) 55{i // 10_000 % 10}-{i % 10_000:04d}" if i % 50 else "(211) 555-0000"  # some refused phones
+        email = f"Lead{i % (rows - 5) if i % 7 == 0 else i}@Example.com"  # some repeats -> merged
+        lines.append(f'{phone},{email},https://cert.trustedform.com/{i:040x},Name{i},ca,"note {i}"')
+    lines.append(",,,,,")  # blank
+    lines.append("not a phone,,,Nobody,,")  # refused
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def everything(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    leads = store.db.execute(
+        "SELECT id, phone, email, cert_url, first_name, state, extra, source_row FROM leads ORDER BY id"
+    ).fetchall()
+    problems = store.db.execute("SELECT row_number, severity, field, reason, raw FROM import_problems ORDER BY id")
+    return leads, problems.fetchall()
+
+
+def test_dropping_the_indexes_for_a_bulk_import_changes_no_result(tmp_path: Path) -> None:
+    first = write_leads(tmp_path / "first.csv", 300)
+    second = write_leads(tmp_path / "second.csv", 900, start=200)  # overlaps the first file: merges into stored leads
+    results = []
+    for rebuild in (False, True):
+        with Store(tmp_path / f"rebuild-{rebuild}.db") as store:
+            reports = [
+                LeadImporter(store, path, chunk_rows=64, rebuild_indexes=rebuild).run() for path in (first, second)
+            ]
+            assert store.missing_lead_indexes() == []
+            results.append((everything(store), [(r.leads_created, r.leads_merged, r.lead_ids) for r in reports]))
+    assert results[0] == results[1]
+    (leads, problems), counts = results[1]
+    assert counts[1][1] > 100  # the second file merged into leads of the first
+    assert any(p[1] == "refused" for p in problems) and any(p[2] == "phone" for p in problems)
+
+
+def test_only_a_large_import_into_a_small_table_off_the_loop_drops_the_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BULK_ROWS", 100)
+    dropped: list[str] = []
+    monkeypatch.setattr(Store, "drop_lead_indexes", lambda self: dropped.append(self.path.name))
+    large = write_leads(tmp_path / "large.csv", 300)
+    small = write_leads(tmp_path / "small.csv", 20, start=5000)
+    with Store(tmp_path / "a.db") as store:
+        import_csv(store, small)
+        assert dropped == []  # 20 rows: updating the indexes is cheaper
+        import_csv(store, large)
+        assert dropped == ["a.db"]
+    with Store(tmp_path / "b.db") as store:
+        asyncio.run(LeadImporter(store, large).run_async())
+        assert dropped == ["a.db"]  # never from the window's loop: rebuilding would stop it painting
+        import_csv(store, write_leads(tmp_path / "next.csv", 120, start=9000))
+        assert dropped == ["a.db"]  # the table already holds more leads than the file brings
+
+
+def test_kill_during_a_bulk_import_leaves_a_database_that_opens_with_its_indexes(tmp_path: Path) -> None:
+    source = write_leads(tmp_path / "leads.csv", 2000)
+    path = tmp_path / "lc.db"
+    Store(path).close()
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from desktop_app.imports import LeadImporter
+from desktop_app.store import Store
+store = Store(Path({str(path)!r}))
+for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_rows=200, rebuild_indexes=True).steps()):
+    if n == 3:
+        print('committed', progress.leads_created, store.missing_lead_indexes() != [], flush=True)
+        os.kill(os.getpid(), 9)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == -9, proc.stderr
+    _, created, were_missing = proc.stdout.split()
+    assert were_missing == "True"
+    with Store(path) as store:
+        assert store.missing_lead_indexes() == []
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.lead_count() == int(created) > 0
+        info = BatchStore(store).import_info(1)
+        assert info is not None and info["status"] == "running"  # read as interrupted
+        report = import_csv(store, source)  # importing the file again merges into what was kept
+        assert report.leads_merged >= int(created) and store.lead_count() == report.leads_created + int(created)
+    assert set(LEAD_INDEXES) == {f"leads_{c}" for c in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
+    assert os.path.exists(path)
