@@ -26,6 +26,7 @@ from desktop_app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
+    from desktop_app.ui.batch_ui import BatchFeature
 
 SCREENSHOT_SIZE = QSize(1280, 800)
 TAB_NAMES = ("leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
@@ -173,21 +174,33 @@ class AppSession:
         self.service = CheckService(self.settings, self.store, self.client, origins=origins)
         window.set_demo(demo)
         window.populate_leads(self.service, settings=self.settings, paths=self.paths, database=database)
+        self.batch: BatchFeature | None = None  # imports, batches, exports: installed by finish_setup
         window.closed.connect(self._on_window_closed)
         if not defer_tabs:
             self.finish_setup()
 
     def finish_setup(self) -> None:
-        """The slower half, run once the lead table is on screen: logging (reads the keyring) and vendor tabs."""
+        """The slower half, run once the lead table is on screen: logging (reads the keyring), vendor tabs, batches."""
         from desktop_app.logs import configure_logging
 
         configure_logging(self.paths, self.settings)
         self.window.populate_vendor_tabs()
+        self.install_batch()
+
+    def install_batch(self) -> BatchFeature:
+        """The batch features (File menu actions, drop a CSV, the batch panel), installed once."""
+        if self.batch is None:
+            from desktop_app.ui.batch_ui import BatchFeature
+
+            self.batch = BatchFeature(self.window, self.service)
+        return self.batch
 
     async def open(self) -> int:
-        """Load the lead table; returns the number of leads."""
+        """Load the lead table and offer to resume a batch a crash left unfinished; returns the number of leads."""
         assert self.window.leads_tab is not None
-        return await self.window.leads_tab.open()
+        count = await self.window.leads_tab.open()
+        self.install_batch().offer_resume()
+        return count
 
     async def seed_demo(self) -> int:
         """Fill an empty demo database with :data:`DEMO_LEADS`, checked through the simulator. Returns leads added."""

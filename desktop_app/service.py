@@ -41,7 +41,9 @@ def make_http_client(timeout: float) -> httpx.AsyncClient:
         timeout=timeout,
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT.format(version=__version__)},
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+        # Keep every connection a batch opens alive: with fewer idle slots than calls in flight, httpx closes and
+        # reopens connections (measured: 1,658 reconnects for 2,990 calls at 3 lanes x 16).
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
     )
 
 

@@ -64,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 # A failure of this kind would repeat for every remaining item: the lane stops instead of paying for nothing.
 STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
+CACHE_PROBE_SLICE = 2000  # subjects per "already answered?" query; the loop gets a turn between slices
 DEFAULT_CONCURRENCY = {"trustedform": 8, "jornaya": 8, "litigator": 8, "contactstate": 2}
 
 
@@ -370,7 +371,7 @@ class BatchRun:
             message=f"{self.reopened} items were in flight and are sent again" if self.reopened else "",
         )
         try:
-            self._resolve_cached(info)
+            await self._resolve_cached(info)
             await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
         except BaseException as exc:
             self._state = RunState.INTERRUPTED
@@ -391,11 +392,14 @@ class BatchRun:
         self._emit(EventKind.FINISHED, message=status)
         return self.progress
 
-    def _resolve_cached(self, info: BatchInfo) -> None:
-        """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks)."""
+    async def _resolve_cached(self, info: BatchInfo) -> None:
+        """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks).
+
+        Works in slices with a loop turn between them, so a 30,000-item batch never holds the window."""
         settings = getattr(self.service, "settings", None)
         for vendor, lane in self._lanes.items():
             pending = self.batches.pending_subjects(self.batch_id, vendor)
+            await asyncio.sleep(0)
             if not pending:
                 continue
             job = JOBS[vendor]
@@ -406,7 +410,12 @@ class BatchRun:
             else:
                 policy = job.cache(settings)
                 since, flags = policy.since(), policy.flags
-            found = self.batches.answered(vendor, job.operation, (s for _, _, s in pending), since=since, flags=flags)
+            found: dict[str, tuple[int, str | None]] = {}
+            subjects = [subject for _, _, subject in pending]
+            for start in range(0, len(subjects), CACHE_PROBE_SLICE):
+                part_subjects = subjects[start : start + CACHE_PROBE_SLICE]
+                found.update(self.batches.answered(vendor, job.operation, part_subjects, since=since, flags=flags))
+                await asyncio.sleep(0)
             hits = [(item_id, lead_id, subject) for item_id, lead_id, subject in pending if subject in found]
             for start in range(0, len(hits), 1000):
                 part = hits[start : start + 1000]
@@ -418,6 +427,7 @@ class BatchRun:
                         item_id, lead_id, vendor, subject, "cached", check_id, flag, "answered before"
                     )
                     self._emit(EventKind.ITEM, outcome)
+                await asyncio.sleep(0)
 
     def _next(self, lane: _Lane) -> WorkItem | None:
         if not lane.buffer and not lane.exhausted:

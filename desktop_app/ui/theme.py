@@ -89,4 +89,7 @@ def dark_palette() -> QPalette:
         (QPalette.ColorRole.Mid, QColor("#555555")),
     ):
         palette.setColor(role, colour)
+    disabled = QColor("#7a7a7a")  # greyed out, so a disabled button never looks clickable
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette

@@ -1,0 +1,547 @@
+"""Batch checks in the window: the "Check leads" dialog and the progress panel docked under the tabs.
+
+:class:`CheckLeadsDialog` asks which leads (the last import, every lead, the filtered ones, the selected one),
+which vendors — each with its number of leads that have the data it needs and its own concurrency — and
+whether pairs already answered are checked again (paid again). :class:`BatchPanel` shows a running batch: a
+progress bar; done / failed / cached / remaining; rate and ETA; one line per vendor; Pause, Resume, Cancel;
+and, at start-up, the offer to resume a batch a crash (or a pause, a stop) left unfinished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.jobs import BATCH_VENDORS, BatchPlan, BatchProgress, RunState
+from desktop_app.store.batches import BatchInfo
+from desktop_app.ui import spawn
+from desktop_app.ui.batch_controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
+from desktop_app.vendors.credentials import VENDOR_LABELS
+
+VENDOR_TASKS = {
+    "trustedform": ("TrustedForm — retain the certificate", "a certificate URL and a phone or email"),
+    "jornaya": ("Jornaya — audit the LeadiD token", "a LeadiD token"),
+    "litigator": ("TCPA Litigator — check the phone", "a phone number"),
+    "contactstate": ("Contact State — certificate status", "a Contact State certificate URL"),
+}
+DEFAULT_VENDORS = ("trustedform", "jornaya", "litigator", "contactstate")
+STATE_WORDS = {
+    RunState.RUNNING: "Running",
+    RunState.PAUSED: "Paused",
+    RunState.CANCELLING: "Cancelling (finishing the calls in flight)…",
+    RunState.DONE: "Finished",
+    RunState.CANCELLED: "Cancelled",
+    RunState.STOPPED: "Stopped",
+    RunState.INTERRUPTED: "Interrupted",
+}
+
+
+def duration(seconds: float | None) -> str:
+    """``1:05`` / ``1:02:03``; ``--:--`` when unknown."""
+    if seconds is None:
+        return "--:--"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def counts_text(progress: BatchProgress) -> str:
+    """The panel's counts line: completed of total, done, failed, cached, remaining; rate and ETA while running."""
+    text = (
+        f"{progress.completed:,} of {progress.total:,} · done {progress.done:,} · failed {progress.failed:,} · "
+        f"cached {progress.cached:,} · remaining {progress.remaining:,}"
+    )
+    if progress.state is RunState.RUNNING and progress.remaining:
+        rate = f"{progress.rate:.1f} checks/s" if progress.rate else "– checks/s"
+        eta = progress.eta_seconds
+        text += f" · {rate} · " + (f"about {duration(eta)} left" if eta is not None else "ETA –")
+    return text
+
+
+def vendor_text(progress: BatchProgress) -> str:
+    parts = []
+    for vendor, lane in progress.vendors.items():
+        label = VENDOR_LABELS.get(vendor, vendor)
+        completed = lane.done + lane.failed + lane.cached
+        extra = f", {lane.failed:,} failed" if lane.failed else ""
+        extra += " — stopped" if lane.stopped else ""
+        parts.append(f"{label} {completed:,}/{lane.total:,}{extra}")
+    return "   ·   ".join(parts)
+
+
+@dataclass(frozen=True)
+class LeadScope:
+    """A set of leads the buyer can check: its label and ids (an import's, every lead, the filtered ones...)."""
+
+    key: str
+    label: str
+    lead_ids: Sequence[int]
+    name: str = ""
+    import_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """What :class:`CheckLeadsDialog` asks the panel to run."""
+
+    lead_ids: Sequence[int]
+    vendors: tuple[str, ...]
+    name: str
+    recheck: bool = False
+    concurrency: dict[str, int] = field(default_factory=dict)
+    import_id: int | None = None
+
+
+class CheckLeadsDialog(QDialog):
+    """Choose leads, vendors, per-vendor concurrency and re-checking; then start.
+
+    Signals:
+        start_requested(object): the buyer pressed Start; a :class:`BatchRequest`.
+    """
+
+    start_requested = Signal(object)
+
+    def __init__(self, controller: BatchController, scopes: Sequence[LeadScope], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Check leads")
+        self.controller = controller
+        self.scopes = list(scopes)
+        self.plan: BatchPlan | None = None
+
+        self.scope_combo = QComboBox()
+        for scope in self.scopes:
+            self.scope_combo.addItem(scope.label, scope.key)
+        self.scope_combo.setAccessibleName("Leads to check")
+        self.scope_combo.setToolTip("Which leads this batch checks")
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("<b>Vendor</b>"), 0, 0)
+        grid.addWidget(QLabel("<b>Leads with the data</b>"), 0, 1)
+        grid.addWidget(QLabel("<b>Parallel calls</b>"), 0, 2)
+        self.vendor_checks: dict[str, QCheckBox] = {}
+        self.plan_labels: dict[str, QLabel] = {}
+        self.concurrency_spins: dict[str, QSpinBox] = {}
+        for row, vendor in enumerate(BATCH_VENDORS, start=1):
+            title, needs = VENDOR_TASKS[vendor]
+            check = QCheckBox(title)
+            check.setChecked(vendor in DEFAULT_VENDORS)
+            check.setToolTip(f"Checks every chosen lead that has {needs}")
+            counts = QLabel("…")
+            counts.setToolTip(f"Leads without {needs} are skipped for this vendor")
+            spin = QSpinBox()
+            spin.setRange(1, CONCURRENCY_LIMITS.get(vendor, 32))
+            spin.setValue(controller.default_concurrency(vendor))
+            spin.setAccessibleName(f"{VENDOR_LABELS[vendor]} parallel calls")
+            spin.setToolTip(
+                "Calls in flight at once for this vendor"
+                + (" (Contact State allows 60 requests a minute)" if vendor == "contactstate" else "")
+            )
+            grid.addWidget(check, row, 0)
+            grid.addWidget(counts, row, 1)
+            grid.addWidget(spin, row, 2)
+            self.vendor_checks[vendor] = check
+            self.plan_labels[vendor] = counts
+            self.concurrency_spins[vendor] = spin
+            check.toggled.connect(self._update_start)
+        grid.setColumnStretch(1, 1)
+
+        self.recheck_check = QCheckBox("Re-check even if already answered (each of those calls is paid again)")
+        self.recheck_check.setToolTip(
+            "Off: a certificate already retained, a token already audited or a phone checked recently is shown "
+            "as cached and not sent again"
+        )
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(QLabel("Check:"))
+        scope_row.addWidget(self.scope_combo, 1)
+        layout.addLayout(scope_row)
+        layout.addSpacing(6)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addWidget(self.recheck_check)
+        layout.addSpacing(10)
+        layout.addLayout(buttons)
+
+        self.scope_combo.currentIndexChanged.connect(self._on_scope_changed)
+        self.start_button.clicked.connect(self.request_start)
+        self.cancel_button.clicked.connect(self.reject)
+        self.resize(660, self.sizeHint().height())
+        self._update_start()
+
+    # -- public API -----------------------------------------------------------------------------------------
+
+    @property
+    def scope(self) -> LeadScope | None:
+        index = self.scope_combo.currentIndex()
+        return self.scopes[index] if 0 <= index < len(self.scopes) else None
+
+    def chosen_vendors(self) -> tuple[str, ...]:
+        return tuple(v for v in BATCH_VENDORS if self.vendor_checks[v].isChecked())
+
+    async def update_plan(self) -> BatchPlan | None:
+        """Count, per vendor, the chosen leads that have the data it needs (planned in chunks on the loop)."""
+        scope = self.scope
+        self.start_button.setEnabled(False)
+        for label in self.plan_labels.values():
+            label.setText("counting…")
+        try:
+            if scope is None:
+                self.plan = None
+                return None
+            plan, _items = await self.controller.plan(scope.lead_ids, BATCH_VENDORS)
+            if scope is not self.scope:  # the buyer picked another set meanwhile
+                return self.plan
+            if self.plan is None:  # the first count: untick vendors none of these leads has data for
+                for vendor, check in self.vendor_checks.items():
+                    check.setChecked(check.isChecked() and plan.items[vendor] > 0)
+            self.plan = plan
+            for vendor, label in self.plan_labels.items():
+                skipped = plan.skipped[vendor]
+                label.setText(f"{plan.items[vendor]:,}" + (f"  ({skipped:,} without it)" if skipped else ""))
+            return plan
+        finally:
+            self._update_start()
+
+    def request(self) -> BatchRequest | None:
+        """The batch the dialog describes, or None when it would check nothing."""
+        scope = self.scope
+        vendors = self.chosen_vendors()
+        if scope is None or not vendors:
+            return None
+        return BatchRequest(
+            lead_ids=scope.lead_ids,
+            vendors=vendors,
+            name=scope.name or scope.label,
+            recheck=self.recheck_check.isChecked(),
+            concurrency={v: self.concurrency_spins[v].value() for v in vendors},
+            import_id=scope.import_id,
+        )
+
+    def request_start(self) -> BatchRequest | None:
+        request = self.request()
+        if request is not None:
+            self.start_requested.emit(request)
+            self.accept()
+        return request
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _on_scope_changed(self, _index: int) -> None:
+        spawn(self.update_plan())
+
+    def _update_start(self, *_args: Any) -> None:
+        vendors = self.chosen_vendors()
+        plan = self.plan
+        total = sum(plan.items[v] for v in vendors) if plan is not None else 0
+        self.start_button.setEnabled(plan is not None and total > 0)
+        if plan is None:
+            self.summary.setText("")
+        elif not vendors:
+            self.summary.setText("Choose at least one vendor.")
+        else:
+            self.summary.setText(f"{total:,} checks over {plan.leads:,} leads.")
+
+
+class BatchPanel(QWidget):
+    """The batch progress panel (docked under the tabs) and the resume offer.
+
+    Signals:
+        export_requested(int): the buyer wants the results CSV of batch ``id``.
+    """
+
+    export_requested = Signal(int)
+
+    def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchPanel")
+        self.setWindowTitle("Batch")
+        self.controller = controller
+        self.batch_id: int | None = None
+        self.batch_name = ""
+        self.progress: BatchProgress | None = None
+        self._shown_failures = 0
+
+        self.offer = QFrame()
+        self.offer.setObjectName("resumeOffer")
+        self.offer.setFrameShape(QFrame.Shape.StyledPanel)
+        self.offer_label = QLabel()
+        self.offer_label.setWordWrap(True)
+        self.offer_resume_button = QPushButton("Resume")
+        self.offer_resume_button.setToolTip("Finish the batch; checks already answered are not sent (or paid) again")
+        self.offer_dismiss_button = QPushButton("Not now")
+        self.offer_dismiss_button.setToolTip("Leadcheck offers it again next time it starts")
+        offer_layout = QHBoxLayout(self.offer)
+        offer_layout.setContentsMargins(8, 4, 8, 4)
+        offer_layout.addWidget(self.offer_label, 1)
+        offer_layout.addWidget(self.offer_resume_button)
+        offer_layout.addWidget(self.offer_dismiss_button)
+        self.offer.setVisible(False)
+        self._offered: BatchInfo | None = None
+
+        self.title = QLabel("No batch is running. Drop a CSV on the window, or use File → Check leads…")
+        self.title.setObjectName("sectionTitle")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.bar.setAccessibleName("Batch progress")
+        self.bar.setMinimumWidth(260)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("Batch counts")
+        self.counts.setToolTip(
+            "done: answered in this batch · failed: the call failed (see the message) · cached: answered before, "
+            "not paid again · remaining: still to send"
+        )
+        self.lanes = QLabel()
+        self.lanes.setAccessibleName("Progress per vendor")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Send no new calls; the ones in flight finish and are stored")
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Carry on; nothing already answered is sent again")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the batch; it can be resumed later from here")
+        self.retry_button = QPushButton("Retry failed")
+        self.retry_button.setToolTip("Send the failed checks again (after fixing a key, say)")
+        self.export_button = QPushButton("Export results…")
+        self.export_button.setToolTip("Write this batch's leads with every vendor's flag, reason and date as CSV")
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        for button in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button):
+            top.addWidget(button)
+        top.addWidget(self.export_button)
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 2)
+        row.addWidget(self.counts, 5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.offer)
+        layout.addLayout(top)
+        layout.addLayout(row)
+        layout.addWidget(self.lanes)
+        layout.addWidget(self.message)
+
+        self.pause_button.clicked.connect(self.pause)
+        self.resume_button.clicked.connect(self._on_resume)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button.clicked.connect(self._on_retry)
+        self.export_button.clicked.connect(self._on_export)
+        self.offer_resume_button.clicked.connect(self._on_offer_resume)
+        self.offer_dismiss_button.clicked.connect(self.dismiss_offer)
+        controller.started.connect(self._on_started)
+        controller.progress.connect(self.show_progress)
+        controller.state_changed.connect(self._on_state)
+        controller.notice.connect(self.show_error)
+        controller.failed.connect(self.show_error)
+        controller.finished.connect(self._on_finished)
+        self._update_buttons()
+
+    # -- public API -----------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """The shown run's state ("running", "paused", "done"...), "" when none was shown."""
+        return self.progress.state.value if self.progress is not None else ""
+
+    async def start(self, request: BatchRequest) -> BatchProgress | None:
+        """Create and run the batch ``request`` describes; returns its final progress (None if it did not run)."""
+        self.dismiss_offer()
+        self.batch_name = request.name
+        self.show_error("")
+        self.title.setText(f"Preparing “{request.name}”: {len(request.lead_ids):,} leads…")
+        self.controller.save_concurrency(request.concurrency)
+        try:
+            return await self.controller.start(
+                request.lead_ids,
+                request.vendors,
+                name=request.name,
+                recheck=request.recheck,
+                concurrency=request.concurrency or None,
+                import_id=request.import_id,
+            )
+        except BatchBusy as exc:
+            self.show_error(str(exc))
+            return None
+        finally:
+            self._update_buttons()
+
+    async def resume_batch(self, batch_id: int, *, retry_failed: bool = False) -> BatchProgress | None:
+        """Run an unfinished batch to its end (a crashed, cancelled, stopped or paused one)."""
+        self.dismiss_offer()
+        info = self.controller.batch_info(batch_id)
+        self.batch_name = info.name if info is not None else ""
+        self.show_error("")
+        try:
+            return await self.controller.run_batch(batch_id, retry_failed=retry_failed)
+        except BatchBusy as exc:
+            self.show_error(str(exc))
+            return None
+        finally:
+            self._update_buttons()
+
+    def show_resume_offer(self, info: BatchInfo) -> None:
+        """Offer to resume ``info`` (non-modal, inside the panel)."""
+        self._offered = info
+        left = info.remaining
+        vendors = ", ".join(VENDOR_LABELS.get(v, v) for v in info.vendors)
+        why = f" It stopped: {info.stop_reason}" if info.stop_reason else ""
+        self.offer_label.setText(
+            f"<b>Batch {info.id} “{info.name}” did not finish</b>: {left:,} of {info.total:,} checks left "
+            f"({vendors}). Resume it? Checks already answered are not sent again.{why}"
+        )
+        self.offer.setVisible(True)
+
+    def dismiss_offer(self) -> None:
+        self.offer.setVisible(False)
+
+    @property
+    def offered(self) -> BatchInfo | None:
+        return None if self.offer.isHidden() else self._offered
+
+    def pause(self) -> None:
+        self.controller.pause()
+        self._update_buttons()
+
+    def resume(self) -> None:
+        """Resume the paused run, or start a new run of the shown batch when it ended unfinished."""
+        if self.controller.busy:
+            self.controller.resume()
+            self._update_buttons()
+        elif self.batch_id is not None:
+            spawn(self.resume_batch(self.batch_id))
+
+    def cancel(self) -> None:
+        self.controller.cancel()
+        self._update_buttons()
+
+    def show_progress(self, progress: BatchProgress) -> None:
+        self.progress = progress
+        self.batch_id = progress.batch_id
+        total = max(progress.total, 1)
+        # QProgressBar.setValue repaints synchronously, which also paints everything else pending (the lead
+        # table after a refresh): with updates off it only schedules a paint, done in the next loop turn.
+        self.bar.setUpdatesEnabled(False)
+        if self.bar.maximum() != total:
+            self.bar.setRange(0, total)
+        self.bar.setValue(progress.completed)
+        self.bar.setUpdatesEnabled(True)
+        self.counts.setText(counts_text(progress))
+        self.lanes.setText(vendor_text(progress))
+        self.title.setText(f"Batch {progress.batch_id} “{self.batch_name}”: {STATE_WORDS[progress.state]}")
+        self._show_failures(progress)
+        self._update_buttons()
+
+    def show_error(self, text: str) -> None:
+        self._set_message(text, "errorMessage")
+
+    def show_info(self, text: str) -> None:
+        self._set_message(text, "infoMessage")
+
+    # -- slots (one-line adapters) ---------------------------------------------------------------------------
+
+    def _on_resume(self) -> None:
+        self.resume()
+
+    def _on_retry(self) -> None:
+        if self.batch_id is not None:
+            spawn(self.resume_batch(self.batch_id, retry_failed=True))
+
+    def _on_export(self) -> None:
+        if self.batch_id is not None:
+            self.export_requested.emit(self.batch_id)
+
+    def _on_offer_resume(self) -> None:
+        if self._offered is not None:
+            spawn(self.resume_batch(self._offered.id))
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _on_started(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+        self._shown_failures = 0
+        info = self.controller.batch_info(batch_id)
+        if info is not None:
+            self.batch_name = info.name
+        self.title.setText(f"Batch {batch_id} “{self.batch_name}”: starting…")
+        self._update_buttons()
+
+    def _on_state(self, _state: str) -> None:
+        if self.controller.last_progress is not None:
+            self.show_progress(self.controller.last_progress)
+        self._update_buttons()
+
+    def _on_finished(self, final: BatchProgress | None) -> None:
+        if final is not None:
+            self.show_progress(final)
+            if final.state is RunState.DONE and not final.failed:
+                self.show_info(
+                    f"Every check is done: {final.done:,} answered, {final.cached:,} cached (not paid again)."
+                )
+            elif final.state is RunState.CANCELLED:
+                self.show_info(f"Cancelled with {final.remaining:,} checks left; press Resume to finish it later.")
+            elif final.stop_reason:
+                self.show_error(f"Stopped — {final.stop_reason} Fix it, then press Resume.")
+        self._update_buttons()
+
+    def _show_failures(self, progress: BatchProgress) -> None:
+        if progress.failed == self._shown_failures or progress.stop_reason:
+            return
+        self._shown_failures = progress.failed
+        last = self.controller.failures[-1] if self.controller.failures else None
+        if last is not None:
+            label = VENDOR_LABELS.get(last.vendor, last.vendor)
+            self.show_error(
+                f"{progress.failed:,} check{'s' if progress.failed != 1 else ''} failed (not flags; Retry failed "
+                f"sends them again). Latest — {label}, {last.subject}: {last.message}"
+            )
+
+    def _set_message(self, text: str, name: str) -> None:
+        self.message.setObjectName(name)
+        self.message.setText(text)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setVisible(bool(text))
+
+    def _update_buttons(self) -> None:
+        run = self.controller.run
+        state = run.state if run is not None else None
+        finished = run is None and self.progress is not None
+        unfinished = finished and self.progress is not None and self.progress.remaining > 0
+        self.pause_button.setEnabled(state is RunState.RUNNING)
+        self.resume_button.setEnabled(state is RunState.PAUSED or bool(unfinished))
+        self.cancel_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.retry_button.setVisible(finished and self.progress is not None and self.progress.failed > 0)
+        self.export_button.setEnabled(self.batch_id is not None and run is None)

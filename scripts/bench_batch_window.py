@@ -1,0 +1,340 @@
+"""Benchmark (c): the longest event-loop stall while a 10,000-lead batch runs with the window open.
+
+Usage::
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/bench_batch_window.py [--leads 10000] [--latency 0.1]
+        [--concurrency N] [--json]
+
+The vendor simulator runs in a subprocess (``python -m desktop_app.sandbox --port P --latency 0.1
+--origins-out F --no-rate-limits``) so it does not share this process's GIL. In a temporary LEADCHECK_HOME
+the window is opened offscreen exactly as the app opens it (``AppSession`` on the qasync loop, the GUI-thread
+garbage collector, the real vendor tabs), then through the window's own code paths:
+
+1. a CSV of ``--leads`` leads is imported through the import dialog (detection off-thread, chunked import);
+2. a batch of every lead × TrustedForm, Jornaya and the litigator check runs through the batch panel /
+   controller (progress and lead-table refreshes throttled), with each lane at ``--concurrency`` parallel
+   calls (default: the Settings defaults).
+
+Two heartbeats measure stalls: a 5 ms ``QTimer`` (Qt's event loop) and an asyncio task sleeping 5 ms (the
+loop the batch runs on). A stall is the gap between two beats minus the 5 ms period. Reported per phase: the
+longest stall, the 99th percentile, beats later than 20 ms and 50 ms; plus the batch's wall time beside its
+floor (calls × latency ÷ concurrency of the slowest lane). Target: longest stall < 50 ms. Measured, not
+asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import gc
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+VENDORS = ("trustedform", "jornaya", "litigator")
+PERIOD = 0.005
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_leads(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["phone", "email", "first_name", "last_name", "state", "zip", "xxTrustedFormCertUrl", "leadid"])
+        for i in range(n):
+            writer.writerow(
+                [
+                    f"({200 + i % 700}) {200 + (i // 10000) % 800}-{i % 10000:04d}",
+                    f"Lead.{i}@Example.com",
+                    f"First{i}",
+                    f"Last{i}",
+                    "ca",
+                    f"{90000 + i % 9999}",
+                    f"https://cert.trustedform.com/{i:040x}",
+                    f"{i:08x}-1234-4234-8234-123456789012",
+                ]
+            )
+
+
+def start_simulator(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], Path]:
+    origins = folder / "origins.json"
+    command = [sys.executable, "-m", "desktop_app.sandbox", "--port", str(free_port()), "--latency", str(latency),
+               "--origins-out", str(origins), "--no-rate-limits"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while not origins.exists() or not origins.read_text().strip().endswith("}"):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit("the simulator did not start")
+        time.sleep(0.05)
+    return proc, origins
+
+
+@dataclass
+class Beats:
+    """Gaps between heartbeats, per phase."""
+
+    phase: str = "idle"
+    gaps: dict[str, list[float]] = field(default_factory=dict)
+    worst_at: dict[str, float] = field(default_factory=dict)
+
+    def record(self, gap: float) -> None:
+        stall = max(0.0, gap - PERIOD)
+        gaps = self.gaps.setdefault(self.phase, [])
+        if not gaps:
+            self.worst_at[self.phase + ":start"] = time.perf_counter()
+        if stall > max(gaps, default=0.0):
+            self.worst_at[self.phase] = time.perf_counter() - self.worst_at[self.phase + ":start"]
+        gaps.append(stall)
+
+    def summary(self, phase: str) -> dict[str, float]:
+        gaps = sorted(self.gaps.get(phase, [0.0]))
+        return {
+            "beats": len(gaps),
+            "max_ms": round(gaps[-1] * 1000, 1),
+            "p99_ms": round(gaps[int(len(gaps) * 0.99) - 1 if len(gaps) > 1 else 0] * 1000, 1),
+            "over_20ms": sum(1 for g in gaps if g > 0.020),
+            "over_50ms": sum(1 for g in gaps if g > 0.050),
+            "worst_at_s": round(self.worst_at.get(phase, 0.0), 2),
+        }
+
+
+class StallTracer:
+    """``--trace-stalls``: a watchdog thread that samples the GUI thread's stack while a heartbeat is late."""
+
+    def __init__(self, last: dict[str, float], threshold: float = 0.03) -> None:
+        import threading
+
+        self.last = last
+        self.threshold = threshold
+        self.main = threading.main_thread().ident
+        self.samples: dict[str, int] = {}
+        self.episodes: list[tuple[int, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        episode: list[str] = []
+        while not self._stop.wait(0.005):
+            late = time.perf_counter() - self.last["qt"]
+            if late < self.threshold:
+                if len(episode) >= 6:  # a stall of about 50 ms or more: keep its most common stack
+                    top = max(set(episode), key=episode.count)
+                    self.episodes.append((len(episode) * 5 + int(self.threshold * 1000), top))
+                episode = []
+                continue
+            frame = sys._current_frames().get(self.main or 0)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-8:]
+            key = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack))
+            self.samples[key] = self.samples.get(key, 0) + 1
+            episode.append(key)
+
+    def report(self, top: int = 12) -> str:
+        ranked = sorted(self.samples.items(), key=lambda kv: -kv[1])[:top]
+        lines = [f"  {n:4d} x 5 ms  {key}" for key, n in ranked]
+        lines.append("Stalls of about 50 ms or more (approximate length, where the GUI thread mostly was):")
+        lines += [f"  ~{ms} ms  {key}" for ms, key in self.episodes]
+        return "\n".join(lines)
+
+
+async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[str, Any]:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.app import AppSession, create_window
+    from desktop_app.demo import demo_environment
+    from desktop_app.paths import Paths
+    from desktop_app.ui.batch_panel import BatchRequest
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window = create_window(app)
+    paths = Paths.from_env().ensure()
+    session = AppSession(window, paths, environ={**demo_environment(), "LEADCHECK_ORIGINS": str(origins)})
+    session.finish_setup()
+    await session.open()
+    feature = session.install_batch()
+
+    qt_beats, loop_beats = Beats(), Beats()
+    last = {"qt": time.perf_counter(), "loop": time.perf_counter()}
+
+    def qt_beat() -> None:
+        now = time.perf_counter()
+        qt_beats.record(now - last["qt"])
+        last["qt"] = now
+
+    timer = QTimer()
+    timer.setInterval(int(PERIOD * 1000))
+    timer.timeout.connect(qt_beat)
+    timer.start()
+    running = True
+
+    async def loop_beat() -> None:
+        while running:
+            await asyncio.sleep(PERIOD)
+            now = time.perf_counter()
+            loop_beats.record(now - last["loop"])
+            last["loop"] = now
+
+    beat_task = asyncio.ensure_future(loop_beat())
+    gc_pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    gc_started = [0.0]
+
+    def on_gc(stage: str, info: dict[str, int]) -> None:
+        if stage == "start":
+            gc_started[0] = time.perf_counter()
+        elif qt_beats.phase == "batch":
+            gc_pauses[info["generation"]].append(time.perf_counter() - gc_started[0])
+
+    gc.callbacks.append(on_gc)
+    tracer = StallTracer(last) if args.trace_stalls else None
+    if tracer is not None:
+        tracer.start()
+
+    def phase(name: str) -> None:
+        qt_beats.phase = loop_beats.phase = name
+        last["qt"] = last["loop"] = time.perf_counter()
+
+    source = folder / "leads.csv"
+    write_leads(source, args.leads)
+    await asyncio.sleep(0.2)
+
+    phase("import")
+    started = time.perf_counter()
+    dialog = await feature.import_file(source)
+    assert dialog is not None, "the CSV was refused"
+    report = await dialog.import_into()
+    assert report is not None
+    import_wall = time.perf_counter() - started
+    await asyncio.sleep(0.5)  # the lead table reloads
+
+    phase("batch")
+    concurrency = {v: args.concurrency or feature.controller.default_concurrency(v) for v in VENDORS}
+    refreshes = [0]
+    feature.controller.results_changed.connect(lambda: refreshes.__setitem__(0, refreshes[0] + 1))
+    request = BatchRequest(report.lead_ids, VENDORS, source.name, concurrency=concurrency)
+    modules = set(sys.modules)
+    started = time.perf_counter()
+    final = await feature.start_batch(request)
+    if tracer is not None:
+        print("Modules first imported during the batch:", sorted(set(sys.modules) - modules), flush=True)
+    batch_wall = time.perf_counter() - started
+    assert final is not None
+    phase("after")
+    await asyncio.sleep(0.3)
+    running = False
+    gc.callbacks.remove(on_gc)
+    await beat_task
+    timer.stop()
+    if tracer is not None:
+        tracer.stop()
+        print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
+    floor = max(final.vendors[v].total * args.latency / concurrency[v] for v in VENDORS)
+    result = {
+        "leads": args.leads,
+        "calls": final.total,
+        "latency": args.latency,
+        "concurrency": concurrency,
+        "import_wall_s": round(import_wall, 2),
+        "batch_wall_s": round(batch_wall, 2),
+        "batch_floor_s": round(floor, 2),
+        "batch_state": final.state.value,
+        "done": final.done,
+        "failed": final.failed,
+        "lead_table_refreshes": refreshes[0],
+        "gc_during_batch": {
+            f"gen{g}": {"count": len(p), "max_ms": round(max(p, default=0.0) * 1000, 1)} for g, p in gc_pauses.items()
+        },
+        "stalls": {
+            phase_name: {"qt_timer": qt_beats.summary(phase_name), "asyncio": loop_beats.summary(phase_name)}
+            for phase_name in ("import", "batch")
+        },
+    }
+    window.close()
+    await session.finished
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=10_000)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--concurrency", type=int, help="parallel calls per vendor (default: Settings, 8)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--trace-stalls", action="store_true", help="sample the GUI thread's stack during stalls")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="leadcheck-bench-window-"))
+    os.environ["LEADCHECK_HOME"] = str(folder / "home")
+    os.environ.pop("LEADCHECK_ORIGINS", None)
+    proc, origins = start_simulator(folder, args.latency)
+    try:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+
+        app = QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+        collector = MainThreadGarbageCollector(app)  # as the app runs: cycles collected on the GUI thread
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            result = loop.run_until_complete(bench(args, folder, origins))
+        collector.stop()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    batch = result["stalls"]["batch"]
+    imp = result["stalls"]["import"]
+    print(
+        f"(c) {result['leads']:,} leads x {len(VENDORS)} vendors = {result['calls']:,} calls, latency "
+        f"{result['latency']} s, concurrency per lane {result['concurrency']}\n"
+        f"    batch: wall {result['batch_wall_s']:.1f} s (floor {result['batch_floor_s']:.1f} s), "
+        f"{result['batch_state']}, {result['done']:,} done, {result['failed']:,} failed, "
+        f"lead table refreshed {result['lead_table_refreshes']} times\n"
+        f"    garbage collections during the batch (GUI thread): {result['gc_during_batch']}\n"
+        f"    longest stall during the batch: Qt timer {batch['qt_timer']['max_ms']} ms, asyncio "
+        f"{batch['asyncio']['max_ms']} ms (p99 {batch['qt_timer']['p99_ms']} / {batch['asyncio']['p99_ms']} ms; "
+        f"beats later than 50 ms: {batch['qt_timer']['over_50ms']} / {batch['asyncio']['over_50ms']}) "
+        f"— target < 50 ms (the longest at {batch['qt_timer']['worst_at_s']} s into the batch)\n"
+        f"    import of the CSV through the dialog: {result['import_wall_s']:.1f} s, longest stall Qt "
+        f"{imp['qt_timer']['max_ms']} ms, asyncio {imp['asyncio']['max_ms']} ms",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

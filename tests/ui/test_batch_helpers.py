@@ -1,0 +1,85 @@
+"""Fixtures shared by the batch window tests: a window with the batch feature, leads, a slow simulator.
+
+(Named ``test_batch_*`` to sit with the tests it serves; it holds no tests itself.)
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+
+from desktop_app.paths import Paths
+from desktop_app.sandbox import VendorSimulator
+from desktop_app.service import CheckService, make_http_client
+from desktop_app.settings import Settings
+from desktop_app.store import Store
+from desktop_app.ui.batch_ui import BatchFeature
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.vendors.base import OriginMap
+
+KEYS = ["trustedform", "jornaya", "contactstate", "consentcontrol", "litigator"]
+# The offscreen platform plugin warns on every top-level show(); it is not our message.
+OFFSCREEN_SHOW = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def fake_build_vendor_tabs(service: Any, parent: QWidget | None = None) -> list[tuple[str, str, QWidget]]:
+    return [(key, key, QLabel(key)) for key in KEYS]
+
+
+def use_fake_tabs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vendor tabs replaced by labels (the batch feature is tested, not the tabs)."""
+    monkeypatch.setattr("desktop_app.ui.tabs.build_vendor_tabs", fake_build_vendor_tabs, raising=False)
+
+
+def make_feature(service: CheckService, paths: Paths, qtbot: Any, folder: Path) -> BatchFeature:
+    """A main window with the Leads tab (over ``service``) and the batch feature installed."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.populate(service, settings=service.settings, paths=paths)
+    return BatchFeature(window, service, folder=folder)
+
+
+def close_feature(feature: BatchFeature) -> None:
+    for dialog in list(feature.dialogs):
+        dialog.close()
+    feature.window.shutdown_ui()
+
+
+def slow_simulator(latency: float = 0.04) -> VendorSimulator:
+    """A simulator whose every answer takes ``latency`` seconds: long enough to pause a batch mid-run."""
+    return VendorSimulator(latency=latency, enforce_rate_limits=False).start()
+
+
+async def service_for(settings: Settings, store: Store, sim: VendorSimulator) -> tuple[CheckService, Any]:
+    """A CheckService routed to ``sim`` and its httpx client (``await client.aclose()`` when done)."""
+    client = make_http_client(10.0)
+    return CheckService(settings, store, client, origins=OriginMap(sim.origin_map())), client
+
+
+def lead_fields(i: int) -> dict[str, str]:
+    """A lead every batch vendor except Contact State can check; phones ending 6666 are litigators."""
+    last4 = "6666" if i % 5 == 4 else f"{1000 + i:04d}"
+    return {
+        "first_name": f"First{i}",
+        "last_name": f"Last{i}",
+        "phone": f"+1{300 + i % 600:03d}555{last4}" if i % 5 == 4 else f"+1312{200 + i % 700:03d}{last4}",
+        "email": f"lead{i}@example.com",
+        "cert_url": f"https://cert.trustedform.com/{i:040x}",
+        "leadid": f"{i:08X}-1234-4234-8234-123456789012",
+    }
+
+
+def add_leads(store: Store, n: int) -> list[int]:
+    return [store.add_lead(lead_fields(i), source_file="test") for i in range(n)]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",") -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

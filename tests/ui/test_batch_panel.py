@@ -1,0 +1,254 @@
+"""Batches from the window: the Check dialog, the progress panel, pause / resume / cancel, and resume at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.app import AppSession
+from desktop_app.demo import demo_environment
+from desktop_app.jobs import RunState
+from desktop_app.paths import Paths
+from desktop_app.sandbox import VendorSimulator
+from desktop_app.service import CheckService
+from desktop_app.settings import Settings
+from desktop_app.store import Store
+from desktop_app.store.batches import BatchStore
+from desktop_app.ui.batch_panel import BatchRequest
+from desktop_app.ui.batch_ui import BatchFeature
+from desktop_app.ui.leads_model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, FLAG_ROLE
+from desktop_app.ui.main_window import MainWindow
+from tests.ui.conftest import until
+from tests.ui.test_batch_helpers import (
+    OFFSCREEN_SHOW,
+    add_leads,
+    close_feature,
+    make_feature,
+    service_for,
+    slow_simulator,
+    use_fake_tabs,
+)
+
+pytestmark = OFFSCREEN_SHOW
+VENDORS = ("trustedform", "jornaya", "litigator")
+
+
+@pytest.fixture
+def feature(
+    service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[BatchFeature]:
+    use_fake_tabs(monkeypatch)
+    feat = make_feature(service, paths, qtbot, tmp_path)
+    yield feat
+    close_feature(feat)
+
+
+@pytest.fixture(scope="module")
+def slow_sim() -> Iterator[VendorSimulator]:
+    sim = slow_simulator(0.04)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+async def slow_feature(
+    settings: Settings,
+    store: Store,
+    slow_sim: VendorSimulator,
+    paths: Paths,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[BatchFeature]:
+    use_fake_tabs(monkeypatch)
+    service, client = await service_for(settings, store, slow_sim)
+    feat = make_feature(service, paths, qtbot, tmp_path)
+    try:
+        yield feat
+    finally:
+        if feat.controller.run is not None:
+            feat.controller.cancel()
+            await until(lambda: feat.controller.run is None)
+        close_feature(feat)
+        await client.aclose()
+
+
+def flag(feature: BatchFeature, lead_id: int, column: int) -> Any:
+    tab = feature.window.leads_tab
+    assert tab is not None
+    row = tab.model.row_of(lead_id)
+    assert row is not None
+    return tab.model.data(tab.model.index(row, column), FLAG_ROLE)
+
+
+async def test_check_dialog_counts_the_leads_each_vendor_can_check(feature: BatchFeature) -> None:
+    store = feature.store
+    ids = add_leads(store, 4)
+    ids.append(store.add_lead({"phone": "+13125550199"}))  # a phone only: litigator, nothing else
+    assert feature.window.leads_tab is not None
+    await feature.window.leads_tab.refresh()
+    dialog = await feature.open_check_dialog()
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.scope is not None and dialog.scope.key == "all" and len(dialog.scope.lead_ids) == 5
+    assert dialog.plan_labels["trustedform"].text() == "4  (1 without it)"
+    assert dialog.plan_labels["litigator"].text() == "5"
+    assert dialog.plan_labels["contactstate"].text().startswith("0")
+    assert dialog.concurrency_spins["trustedform"].value() == 8
+    assert dialog.start_button.isEnabled()
+    for vendor in ("trustedform", "jornaya", "contactstate"):
+        dialog.vendor_checks[vendor].setChecked(False)
+    dialog.concurrency_spins["litigator"].setValue(3)
+    dialog.recheck_check.setChecked(True)
+    request = dialog.request()
+    assert request is not None
+    assert request.vendors == ("litigator",) and request.concurrency == {"litigator": 3} and request.recheck
+    assert "5 checks over 5 leads" in dialog.summary.text()
+
+
+async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_table(feature: BatchFeature) -> None:
+    ids = add_leads(feature.store, 12)
+    assert feature.window.leads_tab is not None
+    await feature.window.leads_tab.refresh()
+    refreshes: list[int] = []
+    feature.controller.results_changed.connect(lambda: refreshes.append(1))
+    final = await feature.start_batch(BatchRequest(ids, VENDORS, "twelve", concurrency={v: 4 for v in VENDORS}))
+    assert final is not None and final.state is RunState.DONE
+    assert (final.total, final.done, final.failed, final.cached, final.remaining) == (36, 36, 0, 0, 0)
+    panel = feature.panel
+    assert feature.dock.isVisibleTo(feature.window)
+    assert panel.bar.value() == panel.bar.maximum() == 36
+    assert panel.counts.text().startswith("36 of 36 · done 36 · failed 0 · cached 0 · remaining 0")
+    assert "TrustedForm 12/12" in panel.lanes.text()
+    assert "Finished" in panel.title.text()
+    assert "Every check is done" in panel.message.text()
+    assert panel.export_button.isEnabled() and not panel.pause_button.isEnabled()
+    assert flag(feature, ids[0], COL_TRUSTEDFORM) == "green"
+    assert flag(feature, ids[0], COL_JORNAYA) == "green"
+    assert flag(feature, ids[4], COL_LITIGATOR) == "red"  # a ...6666 phone is a litigator
+    assert 1 <= len(refreshes) < 36  # throttled: never once per result
+
+    # The same leads again: every pair is cached, nothing is paid twice.
+    again = await feature.start_batch(BatchRequest(ids, VENDORS, "twelve again"))
+    assert again is not None and (again.cached, again.done) == (36, 0)
+    assert "cached 36" in panel.counts.text()
+
+
+async def test_pause_resume_and_cancel_change_the_state(slow_feature: BatchFeature) -> None:
+    feature = slow_feature
+    ids = add_leads(feature.store, 60)
+    panel = feature.panel
+    request = BatchRequest(ids, ("litigator",), "slow", concurrency={"litigator": 1})
+    task = asyncio.ensure_future(feature.start_batch(request))
+    await until(lambda: panel.progress is not None and panel.progress.completed >= 3)
+    assert panel.pause_button.isEnabled() and not panel.resume_button.isEnabled()
+    panel.pause()
+    assert feature.controller.run is not None and feature.controller.run.state is RunState.PAUSED
+    await until(lambda: panel.state == "paused")
+    assert "Paused" in panel.title.text() and panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
+    await asyncio.sleep(0.15)  # the call in flight lands; nothing new is sent
+    settled = feature.controller.last_progress
+    await asyncio.sleep(0.3)
+    assert feature.controller.last_progress is settled
+
+    panel.resume()
+    await until(lambda: panel.state == "running")
+    assert panel.pause_button.isEnabled()
+    await until(lambda: panel.progress is not None and panel.progress.completed > settled.completed)  # type: ignore[union-attr]
+
+    panel.cancel()
+    final = await asyncio.wait_for(task, 10)
+    assert final is not None and final.state is RunState.CANCELLED and final.remaining > 0
+    assert panel.state == "cancelled"
+    assert "Cancelled" in panel.message.text()
+    assert panel.resume_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+    # Resume from the panel finishes it without re-sending what was answered.
+    done_before = final.done
+    panel.resume()
+    await until(lambda: panel.state == "done", timeout=15)
+    assert panel.progress is not None and (panel.progress.done, panel.progress.remaining) == (60, 0)
+    assert done_before < 60
+    sends = BatchStore(feature.store).items(final.batch_id)
+    assert all(item["state"] == "done" and item["sends"] == 1 for item in sends)
+
+
+async def test_the_resume_offer_appears_for_an_unfinished_batch_and_resuming_completes_it(
+    service: CheckService, simulator: VendorSimulator, paths: Paths, tmp_path: Path, qtbot: Any
+) -> None:
+    # A batch a killed run left behind: two answered, one in flight, the rest pending.
+    store = service.store
+    ids = add_leads(store, 8)
+    controller_runner = BatchStore(store)
+    from desktop_app.jobs import BatchRunner
+
+    runner = BatchRunner(service)
+    plan = runner.create(ids, ("litigator",), name="killed.csv")
+    assert plan.batch_id is not None
+    answered = [await service.litigator().check_phone(store.lead(i)["phone"]) for i in ids[:2]]  # type: ignore[index]
+    items = controller_runner.pending_items(plan.batch_id, "litigator")
+    for item, result in zip(items[:2], answered, strict=True):
+        controller_runner.mark_in_flight(item.id)
+        controller_runner.complete_item(item, result)
+    controller_runner.mark_in_flight(items[2].id)
+    controller_runner.set_status(plan.batch_id, "running")
+    database = store.path
+    store.close()
+
+    origins = tmp_path / "origins.json"
+    simulator.write_origin_map(origins)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    session = AppSession(window, paths, environ={**demo_environment(), "LEADCHECK_ORIGINS": str(origins)})
+    try:
+        assert session.store.path == database
+        await session.open()
+        assert session.batch is not None
+        panel = session.batch.panel
+        offered = panel.offered
+        assert offered is not None and offered.id == plan.batch_id
+        assert session.batch.dock.isVisibleTo(window)
+        assert "did not finish" in panel.offer_label.text() and "6 of 8 checks left" in panel.offer_label.text()
+        final = await panel.resume_batch(offered.id)
+        assert final is not None and final.state is RunState.DONE
+        assert (final.done, final.remaining) == (8, 0)  # 2 before the crash + 6 now (the in-flight one re-sent)
+        assert panel.offered is None
+        items_after = BatchStore(session.store).items(plan.batch_id)
+        assert [i["sends"] for i in items_after[:2]] == [1, 1]  # completed paid calls were not repeated
+        assert session.batch.controller.resumable() == []
+    finally:
+        window.close()
+        await session.finished
+
+
+async def test_missing_credentials_show_a_message_and_send_nothing(
+    store: Store, simulator: VendorSimulator, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_fake_tabs(monkeypatch)
+    settings = Settings(paths, environ={})
+    service, client = await service_for(settings, store, simulator)
+    feature = make_feature(service, paths, qtbot, tmp_path)
+    try:
+        ids = add_leads(store, 2)
+        final = await feature.start_batch(BatchRequest(ids, ("trustedform",), "no keys"))
+        assert final is None
+        assert feature.panel.message.isVisibleTo(feature.panel)
+        assert "TrustedForm" in feature.panel.message.text()
+        assert feature.panel.message.objectName() == "errorMessage"
+        assert store.checks(vendor="trustedform") == []
+    finally:
+        close_feature(feature)
+        await client.aclose()
+
+
+async def test_a_large_batch_is_planned_in_chunks_and_stored_off_the_gui_thread(feature: BatchFeature) -> None:
+    store = feature.store
+    ids = add_leads(store, 800)  # 2,400 pairs: over the size written on the loop
+    plan = await feature.controller.create(ids, VENDORS, name="large")
+    assert plan.batch_id is not None and plan.total == 2400
+    info = feature.controller.batch_info(plan.batch_id)
+    assert info is not None and info.total == 2400 and info.count("pending") == 2400
+    assert [b.id for b in feature.controller.resumable()] == [plan.batch_id]  # created, not run: offered
