@@ -26,13 +26,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import gc
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,46 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-VENDORS = ("trustedform", "jornaya", "litigator")
+# The CSV of leads and the simulator subprocess are the same as in the batch benchmark's (a).
+from bench_batch import VENDORS, free_port, start_simulator, write_leads  # noqa: E402, F401
+
 PERIOD = 0.005
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def write_leads(path: Path, n: int) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["phone", "email", "first_name", "last_name", "state", "zip", "xxTrustedFormCertUrl", "leadid"])
-        for i in range(n):
-            writer.writerow(
-                [
-                    f"({200 + i % 700}) {200 + (i // 10000) % 800}-{i % 10000:04d}",
-                    f"Lead.{i}@Example.com",
-                    f"First{i}",
-                    f"Last{i}",
-                    "ca",
-                    f"{90000 + i % 9999}",
-                    f"https://cert.trustedform.com/{i:040x}",
-                    f"{i:08x}-1234-4234-8234-123456789012",
-                ]
-            )
-
-
-def start_simulator(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], Path]:
-    origins = folder / "origins.json"
-    command = [sys.executable, "-m", "desktop_app.sandbox", "--port", str(free_port()), "--latency", str(latency),
-               "--origins-out", str(origins), "--no-rate-limits"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while not origins.exists() or not origins.read_text().strip().endswith("}"):
-        if time.monotonic() > deadline or proc.poll() is not None:
-            raise SystemExit("the simulator did not start")
-        time.sleep(0.05)
-    return proc, origins
 
 
 @dataclass

@@ -10,6 +10,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +65,19 @@ async def service(settings: Settings, store: Store, simulator: VendorSimulator) 
         yield CheckService(settings, store, client, origins=OriginMap(simulator.origin_map()))
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+def feature(
+    service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    """The batch feature (import, batch panel, exports) on a window with stand-in vendor tabs."""
+    from tests.ui.test_batch_helpers import close_feature, make_feature, use_fake_tabs
+
+    use_fake_tabs(monkeypatch)
+    feat = make_feature(service, paths, qtbot, tmp_path)
+    yield feat
+    close_feature(feat)
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0, step: float = 0.02) -> None:

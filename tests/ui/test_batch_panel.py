@@ -37,16 +37,6 @@ pytestmark = OFFSCREEN_SHOW
 VENDORS = ("trustedform", "jornaya", "litigator")
 
 
-@pytest.fixture
-def feature(
-    service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[BatchFeature]:
-    use_fake_tabs(monkeypatch)
-    feat = make_feature(service, paths, qtbot, tmp_path)
-    yield feat
-    close_feature(feat)
-
-
 @pytest.fixture(scope="module")
 def slow_sim() -> Iterator[VendorSimulator]:
     sim = slow_simulator(0.04)

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-from desktop_app.paths import Paths
-from desktop_app.service import CheckService
 from desktop_app.ui.batch_panel import BatchRequest
 from desktop_app.ui.batch_ui import BatchFeature
 from desktop_app.ui.export_dialog import ExportResultsDialog, ExportSuppressionDialog
-from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, add_leads, close_feature, make_feature, use_fake_tabs
+from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, add_leads
 
 pytestmark = OFFSCREEN_SHOW
-
-
-@pytest.fixture
-def feature(
-    service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[BatchFeature]:
-    use_fake_tabs(monkeypatch)
-    feat = make_feature(service, paths, qtbot, tmp_path)
-    yield feat
-    close_feature(feat)
 
 
 def read_csv(path: Path, encoding: str = "utf-8") -> list[list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +11,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QTableWidget
 
-from desktop_app.paths import Paths
-from desktop_app.service import CheckService
 from desktop_app.ui.batch_ui import BatchFeature
 from desktop_app.ui.import_dialog import MAX_MAPPING_ROWS, ImportDialog, ImportOutcomeDialog
 from tests.ui.conftest import until
-from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, close_feature, make_feature, use_fake_tabs, write_csv
+from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, write_csv
 
 pytestmark = OFFSCREEN_SHOW
 
@@ -27,16 +24,6 @@ HEADER = ["Phone", "Email Address", "xxTrustedFormCertUrl", "fname", "Notes"]
 def good_row(i: int) -> list[str]:
     cert = f"https://cert.trustedform.com/{i:040x}"
     return [f"(312) 555-{1000 + i:04d}", f"Lead{i}@Example.com ", cert, f"F{i}", "n"]
-
-
-@pytest.fixture
-def feature(
-    service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[BatchFeature]:
-    use_fake_tabs(monkeypatch)
-    feat = make_feature(service, paths, qtbot, tmp_path)
-    yield feat
-    close_feature(feat)
 
 
 def cell(table: QTableWidget, row: int, column: int) -> str:
