@@ -133,21 +133,17 @@ async def recheck_lead(service: Any, lead: dict[str, Any]) -> list[RecheckOutcom
     async def one(vendor: str) -> RecheckOutcome:
         try:
             if vendor == "trustedform":
-                result = await service.trustedform().retain(
-                    lead["cert_url"], email=lead.get("email") or None, phone=lead.get("phone") or None
+                saved = await service.retain(
+                    lead["cert_url"], email=lead.get("email") or None, phone=lead.get("phone") or None, lead_id=lead_id
                 )
             elif vendor == "jornaya":
-                result = await service.jornaya().audit(lead["leadid"], data=_jornaya_data(lead) or None)
+                saved = await service.audit(lead["leadid"], data=_jornaya_data(lead) or None, lead_id=lead_id)
             elif vendor == "contactstate":
-                result = await service.contactstate().certificate(lead["cs_cert_url"])
+                saved = await service.certificate(lead["cs_cert_url"], lead_id=lead_id)
             else:
-                result = await service.litigator().check_phone(lead["phone"])
+                saved = await service.check_litigator(lead["phone"], lead_id=lead_id)
         except (InputError, MissingCredentials) as exc:
             return RecheckOutcome(vendor, refused=str(exc))
-        saved = service.save(result, lead_id=lead_id)
-        if vendor == "litigator" and saved.ok and saved.details.get("phone_is_litigator"):
-            # the same suppression CheckService.check_litigator adds
-            service.store.add_suppression([("phone", saved.subject, "litigator", "TCPA Litigator check")])
         return RecheckOutcome(vendor, result=saved)
 
     return list(await asyncio.gather(*(one(v) for v in recheck_plan(lead))))

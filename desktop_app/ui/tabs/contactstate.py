@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.service import CheckService
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.ui.widgets.text import local_time, text_or_dash, yes_no
@@ -188,9 +187,6 @@ class ContactStateTab(VendorTab):
         "Paste a claim URL, certificate URL or Connect lead ID, or choose an operation on the left.\n"
         "The result appears here."
     )
-
-    def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
 
     # -- building ----------------------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGroupBox, QLineEdit, QVBoxLayout, QWidget
 
-from desktop_app.service import CheckService
 from desktop_app.ui.tabs.base import OperationPanel, VendorTab
 from desktop_app.ui.widgets.field_form import FieldForm
 from desktop_app.ui.widgets.flags import RuleChip
@@ -57,9 +56,6 @@ class JornayaTab(VendorTab):
     placeholder_text = (
         "Paste a Jornaya LeadiD token and press Enter.\nAdd the lead's data to have Jornaya check its integrity."
     )
-
-    def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
 
     def build_inputs(self) -> QWidget:
         panel = OperationPanel(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop_app.service import CheckService
 from desktop_app.ui.tabs.base import OperationPanel, VendorTab
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.vendors.base import CheckResult, InputError
@@ -27,9 +26,6 @@ class LitigatorTab(VendorTab):
     key = "litigator"
     title = "TCPA Litigator"
     placeholder_text = "Paste a phone number and press Enter.\nRed means a known TCPA litigator: do not call."
-
-    def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
 
     def build_inputs(self) -> QWidget:
         panel = OperationPanel(

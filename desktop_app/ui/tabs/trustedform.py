@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop_app.service import CheckService
 from desktop_app.ui.tabs.base import OperationPanel, VendorTab
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.ui.widgets.text import local_time, match_word, yes_no
@@ -28,9 +27,6 @@ class TrustedFormTab(VendorTab):
         "Paste a TrustedForm certificate URL and the lead's email or phone, then press Enter.\n"
         "The retain result appears here."
     )
-
-    def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
-        super().__init__(service, parent)
 
     def build_inputs(self) -> QWidget:
         panel = OperationPanel(
