@@ -216,6 +216,10 @@ class AppSession:
                 await recheck_lead(self.service, lead)
         if self.window.leads_tab is not None:
             await self.window.leads_tab.refresh()
+        for tab in self.window.vendor_tabs.values():
+            recent = getattr(tab, "recent", None)
+            if recent is not None:
+                recent.refresh()  # the tabs were built before the seeded checks existed
         return len(ids)
 
     async def shutdown(self) -> None:

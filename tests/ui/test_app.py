@@ -69,6 +69,21 @@ async def test_demo_session_uses_the_simulator_and_the_demo_database(paths: Path
     assert not sim.running
 
 
+async def test_first_demo_run_shows_the_seeded_checks_in_every_vendor_tab(paths: Paths, qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    session = AppSession(window, paths, demo=True)
+    try:
+        session.finish_setup()  # the vendor tabs exist before the demo database is seeded
+        await session.seed_demo()
+        for key in ("trustedform", "jornaya", "litigator", "contactstate"):
+            recent = window.vendor_tabs[key].recent  # type: ignore[attr-defined]
+            assert recent.row_texts(0), f"{key} tab lists no seeded check"
+    finally:
+        window.close()
+        await asyncio.wait_for(session.finished, 5)
+
+
 async def test_normal_session_uses_the_real_database(paths: Paths, qtbot: Any) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
