@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_app.ui import run_dialog
 from desktop_app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -295,7 +296,8 @@ async def run_window(
     try:
         session = AppSession(window, paths, demo=demo, defer_tabs=True)
     except StoreError as exc:
-        QMessageBox.critical(window, "Leadcheck cannot open its database", str(exc))
+        box = QMessageBox(QMessageBox.Icon.Critical, "Leadcheck cannot open its database", str(exc), parent=window)
+        await run_dialog(box)  # not QMessageBox.critical(): no nested event loop inside a coroutine
         return 1
     opening = asyncio.ensure_future(_open(session))
     await asyncio.sleep(0)  # the lead table's first page is in the model now
@@ -337,7 +339,7 @@ async def _open(session: AppSession) -> None:
 def save_screenshot(window: MainWindow, path: Path) -> int:
     """Render the window at 1280×800 to ``path`` (PNG). Returns the exit code."""
     window.resize(SCREENSHOT_SIZE)
-    QApplication.processEvents()
+    QApplication.sendPostedEvents()  # layouts settle; unlike processEvents() this runs no timers (asyncio tasks)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(path), "PNG"):

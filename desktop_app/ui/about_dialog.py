@@ -1,6 +1,6 @@
 """Help → About: Leadcheck's name, version and icon, what it ships with under which licence, and the texts.
 
-The main window opens it with ``AboutDialog(parent).exec()``. Everything shown comes from
+The main window opens it with ``AboutDialog(parent).open()``. Everything shown comes from
 :mod:`desktop_app.about`, so the packaged build lists exactly the packages it bundles. :func:`app_icon`
 builds the window icon from the rendered PNGs (sharp at every size, no SVG plugin needed).
 """

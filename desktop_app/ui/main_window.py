@@ -310,7 +310,9 @@ class MainWindow(QMainWindow):
         """Help → About: version, bundled components and their licences."""
         from desktop_app.ui.about_dialog import AboutDialog
 
-        AboutDialog(self).exec()
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # window-modal without a nested event loop (see desktop_app.ui)
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", SHORTCUTS_TEXT, parent=self)

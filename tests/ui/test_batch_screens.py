@@ -7,7 +7,6 @@ sees it: the import mapping dialog, the import outcome, the Check leads dialog a
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -88,20 +87,13 @@ async def feature(
 
 
 # Renders the batch screens to PNGs for people to look at; the behaviours are tested in test_batch_panel.py,
-# test_import_dialog.py and test_export_dialog.py. Opt-in: once in five CI runs its loop teardown hung
-# (pytest-asyncio cancelling a leftover task that never finished), which a CI run cannot survive.
-pytestmark = [
-    OFFSCREEN_SHOW,
-    pytest.mark.skipif(
-        os.environ.get("LEADCHECK_RENDER_SCREENS") != "1", reason="renders screenshots; set LEADCHECK_RENDER_SCREENS=1"
-    ),
-]
+# test_import_dialog.py and test_export_dialog.py.
 
 
 def save(window: QWidget, name: str, dialog: QWidget | None = None) -> Path:
     """The window at 1280×800, with ``dialog`` drawn centred over it."""
     window.resize(1280, 800)
-    QApplication.processEvents()
+    QApplication.sendPostedEvents()  # not processEvents(): no nested event loop inside a coroutine (desktop_app.ui)
     shot = window.grab()
     if dialog is not None:
         over = dialog.grab()

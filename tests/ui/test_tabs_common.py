@@ -12,6 +12,7 @@ from desktop_app.sandbox import scenarios as sc
 from desktop_app.service import CheckService
 from desktop_app.ui.tabs import ContactStateTab, VendorTab, build_vendor_tabs
 from desktop_app.ui.theme import dark_palette
+from tests.ui.conftest import until
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen platform, when a top-level widget is shown
@@ -33,7 +34,7 @@ async def test_five_tabs_in_order_with_the_window_interface(qtbot: QtBot, servic
         widget.show()
         widget.activateWindow()
         widget.focus_input()
-        QApplication.processEvents()
+        await until(lambda w=widget: isinstance(f := QApplication.focusWidget(), QLineEdit) and w.isAncestorOf(f))
         focused = QApplication.focusWidget()
         assert isinstance(focused, QLineEdit), key
         assert widget.isAncestorOf(focused)

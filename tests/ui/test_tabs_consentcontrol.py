@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from desktop_app.demo import demo_environment
@@ -19,6 +21,7 @@ from desktop_app.ui.tabs import ConsentControlTab
 from desktop_app.ui.theme import FLAG_COLOURS
 from desktop_app.vendors.base import OriginMap
 from desktop_app.vendors.consentcontrol import UploadOutcome
+from tests.ui.conftest import until
 
 CSV = (
     "phone,email,first_name,address1,zip\n"
@@ -122,3 +125,41 @@ async def test_bad_key_is_a_banner(qtbot: QtBot, bad_key_service: CheckService) 
     assert tab.card.shows_error and tab.card.flag_word is None
     assert "Open Settings → Consent Control" in tab.card.error_banner.hint_label.text()
     assert tab.recent.row_texts(0)[0] == "Failed"
+
+
+async def test_choosing_a_csv_keeps_other_work_running(qtbot: QtBot, service: CheckService, tmp_path: Path) -> None:
+    """The file chooser is window-modal without a nested event loop: a task running meanwhile (a batch lane, a
+    table reload) keeps being stepped and finishes, and the chosen file is loaded once the buyer accepts."""
+    tab = make_tab(qtbot, service)
+    tab.show()
+    path = tmp_path / "optouts.csv"
+    path.write_text(CSV, encoding="utf-8")
+    choosing = asyncio.ensure_future(tab.choose_and_load())
+    await until(lambda: tab.file_dialog is not None and tab.file_dialog.isVisible())
+
+    async def other_work() -> int:
+        for _ in range(10):
+            await asyncio.sleep(0.005)
+        return 10
+
+    assert await asyncio.wait_for(other_work(), 5) == 10
+    assert not choosing.done()
+    dialog = tab.file_dialog
+    assert dialog is not None
+    name_box = dialog.findChild(QLineEdit)  # the buyer types the file's path into the chooser
+    assert name_box is not None
+    name_box.setText(str(path))
+    dialog.accept()
+    assert await asyncio.wait_for(choosing, 5) == 3
+    assert tab.csv_path == path and tab.file_dialog is None
+
+
+async def test_cancelling_the_csv_chooser_loads_nothing(qtbot: QtBot, service: CheckService) -> None:
+    tab = make_tab(qtbot, service)
+    tab.show()
+    choosing = asyncio.ensure_future(tab.choose_and_load())
+    await until(lambda: tab.file_dialog is not None and tab.file_dialog.isVisible())
+    assert tab.file_dialog is not None
+    tab.file_dialog.reject()
+    assert await asyncio.wait_for(choosing, 5) == 0
+    assert tab.csv_records == []

@@ -179,6 +179,6 @@ def test_widgets_follow_a_dark_palette(qtbot: QtBot) -> None:
         assert "color: #e8e8e8" in banner.styleSheet()
     finally:
         app.setPalette(previous)
-    app.processEvents()
+    app.sendPostedEvents()
     # and they follow the palette back to light
     assert "color: #e8e8e8" not in chip.styleSheet()

@@ -13,9 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.service import CheckService
+from desktop_app.ui import run_dialog
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, async_slot, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.vendors.base import CheckResult, Flag, InputError, utcnow
@@ -112,6 +122,7 @@ class ConsentControlTab(VendorTab):
         self.csv_problems: list[RowProblem] = []
         self.csv_path: Path | None = None
         self.last_outcome: UploadOutcome | None = None
+        self.file_dialog: QFileDialog | None = None  # while the opt-out CSV chooser is open
         super().__init__(service, parent)
 
     # -- building ----------------------------------------------------------------------------------------------
@@ -244,14 +255,21 @@ class ConsentControlTab(VendorTab):
         self.csv_panel.revalidate()
         return len(records)
 
-    def choose_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CSV file of opt-outs", "", "CSV files (*.csv *.txt);;All files (*)"
-        )
-        return Path(name) if name else None
+    async def choose_file(self) -> Path | None:
+        """Ask for the opt-out CSV (a window-modal chooser; the loop, and any running batch, go on meanwhile)."""
+        dialog = QFileDialog(self, "Choose a CSV file of opt-outs", "", "CSV files (*.csv *.txt);;All files (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        self.file_dialog = dialog
+        try:
+            accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+            files = dialog.selectedFiles() if accepted else []
+        finally:
+            self.file_dialog = None
+            dialog.deleteLater()
+        return Path(files[0]) if files else None
 
     async def choose_and_load(self) -> int:
-        path = self.choose_file()
+        path = await self.choose_file()
         if path is None:
             return 0
         self.pages.set_page(1)
