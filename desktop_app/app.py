@@ -387,12 +387,11 @@ def main(
     if on_shown is not None:
         on_shown(window)
 
-    import qasync
-
+    from desktop_app.ui.event_loop import LeadcheckEventLoop
     from desktop_app.ui.gc_guard import MainThreadGarbageCollector
 
     collector = MainThreadGarbageCollector(app)
-    loop = qasync.QEventLoop(app)
+    loop = LeadcheckEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         with loop:

@@ -57,11 +57,12 @@ def leadcheck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def _qasync_loop() -> asyncio.AbstractEventLoop:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.ui.event_loop import LeadcheckEventLoop
+
     app = QApplication.instance() or QApplication([])
-    return qasync.QEventLoop(app)  # type: ignore[no-any-return]
+    return LeadcheckEventLoop(app)
 
 
 def pytest_asyncio_loop_factories(config: Any, item: pytest.Item) -> dict[str, Any]:

@@ -1,0 +1,59 @@
+"""The window's loop (LeadcheckEventLoop): asyncio semantics on Qt timers, and cancelled timers leave Qt at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from desktop_app.ui.event_loop import LeadcheckEventLoop
+
+
+def running_loop() -> LeadcheckEventLoop:
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, LeadcheckEventLoop)  # tests/conftest.py runs window tests on the app's loop
+    return loop
+
+
+async def test_cancelled_timers_are_removed_from_qt_at_once() -> None:
+    loop = running_loop()
+    before = loop.pending_timers()
+    fired: list[int] = []
+    handles = [loop.call_later(30, fired.append, i) for i in range(500)]
+    assert loop.pending_timers() == before + 500
+    for handle in handles:
+        handle.cancel()
+    assert loop.pending_timers() == before
+    await asyncio.sleep(0.01)
+    assert fired == []
+
+
+async def test_timeouts_of_finished_awaits_do_not_pile_up() -> None:
+    """Each wait_for arms a timeout and cancels it when the awaited thing is done (as httpx does per request)."""
+    loop = running_loop()
+    before = loop.pending_timers()
+    for i in range(300):
+        assert await asyncio.wait_for(asyncio.sleep(0, result=i), timeout=60) == i
+    assert loop.pending_timers() <= before + 2
+
+
+async def test_callbacks_run_in_order_of_their_delay_and_cancel_is_honoured() -> None:
+    loop = running_loop()
+    order: list[str] = []
+    done = loop.create_future()
+    loop.call_later(0.05, order.append, "late")
+    skipped = loop.call_later(0.02, order.append, "cancelled")
+    loop.call_soon(order.append, "soon")
+    loop.call_at(loop.time() + 0.03, order.append, "at")
+    loop.call_later(0.08, done.set_result, None)
+    skipped.cancel()
+    skipped.cancel()  # a second cancel is harmless
+    await asyncio.wait_for(done, 5)
+    assert order == ["soon", "at", "late"]
+
+
+async def test_a_handle_cancelled_after_it_ran_is_harmless() -> None:
+    loop = running_loop()
+    ran = loop.create_future()
+    handle = loop.call_soon(ran.set_result, "ran")
+    assert await asyncio.wait_for(ran, 5) == "ran"
+    handle.cancel()
+    assert handle.cancelled()
