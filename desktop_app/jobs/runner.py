@@ -14,7 +14,10 @@
    (:meth:`~desktop_app.store.batches.BatchStore.complete_item`). Contact State calls also take a slot from
    the service's shared 60-per-minute limiter. Two items with the same subject in one lane share one call.
 
-Every database write happens on the event loop's thread (one writer). Progress goes to ``on_event``
+Every database write happens on the event loop's thread (one writer), except that a run started with
+``writer_thread=True`` (the window's) stores item states and results from a thread of its own, on its own
+connection, so a commit waiting on the disk never holds the window; each is still awaited before the worker
+goes on. Progress goes to ``on_event``
 callbacks and :meth:`BatchRun.events` iterators as :class:`~desktop_app.jobs.events.BatchEvent` s.
 
 Pause stops lanes from taking new items (calls in flight finish and are stored); cancel does the same and
@@ -30,11 +33,14 @@ anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound`
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from desktop_app.jobs.events import (
     BatchEvent,
@@ -48,7 +54,7 @@ from desktop_app.jobs.events import (
 )
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.store.batches import BatchInfo, BatchStore, WorkItem
-from desktop_app.store.db import LEAD_FIELDS
+from desktop_app.store.db import LEAD_FIELDS, Store
 from desktop_app.vendors.base import (
     CheckResult,
     ErrorKind,
@@ -61,6 +67,7 @@ from desktop_app.vendors.base import (
 from desktop_app.vendors.credentials import VENDOR_LABELS
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # A failure of this kind would repeat for every remaining item: the lane stops instead of paying for nothing.
 STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
@@ -162,14 +169,19 @@ class BatchRunner:
         concurrency: int | Mapping[str, int] | None = None,
         retry_failed: bool = False,
         on_event: EventCallback | None = None,
+        writer_thread: bool = False,
     ) -> BatchRun:
-        """A :class:`BatchRun` for ``batch_id`` (new or unfinished); ``await run.run()`` to run it."""
+        """A :class:`BatchRun` for ``batch_id`` (new or unfinished); ``await run.run()`` to run it.
+
+        ``writer_thread``: store each item's state and result from a thread of the run's own, on a connection of
+        its own, instead of on the loop (the window's thread: a commit that waits on the disk never holds it)."""
         return BatchRun(
             self,
             batch_id,
             concurrency=concurrency,
             retry_failed=retry_failed,
             on_event=on_event,
+            writer_thread=writer_thread,
         )
 
 
@@ -220,10 +232,14 @@ class BatchRun:
         concurrency: int | Mapping[str, int] | None = None,
         retry_failed: bool = False,
         on_event: EventCallback | None = None,
+        writer_thread: bool = False,
     ) -> None:
         self.runner = runner
         self.service = runner.service
         self.batches = runner.batches
+        self._writer_thread = writer_thread
+        self._writer: ThreadPoolExecutor | None = None
+        self._writes: BatchStore = runner.batches  # where per-item states and results go (see _write)
         self.batch_id = batch_id
         self.retry_failed = retry_failed
         self._concurrency = concurrency
@@ -371,8 +387,12 @@ class BatchRun:
             message=f"{self.reopened} items were in flight and are sent again" if self.reopened else "",
         )
         try:
-            await self._resolve_cached(info)
-            await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
+            await self._open_writer()
+            try:
+                await self._resolve_cached(info)
+                await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
+            finally:
+                await self._close_writer()
         except BaseException as exc:
             self._state = RunState.INTERRUPTED
             try:
@@ -391,6 +411,39 @@ class BatchRun:
         self.batches.set_status(self.batch_id, status, stop_reason=stop_reason)
         self._emit(EventKind.FINISHED, message=status)
         return self.progress
+
+    # -- the writer: where the hot path's commits happen ------------------------------------------------------
+
+    async def _open_writer(self) -> None:
+        """With ``writer_thread``: one thread and its own connection for the per-item writes. Each write is
+        still one committed transaction that the worker awaits before going on, so the crash-safety rules
+        are unchanged; only the thread that waits for the disk is not the loop's."""
+        path = getattr(self.batches.store, "path", None)
+        if not self._writer_thread or path is None:
+            return
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
+        backups = getattr(self.batches.store, "backups_dir", None)
+        store = await asyncio.get_running_loop().run_in_executor(
+            self._writer, functools.partial(Store, Path(path), backups_dir=backups)
+        )
+        self._writes = BatchStore(store)
+
+    async def _close_writer(self) -> None:
+        writer, store = self._writer, self._writes.store
+        if writer is None:
+            return
+        self._writer, self._writes = None, self.batches
+        try:
+            await asyncio.get_running_loop().run_in_executor(writer, store.close)
+        finally:
+            writer.shutdown(wait=False)
+
+    async def _write(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``method`` (a bound method of ``self._writes``) on the writer thread, or here without one."""
+        if self._writer is None:
+            return method(*args, **kwargs)
+        call = functools.partial(method, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     async def _resolve_cached(self, info: BatchInfo) -> None:
         """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks).
@@ -458,15 +511,16 @@ class BatchRun:
 
         await asyncio.gather(*(worker() for _ in range(lane.concurrency)))
 
-    def _finish_duplicate(self, lane: _Lane, item: WorkItem) -> None:
+    async def _finish_duplicate(self, lane: _Lane, item: WorkItem) -> None:
         check_id, flag, state, message = lane.answered[item.subject]
         if state == "failed":
-            self.batches.fail_item(item.id, f"same subject as another item: {message}", check_id=check_id)
+            note = f"same subject as another item: {message}"
+            await self._write(self._writes.fail_item, item.id, note, check_id=check_id)
             lane.failed += 1
             outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", check_id, None, message)
         else:
             assert check_id is not None
-            self.batches.mark_cached([(item.id, check_id)])
+            await self._write(self._writes.mark_cached, [(item.id, check_id)])
             lane.cached += 1
             outcome = ItemOutcome(
                 item.id, item.lead_id, lane.vendor, item.subject, "cached", check_id, flag, "answered in this batch"
@@ -478,7 +532,7 @@ class BatchRun:
         if subject not in lane.answered and subject in lane.calls:
             await asyncio.shield(lane.calls[subject])
         if subject in lane.answered:
-            self._finish_duplicate(lane, item)
+            await self._finish_duplicate(lane, item)
             return
         call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         lane.calls[subject] = call_done
@@ -492,13 +546,13 @@ class BatchRun:
         job = JOBS[lane.vendor]
         if lane.limiter is not None:
             await lane.limiter.acquire()
-        self.batches.mark_in_flight(item.id)
+        await self._write(self._writes.mark_in_flight, item.id)
         lane.in_flight += 1
         try:
             result = await job.call(lane.client, item.subject, item.lead)
         except InputError as exc:
             lane.in_flight -= 1
-            self.batches.fail_item(item.id, f"not sent: {exc}")
+            await self._write(self._writes.fail_item, item.id, f"not sent: {exc}")
             lane.failed += 1
             lane.answered[item.subject] = (None, None, "failed", str(exc))
             outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
@@ -506,7 +560,7 @@ class BatchRun:
             return
         except MissingCredentials as exc:
             lane.in_flight -= 1
-            self.batches.reopen_item(item.id)
+            await self._write(self._writes.reopen_item, item.id)
             self._stop_lane(lane, str(exc))
             return
         except BaseException:
@@ -517,7 +571,7 @@ class BatchRun:
         suppression: list[tuple[str, str, str, str]] = []
         if lane.vendor == "litigator" and clean.ok and clean.details.get("phone_is_litigator"):
             suppression.append(("phone", clean.subject, "litigator", f"TCPA Litigator check (batch {self.batch_id})"))
-        check_id = self.batches.complete_item(item, clean, suppression=suppression)
+        check_id = await self._write(self._writes.complete_item, item, clean, suppression=suppression)
         lane.meter.tick()
         flag = clean.flag.value if clean.flag else None
         if clean.error is None:

@@ -247,7 +247,13 @@ class BatchController(QObject):
         start (``failed`` says why). Cancelling the awaiting task leaves the batch resumable."""
         if self.busy:
             raise BatchBusy("A batch is already running; wait for it, or cancel it first.")
-        run = self.runner.run(batch_id, concurrency=concurrency, retry_failed=retry_failed, on_event=self._on_event)
+        run = self.runner.run(
+            batch_id,
+            concurrency=concurrency,
+            retry_failed=retry_failed,
+            on_event=self._on_event,
+            writer_thread=True,  # item commits off the window's thread
+        )
         self.run, self.batch_id = run, batch_id
         self.failures.clear()
         self.results_seen = 0

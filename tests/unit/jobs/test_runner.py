@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -365,3 +366,36 @@ async def test_litigator_hits_join_the_suppression_list(store: Store) -> None:
         ("phone", "+12025550000", "litigator"),
         ("phone", "+12025550001", "litigator"),
     }
+
+
+async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's runs commit item states and results on a thread of their own (its own connection); what
+    ends up stored, and the order in-flight → done per item, is the same as on the loop."""
+    ids = add_leads(store, 8)
+    store.add_lead({"phone": "+12025550000", "cert_url": f"https://cert.trustedform.com/{1:040d}"})  # repeats
+    threads: Counter[str] = Counter()
+    for name in ("mark_in_flight", "complete_item", "mark_cached"):
+        real = getattr(BatchStore, name)
+
+        def recording(self: BatchStore, *args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            threads[f"{_name}@{threading.current_thread().name.split('_')[0]}"] += 1
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(BatchStore, name, recording)
+    clients = fakes()
+    runner = BatchRunner(FakeService(store), clients=clients)
+    plan = runner.create([*ids, ids[-1] + 1], ["trustedform", "litigator"], name="writer")
+    assert plan.batch_id is not None
+    progress = await runner.run(plan.batch_id, writer_thread=True).run()
+    assert progress.state is RunState.DONE
+    assert (progress.done, progress.failed, progress.remaining) == (16, 0, 0)
+    assert set(threads) == {"mark_in_flight@batch-writer", "complete_item@batch-writer", "mark_cached@batch-writer"}
+    assert threads["complete_item@batch-writer"] == sum(sum(c.calls.values()) for c in clients.values())
+    states = Counter(r["state"] for r in runner.batches.items(plan.batch_id))
+    assert states == {"done": 16, "cached": 2}  # the repeated phone and certificate share their first call
+    assert store.db.execute("SELECT count(*) FROM checks WHERE batch_id = ?", [plan.batch_id]).fetchone() == (16,)
+    lead = store.lead(ids[0])
+    assert lead is not None and lead["flag_trustedform"] == "green"
+    assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
