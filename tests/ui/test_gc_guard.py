@@ -27,3 +27,31 @@ def test_collects_cycles_on_the_gui_thread_and_restores_gc(qtbot: QtBot) -> None
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_full_collections_wait_their_interval_young_ones_do_not(qtbot: QtBot) -> None:
+    now = [1000.0]
+    collector = MainThreadGarbageCollector(clock=lambda: now[0])
+    collector._timer.stop()  # driven by hand here
+    threshold0, threshold1, threshold2 = gc.get_threshold()
+    try:
+
+        def allocate() -> None:
+            for _ in range(threshold0 + 10):
+                Cycle()
+
+        generations = []
+        for _ in range((threshold1 + 1) * (threshold2 + 2)):
+            allocate()
+            generations.append(collector.check())
+        assert 1 in generations and 2 not in generations  # young generations as counts demand; no full one yet
+        now[0] += collector.FULL_EVERY_S
+        seen = []
+        for _ in range((threshold1 + 1) * 2):
+            allocate()
+            seen.append(collector.check())
+        assert seen.count(2) == 1  # one full collection once the interval passed, then it waits again
+        assert collector.check() is None  # nothing allocated since: nothing to do
+    finally:
+        collector.stop()
+    assert gc.isenabled()
