@@ -37,11 +37,13 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import functools
 import gc
 import json
 import operator
 import queue
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -442,17 +444,17 @@ class LeadImporter:
         numbers new leads itself (``-pid`` in its key map); each written chunk's pids map to the ids the database
         gave them, so a later row merging into an earlier lead is resolved here."""
         keys: dict[str, int] = {}
-        stored_leads = 0
-        for lead_id, *stored in self.batches.lead_keys():
-            stored_leads += 1
-            for value in stored:
-                if value:
-                    keys.setdefault(value, lead_id)
+        stored_leads: int | None = None
+        load_keys: Callable[[], object] | None = None
+        if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
+            load_keys = functools.partial(_map_stored_keys_from, Path(self.store.path), keys)
+        else:
+            stored_leads = _map_stored_keys(self.batches.lead_keys(), keys)
         rebuild = self.rebuild_indexes
         if rebuild is None:
             rows = estimated_rows(fmt)
-            rebuild = not self._in_loop and rows >= BULK_ROWS and stored_leads <= rows
-        reader = _RowReader(fmt, mapping, keys, self.chunk_rows)
+            rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
+        reader = _RowReader(fmt, mapping, keys, self.chunk_rows, load_keys=load_keys)
         chunks = reader.threaded() if self._in_loop else reader.chunks()
         touched: dict[int, None] = {}
         firsts: list[int] = []  # first pid of each written chunk
@@ -527,6 +529,24 @@ class LeadImporter:
         )
 
 
+def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: dict[str, int]) -> int:
+    """Add each stored lead's merge keys (``(id, *keys)`` rows) to ``keys``; the first lead with a value keeps
+    it. Returns how many leads were read."""
+    count = 0
+    for lead_id, *stored in rows:
+        count += 1
+        for value in stored:
+            if value:
+                keys.setdefault(value, lead_id)
+    return count
+
+
+def _map_stored_keys_from(database: Path, keys: dict[str, int]) -> int:
+    """:func:`_map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        return _map_stored_keys(BatchStore.lead_keys_on(conn), keys)
+
+
 class _RowReader:
     """Reads, cleans and merges rows into chunks: :meth:`chunks` on the caller's thread, :meth:`threaded` on a
     helper thread handing chunks over through a queue of two.
@@ -536,10 +556,19 @@ class _RowReader:
     update the writer resolves.
     """
 
-    def __init__(self, fmt: CsvFormat, mapping: ColumnMapping, keys: dict[str, int], chunk_rows: int) -> None:
+    def __init__(
+        self,
+        fmt: CsvFormat,
+        mapping: ColumnMapping,
+        keys: dict[str, int],
+        chunk_rows: int,
+        *,
+        load_keys: Callable[[], object] | None = None,
+    ) -> None:
         self.fmt = fmt
         self.mapping = mapping
         self.keys = keys
+        self._load_keys = load_keys  # fills ``keys`` first, on the helper thread (threaded() only)
         self.chunk_rows = chunk_rows
         self.blank_rows = 0
         self.fraction = 0.0
@@ -584,6 +613,8 @@ class _RowReader:
 
     def _produce(self) -> None:
         try:
+            if self._load_keys is not None:
+                self._load_keys()
             with contextlib.closing(self.chunks()) as chunks:
                 for chunk in chunks:
                     if not self._put(chunk):

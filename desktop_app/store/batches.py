@@ -148,7 +148,14 @@ class BatchStore:
 
     def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None, str | None, str | None]]:
         """(id, phone, email, cert_url, leadid, cs_cert_url) of every stored lead: what an import merges on."""
-        cursor = self.conn.execute("SELECT id, phone, email, cert_url, leadid, cs_cert_url FROM leads ORDER BY id")
+        return self.lead_keys_on(self.conn)
+
+    @staticmethod
+    def lead_keys_on(
+        conn: sqlite3.Connection,
+    ) -> Iterator[tuple[int, str | None, str | None, str | None, str | None, str | None]]:
+        """:meth:`lead_keys` read through ``conn`` (another thread's connection of its own)."""
+        cursor = conn.execute("SELECT id, phone, email, cert_url, leadid, cs_cert_url FROM leads ORDER BY id")
         while rows := cursor.fetchmany(10_000):
             yield from rows
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +198,29 @@ async def test_run_async_lets_the_event_loop_run_throughout(tmp_path: Path, stor
     await other
     assert report.leads_created == 3000
     assert ticks >= 3000 // 250  # at least one turn of the loop per chunk written
+
+
+async def test_async_import_maps_stored_leads_off_the_loop_and_still_merges(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window's import reads the stored leads' merge keys on the reader thread (a million stored leads take
+    seconds to map), and rows matching them still merge into them."""
+    first = write(tmp_path, "phone,email\n" + "\n".join(f"20255{i:05d},u{i}@example.com" for i in range(100)) + "\n")
+    await LeadImporter(store, first, chunk_rows=10).run_async()
+    threads: list[str] = []
+    real = BatchStore.lead_keys_on
+
+    def recording(conn: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(conn)
+
+    monkeypatch.setattr(BatchStore, "lead_keys_on", staticmethod(recording))
+    rows = [f"30355{i:05d},u{i}@example.com" for i in range(50)]  # known emails, new phones
+    rows += [f"40455{i:05d},new{i}@example.com" for i in range(50)]
+    second = write(tmp_path, "phone,email\n" + "\n".join(rows) + "\n", name="second.csv")
+    report = await LeadImporter(store, second, chunk_rows=10).run_async()
+    assert threads == ["csv-import-reader"]
+    assert report.leads_merged == 50 and report.leads_created == 50
+    assert store.lead_count() == 150
+    lead = store.lead(1)
+    assert lead is not None and lead["email"] == "u0@example.com"
