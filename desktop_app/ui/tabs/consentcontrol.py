@@ -257,8 +257,10 @@ class ConsentControlTab(VendorTab):
 
     async def choose_file(self) -> Path | None:
         """Ask for the opt-out CSV (a window-modal chooser; the loop, and any running batch, go on meanwhile)."""
-        dialog = QFileDialog(self, "Choose a CSV file of opt-outs", "", "CSV files (*.csv *.txt);;All files (*)")
+        start = str(self.csv_path.parent if self.csv_path is not None else Path.home())
+        dialog = QFileDialog(self, "Choose a CSV file of opt-outs", start, "CSV files (*.csv *.txt);;All files (*)")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.resize(820, 500)  # Qt's own chooser: wide enough for whole modification dates
         self.file_dialog = dialog
         try:
             accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
