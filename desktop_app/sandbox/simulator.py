@@ -141,6 +141,10 @@ class _Server(ThreadingHTTPServer):
         logger.debug("vendor simulator: error while serving %s", client_address, exc_info=True)
 
 
+class _Truncated(Exception):
+    """The connection ended before the whole request body arrived."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "VendorSimulator/1.0"
@@ -185,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _read_body(self) -> bytes:
+        """The request's body; raises _Truncated when the connection ends before all of it arrived."""
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks: list[bytes] = []
             total = 0
@@ -198,17 +203,26 @@ class _Handler(BaseHTTPRequestHandler):
                 total += size
                 if total > MAX_BODY:
                     raise ValueError("body too large")
-                chunks.append(self.rfile.read(size))
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    raise _Truncated
+                chunks.append(chunk)
                 self.rfile.readline(65537)
         length = int(self.headers.get("Content-Length") or 0)
         if length < 0 or length > MAX_BODY:
             raise ValueError("bad Content-Length")
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _Truncated
+        return body
 
     def _serve(self) -> None:
         sim = self.server.simulator
         try:
             body = self._read_body()
+        except _Truncated:  # the client went away mid-request (killed): as a real server, nothing to answer
+            self.close_connection = True
+            return
         except ValueError:
             self.close_connection = True
             self._write(json_response(400, {"error": "bad_request", "message": "Unreadable request body"}))

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -122,6 +123,24 @@ def test_unknown_paths_answer_404_json(client: httpx.Client) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
     assert response.json()["error"] == "not_found"
+
+
+def test_a_request_cut_off_mid_body_is_neither_recorded_nor_answered(sim: VendorSimulator) -> None:
+    """A client killed while sending (headers out, body not) made no call: a real server never sees a whole
+    request, so the simulator neither records nor answers it (the kill -9 test counts recorded calls)."""
+    marker = unique("cut")
+    before = sim.count("/litigator")
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=10) as conn:
+        conn.sendall(
+            f"POST /litigator/DDM/WebService.cfc?method=process&marker={marker} HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
+            "PhoneNumber=20255".encode()
+        )
+        conn.shutdown(socket.SHUT_WR)
+        assert conn.recv(1024) == b""  # closed without an answer
+    time.sleep(0.05)
+    assert sim.count("/litigator") == before
+    assert not [r for r in sim.requests if marker in r.query]
 
 
 def test_every_request_is_recorded(sim: VendorSimulator, client: httpx.Client) -> None:
