@@ -36,7 +36,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,6 +240,7 @@ class BatchRun:
         self._writer_thread = writer_thread
         self._writer: ThreadPoolExecutor | None = None
         self._writes: BatchStore = runner.batches  # where per-item states and results go (see _write)
+        self._pools: list[Callable[[], Awaitable[None]]] = []  # closes the lanes' own connection pools
         self.batch_id = batch_id
         self.retry_failed = retry_failed
         self._concurrency = concurrency
@@ -335,10 +336,17 @@ class BatchRun:
         except (KeyError, TypeError, ValueError):
             return DEFAULT_CONCURRENCY.get(vendor, 4)
 
-    def _client(self, vendor: str) -> Any:
+    def _client(self, vendor: str, concurrency: int) -> Any:
+        """The lane's vendor client: a test's fake, else one over a connection pool of the lane's own (closed when
+        the run ends; see CheckService.lane_client), else one on the service's shared client."""
         if vendor in self.runner.clients:
             return self.runner.clients[vendor]
-        return getattr(self.service, vendor)()
+        lane_client = getattr(self.service, "lane_client", None)
+        if lane_client is None:
+            return getattr(self.service, vendor)()
+        client, close = lane_client(vendor, concurrency)
+        self._pools.append(close)
+        return client
 
     def _limiter(self, vendor: str) -> RateLimiter | None:
         if vendor != "contactstate":
@@ -362,10 +370,11 @@ class BatchRun:
         info = self.batches.batch(self.batch_id)
         assert info is not None
         for vendor in info.vendors:
+            concurrency = self._concurrency_for(vendor)
             lane = _Lane(
                 vendor,
-                self._concurrency_for(vendor),
-                self._client(vendor) if info.count("pending", vendor) else None,
+                concurrency,
+                self._client(vendor, concurrency) if info.count("pending", vendor) else None,
                 self._limiter(vendor),
                 meter=RateMeter(clock=self.runner.clock),
             )
@@ -393,6 +402,7 @@ class BatchRun:
                 await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
             finally:
                 await self._close_writer()
+                await self._close_pools()
         except BaseException as exc:
             self._state = RunState.INTERRUPTED
             try:
@@ -437,6 +447,14 @@ class BatchRun:
             await asyncio.get_running_loop().run_in_executor(writer, store.close)
         finally:
             writer.shutdown(wait=False)
+
+    async def _close_pools(self) -> None:
+        pools, self._pools = self._pools, []
+        for close in pools:
+            try:
+                await close()
+            except Exception:  # a connection that fails to close must not hide the batch's outcome
+                logger.exception("could not close a lane's connections")
 
     async def _write(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``method`` (a bound method of ``self._writes``) on the writer thread, or here without one."""

@@ -399,3 +399,46 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     lead = store.lead(ids[0])
     assert lead is not None and lead["flag_trustedform"] == "green"
     assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+
+
+async def test_each_lane_calls_through_a_connection_pool_of_its_own_closed_at_the_end(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real CheckService against the simulator: every lane gets its own httpx pool sized to its concurrency
+    (httpcore's per-request pool scan is quadratic in the pool's size), all of them closed when the run ends;
+    the shared client is not used for the batch and stays open."""
+    from desktop_app.demo import demo_environment
+    from desktop_app.paths import Paths
+    from desktop_app.sandbox import VendorSimulator
+    from desktop_app.service import CheckService, make_http_client
+    from desktop_app.settings import Settings
+    from desktop_app.vendors.base import OriginMap
+
+    monkeypatch.setenv("LEADCHECK_HOME", str(tmp_path / "home"))
+    sim = VendorSimulator(enforce_rate_limits=False).start()
+    shared = make_http_client(10.0)
+    try:
+        settings = Settings(Paths.from_env().ensure(), environ=demo_environment())
+        service = CheckService(settings, store, shared, origins=OriginMap(sim.origin_map()))
+        pools: list[tuple[str, int, Any]] = []
+        real = CheckService.lane_client
+
+        def recording(self: CheckService, vendor: str, connections: int) -> Any:
+            client, close = real(self, vendor, connections)
+            pools.append((vendor, connections, client._http.client))
+            return client, close
+
+        monkeypatch.setattr(CheckService, "lane_client", recording)
+        ids = add_leads(store, 6)
+        runner = BatchRunner(service)
+        plan = runner.create(ids, ["trustedform", "litigator"], name="pools")
+        assert plan.batch_id is not None
+        progress = await runner.run(plan.batch_id, concurrency={"trustedform": 3, "litigator": 2}).run()
+        assert (progress.done, progress.failed) == (12, 0)
+        assert sorted((vendor, n) for vendor, n, _ in pools) == [("litigator", 2), ("trustedform", 3)]
+        assert all(client is not shared and client.is_closed for _, _, client in pools)
+        assert not shared.is_closed
+        assert len(sim.requests) >= 12
+    finally:
+        await shared.aclose()
+        sim.stop()
