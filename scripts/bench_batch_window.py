@@ -3,7 +3,7 @@
 Usage::
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/bench_batch_window.py [--leads 10000] [--latency 0.1]
-        [--concurrency N] [--stored N] [--json] [--trace-stalls]
+        [--concurrency N] [--stored N] [--import-only] [--json] [--trace-stalls]
 
 The vendor simulator runs in a subprocess (``python -m desktop_app.sandbox --port P --latency 0.1
 --origins-out F --no-rate-limits``) so it does not share this process's GIL. In a temporary LEADCHECK_HOME
@@ -207,6 +207,17 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     assert report is not None
     import_wall = time.perf_counter() - started
     await asyncio.sleep(0.5)  # the lead table reloads
+    if args.import_only:
+        running = False
+        await beat_task
+        timer.stop()
+        if tracer is not None:
+            tracer.stop()
+            print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
+        imp = {"qt_timer": qt_beats.summary("import"), "asyncio": loop_beats.summary("import")}
+        window.close()
+        await session.finished
+        return {"leads": args.leads, "stored": args.stored, "import_wall_s": round(import_wall, 2), "import": imp}
 
     phase("batch")
     concurrency = {v: args.concurrency or feature.controller.default_concurrency(v) for v in VENDORS}
@@ -264,6 +275,7 @@ def main() -> int:
     parser.add_argument(
         "--stored", type=int, default=0, help="leads stored before the window opens (the CSV's leads merge into them)"
     )
+    parser.add_argument("--import-only", action="store_true", help="measure the import phase only (JSON)")
     parser.add_argument("--trace-stalls", action="store_true", help="sample the GUI thread's stack during stalls")
     args = parser.parse_args()
 
@@ -289,7 +301,7 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
-    if args.json:
+    if args.json or args.import_only:
         print(json.dumps(result, indent=2))
         return 0
     batch = result["stalls"]["batch"]
