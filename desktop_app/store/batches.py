@@ -13,8 +13,8 @@ the item's new state in one transaction. A process killed between the two leaves
 :meth:`BatchStore.reopen` puts such items back to ``pending`` (they are sent again: the first call may or may
 not have reached the vendor, and without its answer there is nothing to show the buyer).
 
-Every method runs on the caller's thread with the Store's single connection: call them from the one writer
-(the asyncio loop), never from worker threads.
+Every method runs on the caller's thread with the Store's connection: call them from the asyncio loop, or,
+for a batch run with a writer thread, from that thread only, through a Store (connection) of its own.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The local SQLite audit trail: leads, every check ever made, suppression lists, and an audit log.
 
-One database file (``leadcheck.db``) opened through sqlite-utils, WAL journal, one writer (the asyncio loop).
+One database file (``leadcheck.db``) opened through sqlite-utils, WAL journal; writes come from the asyncio
+loop (and a window batch's writer thread, on its own connection: SQLite's lock serialises them).
 Every write is its own transaction, so a killed process loses at most the write in flight and never
 corrupts the file. The schema is versioned with ``PRAGMA user_version``: :data:`MIGRATIONS` holds linear
 steps, and an existing file is copied to ``backups/`` before it is migrated.

@@ -10,10 +10,12 @@ makes the window repaint per result:
   re-reads its visible rows: new flags appear as they come in).
 
 Creating a batch over many leads is planned in chunks of :data:`PLAN_CHUNK` leads with a loop turn between
-them, so the window keeps painting while a large batch is set up. The run's writes all happen on the loop (the
-one writer); the one exception is storing a new batch of more than :data:`CREATE_ON_LOOP_ITEMS` items, a
-single ~200 ms transaction for 30,000 items, written from a worker thread on a connection of its own while
-the loop waits for it (SQLite's lock serialises it with any other write).
+them, so the window keeps painting while a large batch is set up. Storing a new batch of more than
+:data:`CREATE_ON_LOOP_ITEMS` items, a single ~200 ms transaction for 30,000 items, is written from a worker
+thread on a connection of its own while the loop waits for it (SQLite's lock serialises it with any other
+write). The run itself commits item states and results on its writer thread (``writer_thread=True``, see
+:mod:`desktop_app.jobs.runner`), each awaited in turn, so a commit that waits on the disk never holds the
+window.
 
 While a batch runs the objects that existed before it are frozen (:func:`gc.freeze`): the window's collector
 (:mod:`desktop_app.ui.gc_guard`) runs full collections on the GUI thread, and rescanning the whole app in

@@ -7,8 +7,8 @@ anywhere on the window, refreshes the lead table (throttled) while results arriv
 resume a batch a crash left unfinished (:meth:`BatchFeature.offer_resume`).
 
 Heavy work stays off the GUI thread or is chunked: CSV detection and suppression-file parsing run on worker
-threads; imports commit one chunk per loop turn; exports read on a worker thread's own connection; every
-database write happens on the loop (the one writer).
+threads; imports commit one chunk per loop turn; exports read on a worker thread's own connection; a batch's
+item commits happen on its writer thread, one at a time, each awaited by the loop.
 """
 
 from __future__ import annotations
