@@ -8,7 +8,9 @@ out of the result one last time, attaches it to the matching lead and stores it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +36,13 @@ log = logging.getLogger("leadcheck.checks")
 USER_AGENT = "Leadcheck/{version} (+https://leadcheck.invalid)"
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying context (system CA bundle, hostname checks), built once: building it loads the
+    CA bundle, ~35 ms that a batch's per-lane clients would otherwise each spend on the window's thread."""
+    return httpx.create_ssl_context()
+
+
 def make_http_client(timeout: float, *, connections: int = 64) -> httpx.AsyncClient:
     """The one shared AsyncClient (or a batch lane's own): https verification on, no redirects (a key must not
     follow one), up to ``connections`` connections, all kept alive."""
@@ -41,6 +50,7 @@ def make_http_client(timeout: float, *, connections: int = 64) -> httpx.AsyncCli
 
     return httpx.AsyncClient(
         timeout=timeout,
+        verify=_tls_context(),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT.format(version=__version__)},
         # Keep every connection a batch opens alive: with fewer idle slots than calls in flight, httpx closes and
