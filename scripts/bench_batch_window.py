@@ -128,6 +128,53 @@ class StallTracer:
         return "\n".join(lines)
 
 
+class SlowCallbacks:
+    """``--slow-callbacks``: times every asyncio callback and lead-table page read on the GUI thread during the
+    batch and keeps the slowest (a long one is a stall by itself; none long means the time went elsewhere)."""
+
+    def __init__(self, keep: int = 8) -> None:
+        from desktop_app.ui import event_loop, leads_model
+
+        self.keep = keep
+        self.callbacks: list[tuple[float, str]] = []
+        self.count = 0
+        self.pages: list[float] = []
+        timers, model = event_loop._Timers, leads_model.LeadsModel
+        real_event, real_fetch = timers.timerEvent, model._fetch_page
+        outer = self
+
+        def timed_event(timer: Any, event: Any) -> None:
+            handle = timer._handles.get(event.timerId())
+            started = time.perf_counter()
+            real_event(timer, event)
+            took = time.perf_counter() - started
+            outer.count += 1
+            if took > 0.01 and handle is not None:
+                outer.callbacks.append((took, repr(handle)[:220]))
+
+        def timed_fetch(model_self: Any, ids: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return real_fetch(model_self, ids)
+            finally:
+                outer.pages.append(time.perf_counter() - started)
+
+        timers.timerEvent = timed_event  # type: ignore[method-assign]
+        model._fetch_page = timed_fetch  # type: ignore[method-assign]
+
+    def report(self) -> str:
+        worst = sorted(self.callbacks, reverse=True)[: self.keep]
+        lines = [f"Slowest of {self.count:,} asyncio callbacks on the GUI thread (over 10 ms):"]
+        lines += [f"  {took * 1000:6.1f} ms  {what}" for took, what in worst]
+        pages = sorted(self.pages)
+        if pages:
+            lines.append(
+                f"Lead-table page reads: {len(pages)}, longest {pages[-1] * 1000:.1f} ms, "
+                f"p99 {pages[int(len(pages) * 0.99) - 1 if len(pages) > 1 else 0] * 1000:.1f} ms"
+            )
+        return "\n".join(lines)
+
+
 async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -188,6 +235,7 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
 
     gc.callbacks.append(on_gc)
     tracer = StallTracer(last) if args.trace_stalls else None
+    slow = SlowCallbacks() if args.slow_callbacks else None
     if tracer is not None:
         tracer.start()
 
@@ -240,6 +288,8 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     if tracer is not None:
         tracer.stop()
         print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
+    if slow is not None:
+        print(slow.report(), flush=True)
     floor = max(final.vendors[v].total * args.latency / concurrency[v] for v in VENDORS)
     result = {
         "leads": args.leads,
@@ -274,6 +324,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
         "--stored", type=int, default=0, help="leads stored before the window opens (the CSV's leads merge into them)"
+    )
+    parser.add_argument(
+        "--slow-callbacks", action="store_true", help="time each asyncio callback and lead-table page read"
     )
     parser.add_argument("--import-only", action="store_true", help="measure the import phase only (JSON)")
     parser.add_argument("--trace-stalls", action="store_true", help="sample the GUI thread's stack during stalls")
