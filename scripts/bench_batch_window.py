@@ -133,23 +133,28 @@ class SlowCallbacks:
     batch and keeps the slowest (a long one is a stall by itself; none long means the time went elsewhere)."""
 
     def __init__(self, keep: int = 8) -> None:
-        from desktop_app.ui import event_loop, leads_model
+        import threading
+
+        from desktop_app.ui import leads_model
 
         self.keep = keep
         self.callbacks: list[tuple[float, str]] = []
         self.count = 0
         self.pages: list[float] = []
-        timers, model = event_loop._Timers, leads_model.LeadsModel
-        real_event, real_fetch = timers.timerEvent, model._fetch_page
+        model = leads_model.LeadsModel
+        real_run, real_fetch = asyncio.Handle._run, model._fetch_page
+        main = threading.main_thread()
         outer = self
 
-        def timed_event(timer: Any, event: Any) -> None:
-            handle = timer._handles.get(event.timerId())
+        def timed_run(handle: asyncio.Handle) -> None:
+            if threading.current_thread() is not main:
+                real_run(handle)
+                return
             started = time.perf_counter()
-            real_event(timer, event)
+            real_run(handle)
             took = time.perf_counter() - started
             outer.count += 1
-            if took > 0.01 and handle is not None:
+            if took > 0.01:
                 outer.callbacks.append((took, repr(handle)[:220]))
 
         def timed_fetch(model_self: Any, ids: Any) -> Any:
@@ -159,7 +164,7 @@ class SlowCallbacks:
             finally:
                 outer.pages.append(time.perf_counter() - started)
 
-        timers.timerEvent = timed_event  # type: ignore[method-assign]
+        asyncio.Handle._run = timed_run  # type: ignore[method-assign]
         model._fetch_page = timed_fetch  # type: ignore[method-assign]
 
     def report(self) -> str:
