@@ -185,21 +185,29 @@ def _print_import(out: Any, report: Any) -> None:
         out.note(f"  … and {hidden:,} more (all kept with the import; export them from the window).")
 
 
+def _import_file(service: Any, args: argparse.Namespace, out: Any) -> Any:
+    """Import ``args.file`` with ``args.map`` and print the outcome; None (and why) when the file is refused."""
+    from desktop_app.imports import import_csv
+    from desktop_app.vendors.base import InputError
+
+    try:
+        report = import_csv(service.store, args.file, overrides=args.map)
+    except InputError as exc:
+        out.refused("import", "import", str(args.file), exc)
+        return None
+    _print_import(out, report)
+    return report
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Commands
 
 
 def _import_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
     async def body(service: Any) -> int:
-        from desktop_app.imports import import_csv
-        from desktop_app.vendors.base import InputError
-
-        try:
-            report = import_csv(service.store, args.file, overrides=args.map)
-        except InputError as exc:
-            out.refused("import", "import", str(args.file), exc)
+        report = _import_file(service, args, out)
+        if report is None:
             return EXIT_REFUSED
-        _print_import(out, report)
         if out.json_mode:
             _json_line(out, report.to_dict())
         return EXIT_REFUSED if report.rows_refused else EXIT_OK
@@ -269,7 +277,6 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
 
 def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
     async def body(service: Any) -> int:
-        from desktop_app.imports import import_csv
         from desktop_app.jobs import BatchRunner, parse_vendors
         from desktop_app.store.batches import BatchStore
         from desktop_app.vendors.base import InputError
@@ -301,12 +308,9 @@ def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaita
         if args.concurrency is not None and args.concurrency < 1:
             out.note("leadcheck: --concurrency must be at least 1.")
             return EXIT_REFUSED
-        try:
-            report = import_csv(service.store, args.file, overrides=args.map)
-        except InputError as exc:
-            out.refused("import", "import", str(args.file), exc)
+        report = _import_file(service, args, out)
+        if report is None:
             return EXIT_REFUSED
-        _print_import(out, report)
         if not report.lead_ids:
             out.note("No usable leads in the file; nothing was sent.")
             return EXIT_REFUSED
