@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,35 @@ def close_feature(feature: BatchFeature) -> None:
     for dialog in list(feature.dialogs):
         dialog.close()
     feature.window.shutdown_ui()
+
+
+@contextlib.asynccontextmanager
+async def feature_on(
+    sim: VendorSimulator,
+    settings: Settings,
+    store: Store,
+    paths: Paths,
+    qtbot: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    stop_timeout: float = 5.0,
+) -> AsyncIterator[BatchFeature]:
+    """The batch feature with its service calling ``sim``. On exit a running batch is cancelled and waited for
+    (``stop_timeout`` seconds at most), the window shut down and the HTTP client closed."""
+    from tests.ui.conftest import until
+
+    use_fake_tabs(monkeypatch)
+    service, client = await service_for(settings, store, sim)
+    feat = make_feature(service, paths, qtbot, tmp_path)
+    try:
+        yield feat
+    finally:
+        if feat.controller.run is not None:
+            feat.controller.cancel()
+            await until(lambda: feat.controller.run is None, timeout=stop_timeout)
+        close_feature(feat)
+        await client.aclose()
 
 
 def slow_simulator(latency: float = 0.04) -> VendorSimulator:

@@ -27,6 +27,7 @@ from tests.ui.test_batch_helpers import (
     OFFSCREEN_SHOW,
     add_leads,
     close_feature,
+    feature_on,
     make_feature,
     service_for,
     slow_simulator,
@@ -54,17 +55,8 @@ async def slow_feature(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[BatchFeature]:
-    use_fake_tabs(monkeypatch)
-    service, client = await service_for(settings, store, slow_sim)
-    feat = make_feature(service, paths, qtbot, tmp_path)
-    try:
+    async with feature_on(slow_sim, settings, store, paths, qtbot, tmp_path, monkeypatch) as feat:
         yield feat
-    finally:
-        if feat.controller.run is not None:
-            feat.controller.cancel()
-            await until(lambda: feat.controller.run is None)
-        close_feature(feat)
-        await client.aclose()
 
 
 def flag(feature: BatchFeature, lead_id: int, column: int) -> Any:

@@ -28,11 +28,8 @@ from desktop_app.ui.leads_model import COL_ADDED
 from tests.ui.conftest import until
 from tests.ui.test_batch_helpers import (
     OFFSCREEN_SHOW,
-    close_feature,
-    make_feature,
-    service_for,
+    feature_on,
     slow_simulator,
-    use_fake_tabs,
     write_csv,
 )
 
@@ -71,19 +68,10 @@ async def feature(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[BatchFeature]:
-    use_fake_tabs(monkeypatch)
-    service, client = await service_for(settings, store, slow_sim)
-    feat = make_feature(service, paths, qtbot, tmp_path)
-    feat.window.resize(1280, 800)
-    feat.window.show()
-    try:
+    async with feature_on(slow_sim, settings, store, paths, qtbot, tmp_path, monkeypatch, stop_timeout=10) as feat:
+        feat.window.resize(1280, 800)
+        feat.window.show()
         yield feat
-    finally:
-        if feat.controller.run is not None:
-            feat.controller.cancel()
-            await until(lambda: feat.controller.run is None, timeout=10)
-        close_feature(feat)
-        await client.aclose()
 
 
 # Renders the batch screens to PNGs for people to look at; the behaviours are tested in test_batch_panel.py,
