@@ -106,15 +106,6 @@ def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[in
 # Printing
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 class ProgressPrinter:
     """Draws batch progress on ``stream``: a redrawn bar on a terminal, a plain line every few seconds otherwise."""
 
@@ -128,13 +119,16 @@ class ProgressPrinter:
 
     @staticmethod
     def line(progress: Any) -> str:
+        from desktop_app.jobs.events import format_duration
+
         width = 24
         filled = int(progress.fraction * width)
         bar = "#" * filled + "-" * (width - filled)
         return (
             f"[{bar}] {progress.fraction * 100:3.0f}% {progress.completed:,}/{progress.total:,} · "
             f"done {progress.done:,} · failed {progress.failed:,} · cached {progress.cached:,} · "
-            f"remaining {progress.remaining:,} · {progress.rate:.1f}/s · ETA {_duration(progress.eta_seconds)}"
+            f"remaining {progress.remaining:,} · {progress.rate:.1f}/s · "
+            f"ETA {format_duration(progress.eta_seconds)}"
         )
 
     def __call__(self, event: Any) -> None:

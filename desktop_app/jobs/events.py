@@ -19,6 +19,16 @@ from enum import StrEnum
 from desktop_app.vendors.base import CheckResult
 
 
+def format_duration(seconds: float | None) -> str:
+    """``1:05`` / ``1:02:03``; ``--:--`` when unknown (an ETA in the batch panel and the CLI's progress line)."""
+    if seconds is None:
+        return "--:--"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 class EventKind(StrEnum):
     STARTED = "started"
     ITEM = "item"

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.jobs import BATCH_VENDORS, BatchPlan, BatchProgress, RunState
+from desktop_app.jobs.events import format_duration
 from desktop_app.store.batches import BatchInfo
 from desktop_app.ui import spawn
 from desktop_app.ui.batch_controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
@@ -53,16 +54,6 @@ STATE_WORDS = {
 }
 
 
-def duration(seconds: float | None) -> str:
-    """``1:05`` / ``1:02:03``; ``--:--`` when unknown."""
-    if seconds is None:
-        return "--:--"
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def counts_text(progress: BatchProgress) -> str:
     """The panel's counts line: completed of total, done, failed, cached, remaining; rate and ETA while running."""
     text = (
@@ -72,7 +63,7 @@ def counts_text(progress: BatchProgress) -> str:
     if progress.state is RunState.RUNNING and progress.remaining:
         rate = f"{progress.rate:.1f} checks/s" if progress.rate else "– checks/s"
         eta = progress.eta_seconds
-        text += f" · {rate} · " + (f"about {duration(eta)} left" if eta is not None else "ETA –")
+        text += f" · {rate} · " + (f"about {format_duration(eta)} left" if eta is not None else "ETA –")
     return text
 
 

@@ -442,3 +442,9 @@ async def test_each_lane_calls_through_a_connection_pool_of_its_own_closed_at_th
     finally:
         await shared.aclose()
         sim.stop()
+
+
+def test_durations_read_as_minutes_or_hours_and_unknown_is_dashes() -> None:
+    from desktop_app.jobs.events import format_duration
+
+    assert [format_duration(s) for s in (None, 0, 65.4, 3723)] == ["--:--", "0:00", "1:05", "1:02:03"]
