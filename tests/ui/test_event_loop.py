@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
-from desktop_app.ui.event_loop import LeadcheckEventLoop
+from desktop_app.ui.event_loop import SWITCH_INTERVAL_S, LeadcheckEventLoop
 
 
 def running_loop() -> LeadcheckEventLoop:
@@ -57,3 +58,18 @@ async def test_a_handle_cancelled_after_it_ran_is_harmless() -> None:
     assert await asyncio.wait_for(ran, 5) == "ran"
     handle.cancel()
     assert handle.cancelled()
+
+
+def test_the_gil_switch_interval_is_short_while_the_loop_is_open_and_restored_on_close(qapp: object) -> None:
+    """The GUI thread waits at most one switch interval for the GIL when the batch writer runs Python."""
+    outer = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)  # Python's default
+    try:
+        loop = LeadcheckEventLoop(qapp)
+        try:
+            assert sys.getswitchinterval() == SWITCH_INTERVAL_S == 0.001
+        finally:
+            loop.close()
+        assert sys.getswitchinterval() == 0.005
+    finally:
+        sys.setswitchinterval(outer)
