@@ -490,7 +490,9 @@ class BatchRun:
             hits = [(item_id, lead_id, subject) for item_id, lead_id, subject in pending if subject in found]
             for start in range(0, len(hits), 1000):
                 part = hits[start : start + 1000]
-                self.batches.mark_cached([(item_id, found[subject][0]) for item_id, _, subject in part])
+                await self._write(
+                    self._writes.mark_cached, [(item_id, found[subject][0]) for item_id, _, subject in part]
+                )
                 for item_id, lead_id, subject in part:
                     check_id, flag = found[subject]
                     lane.cached += 1
