@@ -72,6 +72,8 @@ ASYNC_CHUNK_ROWS = 250  # measured: longest loop stall 54 ms on 200k rows (2,000
 READER_WAIT_SECONDS = 0.005  # run_async: how long the loop sleeps when the reader thread has no chunk ready
 BATCH_ROWS = 1000  # rows cleaned column by column at a time (a 20,000-row batch no longer fits the CPU cache)
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
+KEY_SHARDS = 256  # the merge-key map's dicts (see KeyMap): a resize rehashes one of them, not millions of keys
+SHARD_MASK = KEY_SHARDS - 1
 RAW_CELL_CHARS = 1000
 MAX_TEXT_CHARS = 500
 KEPT_PROBLEMS = 200
@@ -443,7 +445,7 @@ class LeadImporter:
         writer); :meth:`run_async` reads on a helper thread so the loop only pays for the writes. The reader
         numbers new leads itself (``-pid`` in its key map); each written chunk's pids map to the ids the database
         gave them, so a later row merging into an earlier lead is resolved here."""
-        keys: dict[str, int] = {}
+        keys = KeyMap()
         stored_leads: int | None = None
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
@@ -529,19 +531,43 @@ class LeadImporter:
         )
 
 
-def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: dict[str, int]) -> int:
+class KeyMap:
+    """Merge keys (phones, emails, certificates, tokens) to lead ids: stored leads' ids, new leads' ``-pid``.
+
+    Held in :data:`KEY_SHARDS` small dicts picked by the key's hash rather than one big dict. A dict grows by
+    rehashing every entry in one C call that holds the GIL: with a million stored leads (about 4,000,000 keys)
+    the reader thread's last resize kept the window's thread waiting 273 ms. A shard's resize is 1/256th of
+    that. Hot loops index :attr:`shards` themselves (``shards[hash(key) & SHARD_MASK]``)."""
+
+    __slots__ = ("shards",)
+
+    def __init__(self) -> None:
+        self.shards: list[dict[str, int]] = [{} for _ in range(KEY_SHARDS)]
+
+    def __len__(self) -> int:
+        return sum(map(len, self.shards))
+
+    def __getitem__(self, key: str) -> int:
+        return self.shards[hash(key) & SHARD_MASK][key]
+
+    def __setitem__(self, key: str, ref: int) -> None:
+        self.shards[hash(key) & SHARD_MASK][key] = ref
+
+
+def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap) -> int:
     """Add each stored lead's merge keys (``(id, *keys)`` rows) to ``keys``; the first lead with a value keeps
     it. Returns how many leads were read."""
     count = 0
+    shards = keys.shards
     for lead_id, *stored in rows:
         count += 1
         for value in stored:
             if value:
-                keys.setdefault(value, lead_id)
+                shards[hash(value) & SHARD_MASK].setdefault(value, lead_id)
     return count
 
 
-def _map_stored_keys_from(database: Path, keys: dict[str, int]) -> int:
+def _map_stored_keys_from(database: Path, keys: KeyMap) -> int:
     """:func:`_map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
     with contextlib.closing(sqlite3.connect(database)) as conn:
         return _map_stored_keys(BatchStore.lead_keys_on(conn), keys)
@@ -560,7 +586,7 @@ class _RowReader:
         self,
         fmt: CsvFormat,
         mapping: ColumnMapping,
-        keys: dict[str, int],
+        keys: KeyMap,
         chunk_rows: int,
         *,
         load_keys: Callable[[], object] | None = None,
@@ -724,7 +750,7 @@ class _RowReader:
 
         One ``setdefault`` per value both looks it up and, for a new lead (the usual case), records it."""
         keys = self.keys
-        claim = keys.setdefault
+        shards = keys.shards
         new_leads, updates, touch, out = chunk.new_leads, chunk.updates, chunk.touch, chunk.problems
         first_pid, next_pid = chunk.first_pid, self._next_pid
         for k, (row, identity) in enumerate(zip(rows, identities, strict=True)):
@@ -742,7 +768,7 @@ class _RowReader:
             ref = -next_pid
             target: int | None = None
             for value in identity:
-                if value is not None and (found := claim(value, ref)) != ref:
+                if value is not None and (found := shards[hash(value) & SHARD_MASK].setdefault(value, ref)) != ref:
                     if target is None:
                         target = found
                     elif found != target:

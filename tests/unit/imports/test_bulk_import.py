@@ -183,3 +183,16 @@ for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_ro
         assert report.leads_merged >= int(created) and store.lead_count() == report.leads_created + int(created)
     assert set(LEAD_INDEXES) == {f"leads_{c}" for c in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
     assert os.path.exists(path)
+
+
+def test_the_merge_key_map_spreads_keys_over_small_dicts() -> None:
+    """One dict of millions of keys resizes in one GIL-holding call (a 273 ms window stall); the shards don't."""
+    keys = importer.KeyMap()
+    values = [f"+1202555{i:04d}" for i in range(20_000)] + [f"lead{i}@example.com" for i in range(20_000)]
+    for ref, value in enumerate(values, start=1):
+        keys[value] = ref
+    keys["+12025550000"] = -7  # a later row's value moves to the lead it merged into
+    assert len(keys) == len(values)
+    assert keys["+12025550000"] == -7 and keys["lead19999@example.com"] == 40_000
+    sizes = [len(shard) for shard in keys.shards]
+    assert len(sizes) == importer.KEY_SHARDS and max(sizes) < 3 * len(values) / importer.KEY_SHARDS
