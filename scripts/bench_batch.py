@@ -76,12 +76,13 @@ def write_leads(path: Path, n: int) -> None:
 # -- (a) ------------------------------------------------------------------------------------------------------
 
 
-def start_simulator(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], Path]:
+def start_simulator(folder: Path, latency: float, *, nice: int = 0) -> tuple[subprocess.Popen[bytes], Path]:
+    """The vendor simulator in a subprocess; ``nice`` > 0 runs it at a lower CPU priority than the benchmark."""
     origins = folder / "origins.json"
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop_app.sandbox", "--port", str(port), "--latency", str(latency),
-         "--origins-out", str(origins), "--no-rate-limits"],
+        [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "desktop_app.sandbox",
+         "--port", str(port), "--latency", str(latency), "--origins-out", str(origins), "--no-rate-limits"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
