@@ -74,6 +74,12 @@ BATCH_ROWS = 1000  # rows cleaned column by column at a time (a 20,000-row batch
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
 KEY_SHARDS = 256  # the merge-key map's dicts (see KeyMap): a resize rehashes one of them, not millions of keys
 SHARD_MASK = KEY_SHARDS - 1
+# run_async's reader thread, when it works through millions of keys, sleeps this long every so often (every
+# PAUSE_EVERY_ROWS stored leads mapped, every BIG_SHARD-key shard freed): a thread busy in Python makes the
+# window's thread wait for the GIL on each of the many times a frame needs it, and a 100 ms frame was measured.
+READER_PAUSE_SECONDS = 0.002
+PAUSE_EVERY_ROWS = 5000
+BIG_SHARD = 4096
 RAW_CELL_CHARS = 1000
 MAX_TEXT_CHARS = 500
 KEPT_PROBLEMS = 200
@@ -547,6 +553,15 @@ class KeyMap:
     def __len__(self) -> int:
         return sum(map(len, self.shards))
 
+    def clear(self, *, pause: float = 0.0) -> None:
+        """Free every key, a shard at a time (millions of strings: hundreds of ms if freed in one call), sleeping
+        ``pause`` after each big shard so that another thread waiting for the GIL gets it at once."""
+        for shard in self.shards:
+            big = len(shard) > BIG_SHARD
+            shard.clear()
+            if big and pause:
+                time.sleep(pause)
+
     def __getitem__(self, key: str) -> int:
         return self.shards[hash(key) & SHARD_MASK][key]
 
@@ -554,9 +569,9 @@ class KeyMap:
         self.shards[hash(key) & SHARD_MASK][key] = ref
 
 
-def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap) -> int:
+def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap, *, pause: float = 0.0) -> int:
     """Add each stored lead's merge keys (``(id, *keys)`` rows) to ``keys``; the first lead with a value keeps
-    it. Returns how many leads were read."""
+    it. Returns how many leads were read. ``pause``: sleep that long every :data:`PAUSE_EVERY_ROWS` rows."""
     count = 0
     shards = keys.shards
     for lead_id, *stored in rows:
@@ -564,13 +579,15 @@ def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap) -> int:
         for value in stored:
             if value:
                 shards[hash(value) & SHARD_MASK].setdefault(value, lead_id)
+        if pause and not count % PAUSE_EVERY_ROWS:
+            time.sleep(pause)
     return count
 
 
 def _map_stored_keys_from(database: Path, keys: KeyMap) -> int:
     """:func:`_map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
     with contextlib.closing(sqlite3.connect(database)) as conn:
-        return _map_stored_keys(BatchStore.lead_keys_on(conn), keys)
+        return _map_stored_keys(BatchStore.lead_keys_on(conn), keys, pause=READER_PAUSE_SECONDS)
 
 
 class _RowReader:
@@ -645,10 +662,15 @@ class _RowReader:
                 for chunk in chunks:
                     if not self._put(chunk):
                         return
+            # The merge keys are freed here, before the end mark, not wherever the last reference goes: with a
+            # million stored leads that was the window's thread, stalled 600 ms freeing 4,000,000 strings.
+            self.keys.clear(pause=READER_PAUSE_SECONDS)
         except BaseException as exc:  # handed to the writer, which raises it
             self._put(exc)
         else:
             self._put(None)
+        finally:
+            self.keys.clear()
 
     def _put(self, item: ImportChunk | BaseException | None) -> bool:
         while not self._stopping.is_set():
