@@ -362,6 +362,8 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
 
     phase("import")
     started = time.perf_counter()
+    if slow is not None:
+        slow.t0 = started
     dialog = await feature.import_file(source)
     assert dialog is not None, "the CSV was refused"
     report = await dialog.import_into()
@@ -375,6 +377,8 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
         if tracer is not None:
             tracer.stop()
             print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
+        if slow is not None:
+            print(slow.report(), flush=True)
         imp = {"qt_timer": qt_beats.summary("import"), "asyncio": loop_beats.summary("import")}
         window.close()
         await session.finished
