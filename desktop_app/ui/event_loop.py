@@ -12,8 +12,9 @@ kills its Qt timer and forgets it.
 
 While the loop is open, the interpreter's GIL switch interval is 1 ms instead of 5 ms (restored on close). A
 window batch has threads of its own (the batch writer, the lead table's reader); when one of them runs Python
-code, the GUI thread asking for the GIL back waits up to one switch interval, every time. Measured over 10,000
-leads × 3 vendors: the Qt heartbeat's p99 went from 6.6–8.4 ms to 5.0–6.4 ms.
+code, the GUI thread asking for the GIL back waits up to one switch interval, every time (a 38 ms late beat
+was the GUI thread waiting through 35 such turns). Over 10,000 leads × 3 vendors the Qt heartbeat's p99 was
+5.4–8.4 ms before, 3.9–8.4 ms after (3.9–5.0 ms in runs the hypervisor left alone).
 
 Everything else is qasync's.
 """
