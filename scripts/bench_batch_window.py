@@ -351,6 +351,19 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     if tracer is not None:
         tracer.start()
 
+    async def stop_measuring() -> None:
+        """Stop both heartbeats and the GC timing; print what --trace-stalls and --slow-callbacks found."""
+        nonlocal running
+        running = False
+        gc.callbacks.remove(on_gc)
+        await beat_task
+        timer.stop()
+        if tracer is not None:
+            tracer.stop()
+            print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
+        if slow is not None:
+            print(slow.report(), flush=True)
+
     def phase(name: str) -> None:
         qt_beats.phase = loop_beats.phase = name
         last["qt"] = last["loop"] = time.perf_counter()
@@ -371,14 +384,7 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     import_wall = time.perf_counter() - started
     await asyncio.sleep(0.5)  # the lead table reloads
     if args.import_only:
-        running = False
-        await beat_task
-        timer.stop()
-        if tracer is not None:
-            tracer.stop()
-            print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
-        if slow is not None:
-            print(slow.report(), flush=True)
+        await stop_measuring()
         imp = {"qt_timer": qt_beats.summary("import"), "asyncio": loop_beats.summary("import")}
         window.close()
         await session.finished
@@ -402,15 +408,7 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     assert final is not None
     phase("after")
     await asyncio.sleep(0.3)
-    running = False
-    gc.callbacks.remove(on_gc)
-    await beat_task
-    timer.stop()
-    if tracer is not None:
-        tracer.stop()
-        print("Where the GUI thread was while a heartbeat was over 30 ms late:\n" + tracer.report(), flush=True)
-    if slow is not None:
-        print(slow.report(), flush=True)
+    await stop_measuring()
     floor = max(final.vendors[v].total * args.latency / concurrency[v] for v in VENDORS)
     result = {
         "leads": args.leads,
