@@ -63,7 +63,8 @@ class Beats:
     phase: str = "idle"
     gaps: dict[str, list[float]] = field(default_factory=dict)
     worst: dict[str, float] = field(default_factory=dict)
-    worst_at: dict[str, float] = field(default_factory=dict)
+    worst_at: dict[str, float] = field(default_factory=dict)  # seconds into the phase
+    started: dict[str, float] = field(default_factory=dict)  # when each phase's first beat came
     worst_unstolen: dict[str, float] = field(default_factory=dict)  # the longest with no steal in its gap
     late: dict[str, list[tuple[float, float, float, float, tuple[int, ...]]]] = field(default_factory=dict)
 
@@ -84,10 +85,10 @@ class Beats:
             self.late.setdefault(self.phase, []).append((gap, gui_cpu, process, stolen, waits))
         gaps = self.gaps.setdefault(self.phase, [])
         if not gaps:
-            self.worst_at[self.phase + ":start"] = time.perf_counter()
+            self.started[self.phase] = time.perf_counter()
         if stall > self.worst.get(self.phase, 0.0):
             self.worst[self.phase] = stall
-            self.worst_at[self.phase] = time.perf_counter() - self.worst_at[self.phase + ":start"]
+            self.worst_at[self.phase] = time.perf_counter() - self.started[self.phase]
         gaps.append(stall)
 
     def summary(self, phase: str) -> dict[str, Any]:
