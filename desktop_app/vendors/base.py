@@ -10,12 +10,18 @@ Exception tree (raised before any request is sent)::
     LeadcheckError
     ├── InputError            the buyer's input is refused locally (URL, token, phone, field, CSV row)
     ├── MissingCredentials    a key the operation needs is not configured (names the variable to set)
+    ├── OriginMapError        the origin map (LEADCHECK_ORIGINS) is unreadable, malformed, or would send keys
+    │                         in clear text to another computer; refused at start-up
     └── UnsafeDestination     a request would carry a key to a host that is not the vendor's https host (a bug)
 
 Call failures after sending (``CheckResult.error.kind``, an :class:`ErrorKind`)::
 
     auth · billing · forbidden · rate_limited · vendor_down · timeout · network
     rejected (the vendor refused the request as sent) · not_found · bad_response (an answer we cannot read)
+
+Every call is bounded: one deadline (the timeout setting) covers connecting, sending, every read and the waits
+between retries, and an answer is read only up to :data:`MAX_RESPONSE_BYTES` (decompressed size counted).
+Answers are decoded once, defensively, by :func:`decode_json`; no vendor parses raw text itself.
 """
 
 from __future__ import annotations
@@ -24,10 +30,13 @@ import asyncio
 import base64
 import dataclasses
 import email.utils
+import ipaddress
 import json
+import math
 import os
 import random
 import time
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +102,10 @@ class MissingCredentials(LeadcheckError):
         super().__init__(message)
         self.vendor = vendor
         self.missing = tuple(missing)
+
+
+class OriginMapError(LeadcheckError):
+    """The origin map cannot be used: unreadable, malformed, or sending a vendor over plain http to another host."""
 
 
 class UnsafeDestination(LeadcheckError):
@@ -279,6 +292,22 @@ SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "cookie"})
 # Origin map
 
 
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for this computer's own addresses: 127.0.0.0/8, ::1 (also IPv4-mapped) and ``localhost``."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
 class OriginMap:
     """Where an already-validated request is delivered: the real vendor origin, or a replacement.
 
@@ -286,14 +315,19 @@ class OriginMap:
     The real URL's path and query are appended to the replacement. A key may use one leading wildcard
     label (``https://*.digitalsegment.com``) for vendors with a host per account. Validation always runs on
     the real URL first; this only changes the destination. It serves tests, sandboxes and proxies.
+
+    Keys travel only over https: a replacement must be an https URL, or plain http to this computer (the demo
+    and test simulators). Anything else raises :class:`OriginMapError` here, before any request is built.
+    ``source`` names where the mapping came from, for that message.
     """
 
-    def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
+    def __init__(self, mapping: Mapping[str, str] | None = None, *, source: str = "The origin map") -> None:
         self._exact: dict[str, str] = {}
         self._wildcard: list[tuple[str, str, str]] = []
         for origin, target in (mapping or {}).items():
             origin = origin.rstrip("/").lower()
             target = target.rstrip("/")
+            _check_target(origin, target, source)
             if "://*." in origin:
                 scheme, rest = origin.split("://*.", 1)
                 self._wildcard.append((scheme, "." + rest, target))
@@ -308,11 +342,11 @@ class OriginMap:
             return cls()
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise LeadcheckError(f"LEADCHECK_ORIGINS points to {path!r}, which is not a readable JSON file.") from exc
+        except (OSError, ValueError, RecursionError) as exc:
+            raise OriginMapError(f"LEADCHECK_ORIGINS points to {path!r}, which is not a readable JSON file.") from exc
         if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
-            raise LeadcheckError(f"LEADCHECK_ORIGINS file {path!r} must map origin strings to base URL strings.")
-        return cls(raw)
+            raise OriginMapError(f"LEADCHECK_ORIGINS file {path!r} must map origin strings to base URL strings.")
+        return cls(raw, source=f"The LEADCHECK_ORIGINS file {path!r}")
 
     def __bool__(self) -> bool:
         return bool(self._exact or self._wildcard)
@@ -338,6 +372,24 @@ class OriginMap:
         if parts.query:
             rest += "?" + parts.query
         return target + rest
+
+
+def _check_target(origin: str, target: str, source: str) -> None:
+    """Refuse a replacement that is not https, unless it is plain http to this computer."""
+    parts = urlsplit(target)
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise OriginMapError(f"{source} maps {origin} to {target!r}, which is not an http(s) address.")
+    if parts.scheme == "http" and not is_loopback_host(host):
+        raise OriginMapError(
+            f"{source} maps {origin} to {target}, a plain http:// address on another computer: the vendor's keys "
+            "would travel unencrypted. Use an https:// address, or http:// only to this computer "
+            "(127.0.0.1, ::1 or localhost)."
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -414,32 +466,90 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
+MAX_RETRY_AFTER = 86_400.0
+
+
+def header_number(value: str | None) -> float | None:
+    """A header's value as a finite number, or None when it is absent or anything else ("soon", "nan", "1e999")."""
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def retry_after_seconds(response: httpx.Response, clock: Clock) -> float | None:
-    """Seconds to wait from ``RateLimit-Reset`` (UNIX time, or seconds if small) or ``Retry-After``."""
-    reset = response.headers.get("RateLimit-Reset")
-    if reset:
-        try:
-            value = float(reset)
-        except ValueError:
-            value = -1.0
-        if value >= 0:
-            # Vendors disagree: Contact State sends a UNIX timestamp; the IETF draft sends delta-seconds.
-            return max(0.0, value - clock()) if value > 1_000_000_000 else value
+    """Seconds to wait from ``RateLimit-Reset`` (UNIX time, or seconds if small) or ``Retry-After`` (seconds or
+    an HTTP date); None when neither says anything readable. Never negative, never more than a day."""
+    reset = header_number(response.headers.get("RateLimit-Reset"))
+    if reset is not None and reset >= 0:
+        # Vendors disagree: Contact State sends a UNIX timestamp; the IETF draft sends delta-seconds.
+        return _bounded_wait(reset - clock() if reset > 1_000_000_000 else reset)
     after = response.headers.get("Retry-After")
-    if after:
+    if after is None:
+        return None
+    seconds = header_number(after)
+    if seconds is None:
         try:
-            return max(0.0, float(after))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(after) if after else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - clock())
-    return None
+            seconds = email.utils.parsedate_to_datetime(after).timestamp() - clock()
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+    return _bounded_wait(seconds)
+
+
+def _bounded_wait(seconds: float) -> float:
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# HTTP
+# Reading answers
+
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+MAX_STORED_BODY = 256 * 1024
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _nesting_within(value: Any, limit: int) -> bool:
+    """True when no list or object in ``value`` is nested more than ``limit`` deep (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterable[Any]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def decode_json(content: str | bytes | None) -> Any:
+    """An answer's JSON, or None when it is not JSON Leadcheck can safely use.
+
+    Every vendor reads its answers through here. Refused: text that is not JSON, ``NaN``/``Infinity`` (not JSON,
+    and ``bool(nan)`` is true), numbers too long to convert, and lists or objects nested more than
+    :data:`MAX_JSON_DEPTH` deep (which would exhaust the stack here or in whatever walks the value later).
+    """
+    if not content:
+        return None
+    try:
+        value = json.loads(content, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
+    return value if _nesting_within(value, MAX_JSON_DEPTH) else None
+
+
+_NOT_DECODED: Any = object()
 
 
 @dataclass
@@ -453,22 +563,94 @@ class Exchange:
     attempts: int
     started_at: str
     finished_at: str
+    _decoded: Any = field(default=_NOT_DECODED, init=False, repr=False, compare=False)
 
     @property
     def status_code(self) -> int | None:
         return self.response.status_code if self.response is not None else None
 
     def json(self) -> Any:
-        """The body parsed as JSON, or None when it is not JSON."""
+        """The body as JSON through :func:`decode_json` (None when it is not usable JSON); decoded once."""
         if self.response is None:
             return None
+        if self._decoded is _NOT_DECODED:
+            self._decoded = decode_json(self.response.content)
+        return self._decoded
+
+
+class _AnswerTooLarge(Exception):
+    """More than the size cap arrived (counted after decompression)."""
+
+
+class _AnswerUndecodable(Exception):
+    """The answer's compression is not one Leadcheck asked for, or it is broken."""
+
+
+class CappedBody:
+    """Collects an answer's body up to ``limit`` bytes, counting both what arrived and what it decompresses to.
+
+    gzip and deflate are inflated here rather than by httpx, asking zlib for no more than the bytes still
+    allowed, so a gzip bomb stops at the cap instead of unfolding a whole network chunk (up to ~1000x) first.
+    """
+
+    def __init__(self, content_encoding: str, limit: int) -> None:
+        codings = [c for c in (c.strip().lower() for c in content_encoding.split(",")) if c not in ("", "identity")]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise _AnswerUndecodable(content_encoding)
+        self.limit = limit
+        self.received = 0
+        self.size = 0
+        self._parts: list[bytes] = []
+        self._raw_deflate_tried = not codings or codings[0] != "deflate"
+        self._inflater = None
+        if codings:
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if "gzip" in codings[0] else zlib.MAX_WBITS)
+
+    def feed(self, chunk: bytes) -> None:
+        self.received += len(chunk)
+        self._keep(chunk if self._inflater is None else self._inflate(chunk))
+
+    def content(self) -> bytes:
+        if self._inflater is not None:
+            try:
+                self._keep(self._inflater.flush())
+            except zlib.error as exc:
+                raise _AnswerUndecodable(str(exc)) from exc
+        return b"".join(self._parts)
+
+    def _inflate(self, chunk: bytes) -> bytes:
+        assert self._inflater is not None
         try:
-            return self.response.json()
-        except (ValueError, UnicodeDecodeError):
-            return None
+            return self._inflater.decompress(chunk, self.limit - self.size + 1)
+        except zlib.error as exc:
+            if self._raw_deflate_tried or self.received != len(chunk):
+                raise _AnswerUndecodable(str(exc)) from exc
+            # Some servers send "deflate" without its zlib header (as httpx also tolerates).
+            self._raw_deflate_tried = True
+            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self._inflate(chunk)
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit or self.received > self.limit:
+            raise _AnswerTooLarge()
+        if data:
+            self._parts.append(data)
 
 
-MAX_STORED_BODY = 256 * 1024
+_FRAMING_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _with_content(response: httpx.Response, content: bytes) -> httpx.Response:
+    """The answer as read: status and headers, with the decoded body in memory (its connection is closed)."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _FRAMING_HEADERS]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
 
 
 def _body_for_record(content: bytes, content_type: str) -> Any:
@@ -493,11 +675,48 @@ def _scrub_fields(value: Any, secret_fields: frozenset[str]) -> Any:
     return value
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Sending
+
+ACCEPT_ENCODING = "gzip, deflate"  # the only codings CappedBody inflates
+
+
+@dataclass
+class _Call:
+    """One logical request and how far its attempts got; it lives outside the deadline, so a call cut off
+    mid-attempt still reports what was sent and how many times."""
+
+    build: Callable[[], httpx.Request]
+    label: str
+    host: str
+    retry: RetryPolicy
+    limiters: Sequence[RateLimiter]
+    retry_if: Callable[[httpx.Response], bool] | None
+    request: httpx.Request | None = None
+    response: httpx.Response | None = None
+    failure: CallError | None = None
+    sent: int = 0
+    rate_limit_waits: int = 0
+
+    @property
+    def attempts(self) -> int:
+        """Requests sent, not counting those answered with a rate limit that was then waited out."""
+        return self.sent - self.rate_limit_waits
+
+
+@dataclass(frozen=True)
+class _NextTry:
+    wait: float
+    after_rate_limit: bool = False
+
+
 class VendorHttp:
-    """Sends vendor requests: https only, through the origin map, bounded by a timeout, retried by policy.
+    """Sends vendor requests: https only, through the origin map, within one deadline, read up to a size cap,
+    retried by policy.
 
     Collaborators come in through the constructor: the shared ``httpx.AsyncClient``, the origin map, the
-    per-request timeout, and (for tests) the clock and sleep used by backoff.
+    deadline per call (``timeout``: the timeout setting, seconds), the size cap, and (for tests) the clock and
+    sleep used by backoff.
     """
 
     def __init__(
@@ -506,12 +725,16 @@ class VendorHttp:
         *,
         origins: OriginMap | None = None,
         timeout: float = 30.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"a vendor call's deadline must be a positive number of seconds, not {timeout!r}")
         self.client = client
         self.origins = origins or OriginMap()
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.clock = clock
         self.sleep = sleep
 
@@ -529,11 +752,14 @@ class VendorHttp:
         retry: RetryPolicy = NO_RETRY,
         limiters: Sequence[RateLimiter] = (),
         retry_if: Callable[[httpx.Response], bool] | None = None,
+        label: str = "",
     ) -> Exchange:
         """Send one logical request and report what happened. Never raises for network or HTTP trouble.
 
         ``url`` is the real vendor URL, already validated by the caller; it must be https. ``retry_if``
-        lets a vendor mark an answer retryable that HTTP alone does not (Jornaya's error code 100).
+        lets a vendor mark an answer retryable that HTTP alone does not (Jornaya's error code 100). ``label``
+        is the vendor's name as a buyer knows it, for the messages of calls that took too long or answered too
+        much. Waiting for a turn in ``limiters`` comes before the deadline starts; everything after is inside it.
         """
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
@@ -541,89 +767,170 @@ class VendorHttp:
         redactor = redactor or Redactor()
         if auth:
             redactor.add(auth[1])
-        secret_field_set = frozenset(secret_fields)
         destination = self.origins.resolve(url)
+
+        def build() -> httpx.Request:
+            return self._build_request(method, destination, headers, json_body, form, auth)
+
+        call = _Call(build, label, parts.hostname, retry, limiters, retry_if)
         started = utcnow()
-        attempts = 0
-        rate_limit_waits = 0
-        response: httpx.Response | None = None
-        failure: CallError | None = None
-        request: httpx.Request | None = None
-
-        while True:
-            attempts += 1
-            for limiter in limiters:
-                await limiter.acquire()
-            request_headers = dict(headers or {})
-            if auth:
-                token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-                request_headers["Authorization"] = f"Basic {token}"
-            request = self.client.build_request(
-                method,
-                destination,
-                headers=request_headers,
-                json=json_body,
-                data=dict(form) if form is not None else None,
-                timeout=self.timeout,
-            )
-            response, failure = None, None
-            try:
-                response = await self.client.send(request)
-                await response.aread()
-            except httpx.TimeoutException:
-                failure = CallError(
-                    ErrorKind.TIMEOUT,
-                    f"No answer within {self.timeout:g} seconds.",
-                    hint="Check your internet connection, or raise the timeout in Settings; then try again.",
-                    retryable=True,
-                )
-            except (httpx.NetworkError, httpx.ProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol):
-                failure = CallError(
-                    ErrorKind.NETWORK,
-                    f"Could not reach {parts.hostname}.",
-                    hint="Check your internet connection (or proxy/firewall) and try again.",
-                    retryable=True,
-                )
-
-            retry_delay: float | None = None
-            if failure is not None:
-                retryable = (failure.kind is ErrorKind.TIMEOUT and retry.retry_timeouts) or (
-                    failure.kind is ErrorKind.NETWORK and retry.retry_network
-                )
-                if retryable and attempts < retry.max_attempts:
-                    retry_delay = retry.backoff(attempts)
-            elif response is not None:
-                if response.status_code == 429 and retry.honour_rate_limit:
-                    wait = retry_after_seconds(response, self.clock)
-                    wait = 60.0 if wait is None else wait
-                    for limiter in limiters:
-                        limiter.pause_until(self.clock() + wait)
-                    if wait <= retry.max_rate_limit_wait and rate_limit_waits < 3:
-                        rate_limit_waits += 1
-                        attempts -= 1  # waiting out a rate limit is not a failed attempt
-                        retry_delay = 0.0 if limiters else wait
-                elif (response.status_code in retry.retry_statuses or (retry_if and retry_if(response))) and (
-                    attempts < retry.max_attempts
-                ):
-                    retry_delay = retry.backoff(attempts)
-            if retry_delay is None:
-                break
-            if retry_delay > 0:
-                await self.sleep(retry_delay)
-
-        record = self._request_record(request, destination != url, url, redactor, secret_field_set)
+        for limiter in limiters:
+            await limiter.acquire()
+        await self._within_deadline(call)
+        record = self._request_record(call.request, destination != url, url, redactor, frozenset(secret_fields))
         body_text: str | None = None
-        if response is not None:
-            raw = response.content[:MAX_STORED_BODY].decode(response.encoding or "utf-8", errors="replace")
+        if call.response is not None:
+            raw = call.response.content[:MAX_STORED_BODY].decode(call.response.encoding or "utf-8", errors="replace")
             body_text = redactor.text(raw)
         return Exchange(
-            response=response,
-            failure=failure,
+            response=call.response,
+            failure=call.failure,
             request_record=record,
             body_text=body_text,
-            attempts=attempts,
+            attempts=call.attempts,
             started_at=started,
             finished_at=utcnow(),
+        )
+
+    def _build_request(
+        self,
+        method: str,
+        destination: str,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        auth: tuple[str, str] | None,
+    ) -> httpx.Request:
+        request_headers = {"Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
+        if auth:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            request_headers["Authorization"] = f"Basic {token}"
+        return self.client.build_request(
+            method,
+            destination,
+            headers=request_headers,
+            json=json_body,
+            data=dict(form) if form is not None else None,
+            timeout=self.timeout,
+        )
+
+    async def _within_deadline(self, call: _Call) -> None:
+        """Run the attempts; if the deadline passes first, whatever was happening, the call ends as a timeout.
+
+        httpx's own timeouts apply to each read, so a peer trickling one byte a second (or ``100 Continue``
+        forever) never trips them: this deadline covers connect, send, every read and the waits between tries.
+        """
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._attempts(call, deadline)
+        except TimeoutError:
+            call.response, call.failure = None, self._too_slow(call)
+
+    async def _attempts(self, call: _Call, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            call.sent += 1
+            call.request = call.build()
+            call.response, call.failure = await self._attempt(call)
+            next_try = self._next_try(call)
+            if next_try is None or next_try.wait > deadline - loop.time():
+                return  # no retry, or none that could be answered before the deadline
+            if next_try.after_rate_limit:
+                call.rate_limit_waits += 1
+            if next_try.wait > 0 and not (next_try.after_rate_limit and call.limiters):
+                await self.sleep(next_try.wait)  # (after a rate limit, the paused limiters do the waiting)
+            for limiter in call.limiters:
+                await limiter.acquire()
+
+    async def _attempt(self, call: _Call) -> tuple[httpx.Response | None, CallError | None]:
+        """One request on the wire, its answer read within the size cap; the answer, or why there is none."""
+        assert call.request is not None
+        status: int | None = None
+        try:
+            response = await self.client.send(call.request, stream=True)
+            status = response.status_code
+            try:
+                content = await self._read_capped(response)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException:
+            return None, self._too_slow(call)
+        except (httpx.NetworkError, httpx.ProtocolError, httpx.ProxyError, httpx.UnsupportedProtocol):
+            return None, CallError(
+                ErrorKind.NETWORK,
+                f"Could not reach {call.host}.",
+                hint=default_hint(ErrorKind.NETWORK, call.label, ""),
+                retryable=True,
+            )
+        except _AnswerTooLarge:
+            return None, self._too_large(call, status)
+        except _AnswerUndecodable:
+            message = f"{call.label or 'The vendor'} sent an answer in a compression Leadcheck cannot read."
+            return None, CallError(
+                ErrorKind.BAD_RESPONSE,
+                message,
+                http_status=status,
+                hint=default_hint(ErrorKind.BAD_RESPONSE, call.label or "The vendor", ""),
+            )
+        return _with_content(response, content), None
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, decompressed, or _AnswerTooLarge as soon as more than the cap has arrived."""
+        limit = self.max_response_bytes
+        if response.is_stream_consumed:  # built in memory (httpx.MockTransport): already read and decoded
+            if len(response.content) > limit:
+                raise _AnswerTooLarge()
+            return response.content
+        declared = header_number(response.headers.get("Content-Length"))
+        if declared is not None and declared > limit:
+            raise _AnswerTooLarge()
+        body = CappedBody(response.headers.get("Content-Encoding", ""), limit)
+        async for chunk in response.aiter_raw():
+            body.feed(chunk)
+        return body.content()
+
+    def _next_try(self, call: _Call) -> _NextTry | None:
+        """Whether and when to try again, from the retry policy and what the last attempt produced."""
+        retry = call.retry
+        if call.failure is not None:
+            kind = call.failure.kind
+            retryable = (kind is ErrorKind.TIMEOUT and retry.retry_timeouts) or (
+                kind is ErrorKind.NETWORK and retry.retry_network
+            )
+            return _NextTry(retry.backoff(call.attempts)) if retryable and call.attempts < retry.max_attempts else None
+        response = call.response
+        assert response is not None
+        if response.status_code == 429 and retry.honour_rate_limit:
+            wait = retry_after_seconds(response, self.clock)
+            wait = 60.0 if wait is None else wait
+            for limiter in call.limiters:
+                limiter.pause_until(self.clock() + wait)  # every request to this host waits, not only this one
+            if wait > retry.max_rate_limit_wait or call.rate_limit_waits >= 3:
+                return None
+            return _NextTry(wait, after_rate_limit=True)
+        retry_answer = response.status_code in retry.retry_statuses or (call.retry_if and call.retry_if(response))
+        if retry_answer and call.attempts < retry.max_attempts:
+            return _NextTry(retry.backoff(call.attempts))
+        return None
+
+    def _too_slow(self, call: _Call) -> CallError:
+        who = call.label or "The vendor"
+        return CallError(
+            ErrorKind.TIMEOUT,
+            f"{who} answered too slowly (no complete answer within {self.timeout:g} s).",
+            hint=default_hint(ErrorKind.TIMEOUT, who, ""),
+            retryable=True,
+        )
+
+    def _too_large(self, call: _Call, status: int | None) -> CallError:
+        whose = f"any {call.label} answer" if call.label else "any answer this vendor sends"
+        size = f"{self.max_response_bytes / (1024 * 1024):g} MB"
+        return CallError(
+            ErrorKind.BAD_RESPONSE,
+            f"The answer was larger than {whose} (over {size}); it was not read.",
+            http_status=status,
+            hint=default_hint(ErrorKind.BAD_RESPONSE, call.label or "The vendor", ""),
         )
 
     @staticmethod

@@ -713,6 +713,7 @@ class ConsentControlClient:
                         json_body=[record.to_json() for _, record in chunk],
                         redactor=redactor,
                         retry=RETRY,
+                        label=LABEL,
                     )
                     check, chunk_outcomes = parse_upload(exchange, chunk, subject, redactor, self._http.clock)
                     if check.error is not None and check.error.kind in STOP_AFTER:

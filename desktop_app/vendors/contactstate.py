@@ -63,7 +63,9 @@ from desktop_app.vendors.base import (
     VendorHttp,
     bad_response,
     failed,
+    header_number,
     judged,
+    retry_after_seconds,
     transport_or_status_error,
 )
 from desktop_app.vendors.contactstate_fields import (
@@ -237,13 +239,16 @@ class ContactStateClient:
             redactor=Redactor([creds.secret_key]),
             secret_fields=("secret_key",),
             retry=CLAIM_RETRY,
+            label=LABEL,
         )
         return parse_claim(exchange, op, url)
 
     async def certificate(self, cert_url: str) -> CheckResult:
         """Read a certificate's scoring status from its public JSON (``<cert_url>.json``). No key is sent."""
         url = contactstate_url(cert_url, kind="cert")
-        exchange = await self._http.send("GET", url + ".json", headers={"Accept": "application/json"}, retry=GET_RETRY)
+        exchange = await self._http.send(
+            "GET", url + ".json", headers={"Accept": "application/json"}, retry=GET_RETRY, label=LABEL
+        )
         return parse_certificate(exchange, url)
 
     # -- Connect -----------------------------------------------------------------------------------------------
@@ -313,6 +318,7 @@ class ContactStateClient:
             redactor=Redactor([creds.secret_key]),
             secret_fields=("secret_key",),
             retry=PUSH_RETRY,
+            label=LABEL,
         )
         return parse_pushed(exchange, body)
 
@@ -408,6 +414,7 @@ class ContactStateClient:
             redactor=Redactor([creds.api_key]),
             retry=retry,
             limiters=limiters if limiters is not None else (self.limits.requests,),
+            label=LABEL,
         )
 
 
@@ -553,7 +560,8 @@ def connect_error(
     if isinstance(body, dict):
         if isinstance(body.get("error_type"), str):
             error_type = body["error_type"]
-        for item in body.get("errors") or []:
+        listed = body.get("errors")
+        for item in listed if isinstance(listed, list) else []:
             if isinstance(item, dict):
                 errors.append({k: _plain(item.get(k)) for k in ("code", "message", "param")})
         said_single = _certify_error_message(body)
@@ -602,17 +610,14 @@ def _rate_limit_message(exchange: Exchange, now: float) -> tuple[str, dict[str, 
     headers = exchange.response.headers if exchange.response is not None else {}
     details: dict[str, Any] = {"rate_limit_reset": None, "rate_limit_limit": None, "rate_limit_remaining": None}
     for header, key in (("RateLimit-Limit", "rate_limit_limit"), ("RateLimit-Remaining", "rate_limit_remaining")):
-        try:
-            details[key] = int(headers.get(header, ""))
-        except ValueError:
-            pass
+        number = header_number(headers.get(header))
+        if number is not None and number.is_integer() and 0 <= number < 1e12:
+            details[key] = int(number)
     message = "Contact State is limiting how fast this account can send requests"
-    try:
-        reset = float(headers.get("RateLimit-Reset", ""))
-    except ValueError:
+    wait = retry_after_seconds(exchange.response, lambda: now) if exchange.response is not None else None
+    if wait is None:
         return message, details
-    # Contact State documents a UNIX timestamp; a small number can only be seconds from now.
-    details["rate_limit_reset"] = _iso(reset if reset > 1_000_000_000 else now + reset)
+    details["rate_limit_reset"] = _iso(now + wait)
     return f"{message}; try again after {details['rate_limit_reset']}", details
 
 

@@ -34,7 +34,6 @@ The error body's shape is not documented, so error codes are read from several l
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
@@ -44,6 +43,7 @@ from typing import Any
 import httpx
 
 from desktop_app.vendors.base import (
+    MAX_JSON_DEPTH,
     CallError,
     CheckResult,
     ErrorKind,
@@ -54,6 +54,7 @@ from desktop_app.vendors.base import (
     RetryPolicy,
     VendorHttp,
     bad_response,
+    decode_json,
     default_hint,
     failed,
     judged,
@@ -294,6 +295,7 @@ class JornayaClient:
             secret_fields=SECRET_FIELDS,
             retry=RETRY,
             retry_if=is_retryable_answer,
+            label=LABEL,
         )
         sent = {
             "provider_code": lpc,
@@ -401,17 +403,26 @@ def decode_body(text: str) -> Any:
     stripped = text.strip()
     if not stripped:
         return None
-    try:
-        return json.loads(stripped)
-    except ValueError:
-        pass
-    if not stripped.startswith("<") or "<!DOCTYPE" in stripped.upper() or "<!ENTITY" in stripped.upper():
+    if not stripped.startswith("<"):
+        return decode_json(stripped)
+    if "<!DOCTYPE" in stripped.upper() or "<!ENTITY" in stripped.upper():
         return None
     try:
         root = ElementTree.fromstring(stripped)
     except ElementTree.ParseError:
         return None
-    return {_tag(root): _xml_to_data(root)}
+    return {_tag(root): _xml_to_data(root)} if _xml_depth(root) <= MAX_JSON_DEPTH else None
+
+
+def _xml_depth(root: ElementTree.Element) -> int:
+    """How deep the elements nest, counted without recursion (a hostile answer may nest thousands deep)."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def _as_int(value: Any) -> int | None:

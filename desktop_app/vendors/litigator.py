@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from desktop_app.vendors.base import (
     CallError,
     CheckResult,
@@ -23,6 +25,7 @@ from desktop_app.vendors.base import (
     RetryPolicy,
     VendorHttp,
     bad_response,
+    decode_json,
     default_hint,
     failed,
     judged,
@@ -36,6 +39,7 @@ VENDOR = "litigator"
 LABEL = "TCPA Litigator"
 ENDPOINT = "https://api.rrdblive.com/DDM/WebService.cfc?method=process"
 SETTINGS_HINT = "Open Settings → TCPA Litigator to fix the Client ID, CWSID and Token."
+MAX_SAID = 300
 RETRY = RetryPolicy(max_attempts=3, retry_statuses=frozenset({500, 502, 503, 504}))
 
 # errorID -> (kind, plain words). From the vendor's table; the header/message it sends is shown alongside.
@@ -96,16 +100,20 @@ class LitigatorClient:
             secret_fields=("ClientID", "CWSID", "Token"),
             retry=RETRY,
             retry_if=_is_retryable_answer,
+            label=LABEL,
         )
         return parse_check(exchange, number.e164)
 
 
-def _is_retryable_answer(response: Any) -> bool:
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return any(_error_id(e) in (500,) for e in (body.get("errors") or [])) if isinstance(body, dict) else False
+def _is_retryable_answer(response: httpx.Response) -> bool:
+    """The service's own "unexpected error" (errorID 500) inside an answer is worth another try."""
+    return any(_error_id(e) == 500 for e in _errors(decode_json(response.content)))
+
+
+def _errors(body: Any) -> list[Any]:
+    """The ``errors`` list of an answer, or [] when there is none or it is not a list."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return errors if isinstance(errors, list) else []
 
 
 def _error_id(error: Any) -> int | None:
@@ -118,15 +126,23 @@ def _error_id(error: Any) -> int | None:
         return None
 
 
+def _said(value: Any) -> str:
+    """A piece of the service's own wording, when it is text (or a number), on one line and not too long."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_SAID else text[: MAX_SAID - 1] + "…"
+
+
 def error_from_body(body: Any, status: int | None) -> CallError | None:
     """The documented error envelope ``{"success": false, "errors": [{errorID, errorHeader, errorMessage}]}``."""
     if not isinstance(body, dict) or truthy(body.get("success")) is not False:
         return None
-    errors = body.get("errors") or []
+    errors = _errors(body)
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     error_id = _error_id(first)
-    header = str(first.get("errorHeader") or "").strip()
-    vendor_text = str(first.get("errorMessage") or "").strip()
+    header = _said(first.get("errorHeader"))
+    vendor_text = _said(first.get("errorMessage"))
     kind, message = ERROR_IDS.get(error_id or -1, (ErrorKind.REJECTED, "The litigator service reported an error."))
     said = ": ".join(p for p in (header, vendor_text) if p)
     if said:
@@ -163,7 +179,7 @@ def parse_check(exchange: Exchange, subject: str) -> CheckResult:
         return failed(
             VENDOR, op, subject, bad_response(LABEL, "without saying whether it is a litigator", exchange), exchange
         )
-    standardized = str(row.get("PhoneNumber") or "")
+    standardized = _said(row.get("PhoneNumber"))
     details = {"phone_is_litigator": is_litigator, "standardized_phone": standardized, "phone_e164": subject}
     if is_litigator:
         summary = "Known TCPA litigator: do not call this number."

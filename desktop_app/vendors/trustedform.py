@@ -28,7 +28,6 @@ The vendor's quirks are tolerated: ``reason`` may be the string "null", ``previo
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +44,7 @@ from desktop_app.vendors.base import (
     RetryPolicy,
     VendorHttp,
     bad_response,
+    decode_json,
     failed,
     judged,
     transport_or_status_error,
@@ -211,6 +211,7 @@ class TrustedFormClient:
             auth=("API", creds.api_key),
             redactor=Redactor([creds.api_key]),
             retry=RETRY,
+            label=LABEL,
         )
         return parse_retain(exchange, url, supplied=tuple(match_lead))
 
@@ -221,12 +222,7 @@ class TrustedFormClient:
 
 def _body(exchange: Exchange) -> Any:
     """The answer parsed from the already-redacted text, so nothing derived from it can carry the key."""
-    if not exchange.body_text:
-        return None
-    try:
-        return json.loads(exchange.body_text)
-    except ValueError:
-        return None
+    return decode_json(exchange.body_text)
 
 
 def _text(value: Any) -> str | None:
@@ -266,11 +262,11 @@ def _iso(value: Any) -> str | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return value.strip()
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):  # not a date, or one that cannot be moved to UTC (year 1 or 9999)
+        return _text(value)
 
 
 def vendor_text(exchange: Exchange) -> str | None:
@@ -303,9 +299,10 @@ def call_error(exchange: Exchange) -> CallError | None:
     """
     failure = exchange.failure
     tries = f"after {exchange.attempts} attempt{'s' if exchange.attempts != 1 else ''}"
-    if failure is not None and failure.kind is ErrorKind.TIMEOUT:
-        message = f"TrustedForm did not answer in time ({tries}). {failure.message}"
-        return dataclasses.replace(failure, message=message)
+    if failure is not None and failure.kind is ErrorKind.TIMEOUT and exchange.attempts > 1:
+        return dataclasses.replace(failure, message=f"{failure.message} Leadcheck tried {exchange.attempts} times.")
+    if failure is not None and failure.kind in (ErrorKind.TIMEOUT, ErrorKind.BAD_RESPONSE):
+        return failure
     if failure is not None:
         message = f"Could not connect to TrustedForm ({tries}; no answer at all, “HTTP 0”)."
         return dataclasses.replace(failure, message=message)

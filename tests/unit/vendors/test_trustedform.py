@@ -594,7 +594,9 @@ async def test_timeout_is_retried_then_an_error_not_a_flag() -> None:
     result = await TrustedFormClient(http, CREDS).retain(CERT_URL, email="janedoe@gmail.com")
     assert len(rec.requests) == 3 and len(sleep.delays) == 2
     assert result.flag is None and result.error is not None and result.error.kind is ErrorKind.TIMEOUT
-    assert result.error.message == "TrustedForm did not answer in time (after 3 attempts). No answer within 15 seconds."
+    assert result.error.message == (
+        "TrustedForm answered too slowly (no complete answer within 15 s). Leadcheck tried 3 times."
+    )
     assert "timeout" in result.error.hint
 
 
