@@ -172,9 +172,9 @@ def _print_import(out: Any, report: Any) -> None:
     out.note("Columns: " + (", ".join(mapped) or "none mapped"))
     out.note(f"Imported: {report.summary()}")
     for problem in report.problems[:SHOWN_PROBLEMS]:
-        tag = "refused" if problem.severity == "refused" else "warning"
-        out.note(f"  row {problem.row_number} ({tag}): {problem.reason}")
-    hidden = report.rows_refused + report.warnings - min(len(report.problems), SHOWN_PROBLEMS)
+        out.note(f"  row {problem.row_number} ({problem.severity}): {problem.reason}")
+    shown = min(len(report.problems), SHOWN_PROBLEMS)
+    hidden = report.rows_refused + report.warnings + report.rows_recognised - shown
     if hidden > 0:
         out.note(f"  … and {hidden:,} more (all kept with the import; export them from the window).")
 
@@ -256,6 +256,7 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
         f"Batch {batch_id} {progress.state.value}: {progress.done:,} checked, {progress.failed:,} failed, "
         f"{progress.cached:,} cached (already answered, not paid again), {progress.remaining:,} remaining."
     )
+    _verdict_note(service, out, batch_id)
     if progress.stop_reason:
         out.note(f"Stopped: {progress.stop_reason}")
         out.note(f"Fix it, then run `leadcheck scrub --resume --batch {batch_id}`.")
@@ -267,6 +268,22 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
     if progress.failed or progress.stop_reason or progress.remaining:
         return EXIT_CALL_FAILED
     return EXIT_OK
+
+
+def _verdict_note(service: Any, out: Any, batch_id: int) -> None:
+    """The batch's leads by verdict and what to do next."""
+    from desktop_app.jobs.runner import lead_ids_for
+    from desktop_app.store.batches import BatchStore
+    from desktop_app.verdict import count_line
+
+    counts = service.store.verdict_counts(lead_ids_for(BatchStore(service.store), batch_id))
+    out.note(count_line(counts) + ".")
+    if counts.get("red") or counts.get("yellow"):
+        out.note(
+            "Next: keep the red leads off your dialler with `leadcheck export suppression --out FILE "
+            f"--include litigator,red`; see why with `leadcheck export results --batch {batch_id} --out FILE.csv` "
+            "or `leadcheck lookup PHONE`."
+        )
 
 
 def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:

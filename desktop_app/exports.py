@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from desktop_app.store.db import LEAD_FIELDS, Store
+from desktop_app.store.db import Store
+from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import Flag, InputError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -16,8 +16,10 @@ from typing import Any
 
 import httpx
 
+from desktop_app.jobs.vendor_jobs import JORNAYA_DATA
 from desktop_app.settings import Settings
 from desktop_app.store import Store
+from desktop_app.store.links import SUBJECT_COLUMNS
 from desktop_app.vendors.base import CheckResult, OriginMap, Redactor, VendorHttp
 from desktop_app.vendors.consentcontrol import (
     ConsentControlClient,
@@ -121,12 +123,25 @@ class CheckService:
 
     # -- storing -------------------------------------------------------------------------------------------
 
-    def save(self, result: CheckResult, *, lead_id: int | None = None, batch_id: int | None = None) -> CheckResult:
-        """Scrub, attach to the lead it concerns, store; returns the scrubbed result."""
+    def save(
+        self,
+        result: CheckResult,
+        *,
+        lead_id: int | None = None,
+        batch_id: int | None = None,
+        sent: Mapping[str, str | None] | None = None,
+    ) -> CheckResult:
+        """Scrub and store, linked to every lead whose evidence it checked; returns the scrubbed result.
+
+        ``sent``: the lead data the call carried (lead field names), kept with the check; it counts for a lead
+        only when that data is the lead's own. A completed manual check of a certificate, token or phone that no
+        lead holds yet creates a lead for it (source "manual"), with the data sent."""
         clean = scrub(result, self.redactor())
-        if lead_id is None:
-            lead_id = self.store.lead_for_subject(clean.vendor, clean.subject)
-        self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id)
+        given = _normalised(sent)
+        column = SUBJECT_COLUMNS.get(clean.vendor)
+        if lead_id is None and column and clean.ok and not self.store.leads_for_subject(clean.vendor, clean.subject):
+            lead_id = self.store.add_lead({**given, column: clean.subject}, source="manual")
+        self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id, sent=given)
         outcome = clean.flag.value if clean.flag else f"error:{clean.error.kind.value}" if clean.error else "done"
         log.info("%s %s %s -> %s (HTTP %s)", clean.vendor, clean.operation, clean.subject, outcome, clean.http_status)
         return clean
@@ -144,7 +159,7 @@ class CheckService:
         lead_id: int | None = None,
     ) -> CheckResult:
         result = await self.trustedform().retain(cert_url, email=email, phone=phone, reference=reference, vendor=vendor)
-        return self.save(result, lead_id=lead_id)
+        return self.save(result, lead_id=lead_id, sent={"email": email, "phone": phone})
 
     async def audit(
         self,
@@ -158,7 +173,8 @@ class CheckService:
     ) -> CheckResult:
         client = self.jornaya()
         result = await client.audit(token, provider_code=provider_code, data=data, record_id=record_id, agency=agency)
-        return self.save(result, lead_id=lead_id)
+        fields = dict(JORNAYA_DATA)
+        return self.save(result, lead_id=lead_id, sent={fields[k]: v for k, v in (data or {}).items() if k in fields})
 
     async def check_litigator(self, phone: str, *, lead_id: int | None = None) -> CheckResult:
         """Check one phone; a litigator hit also joins the local suppression list."""
@@ -223,6 +239,23 @@ class CheckService:
         if entries:
             self.store.add_suppression(entries)
         return outcome
+
+
+def _normalised(sent: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The lead data sent, blanks left out, phone in E.164 and email lower-cased where they parse."""
+    from desktop_app.vendors.validation import normalize_email, normalize_phone
+
+    out: dict[str, str] = {}
+    for name, value in (sent or {}).items():
+        if value is None or not str(value).strip():
+            continue
+        text = str(value).strip()
+        try:
+            text = normalize_phone(text).e164 if name == "phone" else normalize_email(text) if name == "email" else text
+        except ValueError:
+            pass
+        out[name] = text
+    return out
 
 
 def suppression_entries(record: OptOutRecord) -> list[tuple[str, str, str, str]]:

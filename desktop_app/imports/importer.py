@@ -12,14 +12,16 @@ Per row:
   names, city, address and supplier made single-line; state upper-cased; cost read as a number (``$1,250.00``
   becomes ``1250.00``).
 * A field that fails its check is not used, and the row is imported without it with a *warning* problem.
-* A row with no usable phone, email, certificate URL or token cannot be checked or merged: it is *refused*.
+* A row with no usable phone, email, certificate URL or token cannot be checked: it is *refused*.
   Every refused row is stored in ``import_problems`` with its reason and raw cells (never silently dropped);
   blank rows are only counted.
 * ``source_file`` on each lead is the file's name (the full path is kept once, with the import).
-* Rows naming the same phone, email, TrustedForm certificate, LeadiD token or Contact State certificate as an
-  earlier row or a stored lead are **merged** into that lead: its blank fields are filled, nothing it already
-  has is overwritten. A row matching two different leads is merged into the first match (phone, then email,
-  certificate, token, Contact State certificate) and a warning names the other; leads are never joined.
+* Each row is one purchase and becomes one lead. Only the **same purchase** seen again is recognised: a row
+  whose cleaned contents (every mapped field and extra column) equal a stored lead's or an earlier row's, such
+  as a file imported twice. It adds nothing; a ``recognised`` entry says which lead it is and where it was first
+  seen (file, row). Rows sharing a phone or email stay separate leads of one consumer; a row sharing a
+  TrustedForm certificate or LeadiD token with another lead but differing in anything else is kept as a lead
+  of its own, with a warning naming the other (evidence is never dropped to make two purchases one).
 
 Writes go through ``executemany`` on the Store's connection, one transaction per chunk, with lead ids assigned
 inside the transaction; a killed import keeps every chunk already committed (the import's status stays
@@ -55,7 +57,9 @@ from typing import Any
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping, propose_mapping
 from desktop_app.imports.reader import MAX_CELL_CHARS, CsvFormat, ImportRefused, detect_format, iter_records, open_text
 from desktop_app.store.batches import IMPORT_COLUMNS, BatchStore, ImportChunk, ImportProblemRow
-from desktop_app.store.db import LEAD_FIELDS, Store
+from desktop_app.store.db import Store
+from desktop_app.store.links import row_key
+from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import InputError, utcnow
 from desktop_app.vendors.validation import (
     EMAIL,
@@ -118,7 +122,7 @@ class ImportProgress:
 
     rows_read: int
     leads_created: int
-    leads_merged: int
+    rows_recognised: int
     rows_refused: int
     warnings: int
     fraction: float
@@ -138,19 +142,19 @@ class ImportReport:
     rows_read: int = 0
     blank_rows: int = 0
     leads_created: int = 0
-    leads_merged: int = 0
+    rows_recognised: int = 0
     rows_refused: int = 0
     warnings: int = 0
     columns_ignored: int = 0
     seconds: float = 0.0
     problems: list[ImportProblemRow] = field(default_factory=list)
-    lead_ids: list[int] = field(default_factory=list)  # every lead the file created or merged into, in file order
+    lead_ids: list[int] = field(default_factory=list)  # every lead the file created or recognised, in file order
 
     def summary(self) -> str:
         parts = [
             f"{self.rows_read:,} rows read",
             f"{self.leads_created:,} new leads",
-            f"{self.leads_merged:,} merged into existing leads",
+            f"{self.rows_recognised:,} recognised as already imported",
         ]
         if self.rows_refused:
             parts.append(f"{self.rows_refused:,} rows refused")
@@ -173,13 +177,19 @@ class ImportReport:
             "rows_read": self.rows_read,
             "blank_rows": self.blank_rows,
             "leads_created": self.leads_created,
-            "leads_merged": self.leads_merged,
+            "rows_recognised": self.rows_recognised,
             "rows_refused": self.rows_refused,
             "warnings": self.warnings,
             "columns_ignored": self.columns_ignored,
             "seconds": round(self.seconds, 3),
             "problems": [
-                {"row": p.row_number, "severity": p.severity, "field": p.field, "reason": p.reason}
+                {
+                    "row": p.row_number,
+                    "severity": p.severity,
+                    "field": p.field,
+                    "reason": p.reason,
+                    "lead_id": p.lead_id,
+                }
                 for p in self.problems
             ],
         }
@@ -321,8 +331,11 @@ BATCH_CLEANERS: dict[str, Callable[[list[str]], tuple[list[Any], list[Any]]]] = 
 PLAIN_FIELDS = frozenset({"first_name", "last_name", "address", "city", "zip", "supplier"})
 
 POSITION = {name: i for i, name in enumerate(IMPORT_COLUMNS)}
-EXTRA, SOURCE_ROW = POSITION["extra"], POSITION["source_row"]
-CREATED, UPDATED = POSITION["created_at"], POSITION["updated_at"]
+EXTRA, SOURCE_ROW, ROW_KEY = POSITION["extra"], POSITION["source_row"], POSITION["row_key"]
+CERT_URL, LEADID = POSITION["cert_url"], POSITION["leadid"]
+CONTENT = slice(0, len(LEAD_FIELDS))  # the cleaned lead fields of a row (its extras are at EXTRA)
+# What a second lead sharing one of these with another is warned about (it is still a purchase of its own).
+SHARED_EVIDENCE = ((CERT_URL, "TrustedForm certificate"), (LEADID, "LeadiD token"))
 
 _IDENTITY_POSITIONS = frozenset(POSITION[f] for f in IDENTITY_FIELDS)
 _NONE = repeat(None)  # a column no file cell maps to
@@ -437,7 +450,7 @@ class LeadImporter:
         yield ImportProgress(
             report.rows_read,
             report.leads_created,
-            report.leads_merged,
+            report.rows_recognised,
             report.rows_refused,
             report.warnings,
             1.0,
@@ -462,7 +475,7 @@ class LeadImporter:
         if rebuild is None:
             rows = estimated_rows(fmt)
             rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
-        reader = _RowReader(fmt, mapping, keys, self.chunk_rows, load_keys=load_keys)
+        reader = _RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
         chunks = reader.threaded() if self._in_loop else reader.chunks()
         touched: dict[int, None] = {}
         firsts: list[int] = []  # first pid of each written chunk
@@ -490,8 +503,8 @@ class LeadImporter:
                 if chunk is None:
                     yield None
                     continue
-                if chunk.updates:
-                    chunk.updates = {resolve(ref): values for ref, values in chunk.updates.items()}
+                if chunk.recognised:
+                    chunk.recognised = [(row, resolve(ref)) for row, ref in chunk.recognised]
                 ids = self.batches.write_import_chunk(report.import_id, chunk)
                 if ids:
                     firsts.append(chunk.first_pid)
@@ -517,10 +530,9 @@ class LeadImporter:
     def _count(chunk: ImportChunk, report: ImportReport) -> None:
         report.rows_read += chunk.rows_read
         report.leads_created += len(chunk.new_leads)
-        report.leads_merged += chunk.merged
-        refused = sum(1 for p in chunk.problems if p.severity == "refused")
-        report.rows_refused += refused
-        report.warnings += len(chunk.problems) - refused
+        report.rows_recognised += len(chunk.recognised)
+        report.rows_refused += sum(1 for p in chunk.problems if p.severity == "refused")
+        report.warnings += sum(1 for p in chunk.problems if p.severity == "warning")
         room = KEPT_PROBLEMS - len(report.problems)
         if room > 0:
             report.problems.extend(chunk.problems[:room])
@@ -530,7 +542,7 @@ class LeadImporter:
         return ImportProgress(
             report.rows_read,
             report.leads_created,
-            report.leads_merged,
+            report.rows_recognised,
             report.rows_refused,
             report.warnings,
             min(1.0, fraction),
@@ -594,9 +606,9 @@ class _RowReader:
     """Reads, cleans and merges rows into chunks: :meth:`chunks` on the caller's thread, :meth:`threaded` on a
     helper thread handing chunks over through a queue of two.
 
-    Nothing here touches the database. New leads get pids (1, 2, ...) and are known in ``keys`` as ``-pid``;
-    a row matching a lead of the chunk being built is merged in memory, one matching anything older becomes an
-    update the writer resolves.
+    Nothing here touches the database. New leads get pids (1, 2, ...) and are known in ``keys`` (by row key,
+    certificate and token) as ``-pid``; a row recognised as an earlier one is recorded with that lead's reference,
+    which the writer resolves to its id.
     """
 
     def __init__(
@@ -606,8 +618,10 @@ class _RowReader:
         keys: KeyMap,
         chunk_rows: int,
         *,
+        import_id: int | None = None,
         load_keys: Callable[[], object] | None = None,
     ) -> None:
+        self.import_id = import_id
         self.fmt = fmt
         self.mapping = mapping
         self.keys = keys
@@ -716,7 +730,7 @@ class _RowReader:
                 if len(batch) >= batch_rows:
                     self._add_batch(chunk, batch, short)
                     batch, short = [], {}
-                    if len(chunk.new_leads) + len(chunk.updates) >= self.chunk_rows:
+                    if len(chunk.new_leads) + len(chunk.recognised) >= self.chunk_rows:
                         self.fraction = min(1.0, raw.tell() / size)
                         yield self._finished(chunk)
                         chunk = self._new_chunk()
@@ -751,8 +765,14 @@ class _RowReader:
         if self._extras:
             extras = _extra_values(self._extras, picked[len(self._mapped) : -1], row_problems)
         now = utcnow()
+        source = repeat(self.fmt.path.name)
         rows = list(
-            map(list, zip(*columns, extras, repeat(self.fmt.path.name), picked[-1], repeat(now), repeat(now), _NONE))
+            map(
+                list,
+                zip(
+                    *columns, extras, source, picked[-1], repeat(now), repeat(now), repeat(self.import_id), _NONE, _NONE
+                ),
+            )
         )
         identities = zip(
             *(c for p, c in enumerate(columns) if p in _IDENTITY_POSITIONS and c is not _NONE), strict=True
@@ -768,13 +788,12 @@ class _RowReader:
         short: dict[int, list[str]],
         row_problems: dict[int, list[tuple[str, str]]],
     ) -> None:
-        """Refuse rows without identity, merge rows into known leads, add the rest as new leads.
+        """Refuse rows without identity, recognise rows already imported, add the rest as new leads.
 
-        One ``setdefault`` per value both looks it up and, for a new lead (the usual case), records it."""
-        keys = self.keys
-        shards = keys.shards
-        new_leads, updates, touch, out = chunk.new_leads, chunk.updates, chunk.touch, chunk.problems
-        first_pid, next_pid = chunk.first_pid, self._next_pid
+        One ``setdefault`` per key both looks it up and, for a new lead (the usual case), records it."""
+        shards = self.keys.shards
+        new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
+        next_pid = self._next_pid
         for k, (row, identity) in enumerate(zip(rows, identities, strict=True)):
             if identity.count(None) == len(identity):
                 cells = short.get(k) or batch[k][:-1]
@@ -788,27 +807,20 @@ class _RowReader:
                 continue
             chunk.rows_read += 1
             ref = -next_pid
-            target: int | None = None
-            for value in identity:
-                if value is not None and (found := shards[hash(value) & SHARD_MASK].setdefault(value, ref)) != ref:
-                    if target is None:
-                        target = found
-                    elif found != target:
-                        why = f"Also matches another lead (by {value}); merged into one only."
-                        row_problems.setdefault(k, []).append(("", why))
-            if target is None:
-                next_pid += 1
-                new_leads.append(row)
-            else:
-                for value in identity:  # values first seen on this row belong to the lead it merges into
-                    if value is not None and keys[value] == ref:
-                        keys[value] = target
-                chunk.merged += 1
-                ref = target
-                if target < 0 and -target >= first_pid:
-                    _fill_row(new_leads[-target - first_pid], row)
-                else:
-                    _fill(updates.setdefault(target, {}), row)
+            key = row[ROW_KEY] = row_key(row[CONTENT], row[EXTRA])
+            found = shards[hash(key) & SHARD_MASK].setdefault(key, ref)
+            if found != ref:  # the same purchase again: nothing new
+                chunk.recognised.append((row[SOURCE_ROW], found))
+                touch.append(found)
+                continue
+            for position, label in SHARED_EVIDENCE:
+                value = row[position]
+                if value is not None and (other := shards[hash(value) & SHARD_MASK].setdefault(value, ref)) != ref:
+                    whose = f"lead #{other}" if other > 0 else "an earlier row of this file"
+                    why = f"Shares its {label} with {whose} but differs in other data; kept as a purchase of its own."
+                    row_problems.setdefault(k, []).append(("", why))
+            next_pid += 1
+            new_leads.append(row)
             touch.append(ref)
             if k in row_problems:
                 cells = _raw(short.get(k) or batch[k][:-1])
@@ -877,29 +889,6 @@ def _extra_values(
                 extra = values[k] = {}
             extra[name] = cell
     return values
-
-
-def _fill(into: dict[str, Any], row: list[Any]) -> None:
-    """Merge a row (IMPORT_COLUMNS order) into the fields to fill on a stored lead; earlier rows win."""
-    for position, name in enumerate(LEAD_FIELDS):
-        if row[position] is not None and not into.get(name):
-            into[name] = row[position]
-    if row[EXTRA]:
-        extra = into.setdefault("extra", {})
-        for key, cell in row[EXTRA].items():
-            extra.setdefault(key, cell)
-
-
-def _fill_row(into: list[Any], row: list[Any]) -> None:
-    """Merge a row into a new lead of the same chunk without overwriting anything it has."""
-    for position in range(len(LEAD_FIELDS)):
-        if into[position] is None and row[position] is not None:
-            into[position] = row[position]
-    if row[EXTRA]:
-        if into[EXTRA] is None:
-            into[EXTRA] = {}
-        for key, cell in row[EXTRA].items():
-            into[EXTRA].setdefault(key, cell)
 
 
 def import_csv(

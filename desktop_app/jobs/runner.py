@@ -54,7 +54,8 @@ from desktop_app.jobs.events import (
 )
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.store.batches import BatchInfo, BatchStore, WorkItem
-from desktop_app.store.db import LEAD_FIELDS, Store
+from desktop_app.store.db import Store
+from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import (
     CheckResult,
     ErrorKind,
@@ -591,7 +592,9 @@ class BatchRun:
         suppression: list[tuple[str, str, str, str]] = []
         if lane.vendor == "litigator" and clean.ok and clean.details.get("phone_is_litigator"):
             suppression.append(("phone", clean.subject, "litigator", f"TCPA Litigator check (batch {self.batch_id})"))
-        check_id = await self._write(self._writes.complete_item, item, clean, suppression=suppression)
+        check_id = await self._write(
+            self._writes.complete_item, item, clean, sent=job.sent(item.lead), suppression=suppression
+        )
         lane.meter.tick()
         flag = clean.flag.value if clean.flag else None
         if clean.error is None:

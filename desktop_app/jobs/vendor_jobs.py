@@ -65,6 +65,9 @@ class VendorJob(Protocol):
 
     def cache(self, settings: Any) -> CachePolicy: ...
 
+    def sent(self, lead: Mapping[str, Any]) -> dict[str, str]:
+        """The lead data :meth:`call` sends with the subject (lead field names), stored with the check."""
+
     async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
         """Make the vendor call. May raise InputError (nothing was sent)."""
 
@@ -92,14 +95,26 @@ class TrustedFormJob:
     def cache(self, settings: Any) -> CachePolicy:
         return CachePolicy()
 
-    async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
-        email, phone, supplier = _text(lead, "email") or None, _text(lead, "phone") or None, _text(lead, "supplier")
+    @staticmethod
+    def _match(lead: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """The email and phone given to ``match_lead``: a bad one is left out, so it cannot stop the match on a
+        good other one."""
+        email, phone = _text(lead, "email") or None, _text(lead, "phone") or None
         for name, value in (("email", email), ("phone", phone)):
-            try:  # a bad email must not stop the match on a good phone (and the other way round)
+            try:
                 if value:
                     normalize_email(value) if name == "email" else normalize_phone(value)
             except InputError:
                 email, phone = (None, phone) if name == "email" else (email, None)
+        return email, phone
+
+    def sent(self, lead: Mapping[str, Any]) -> dict[str, str]:
+        email, phone = self._match(lead)
+        return {k: v for k, v in (("email", email), ("phone", phone)) if v}
+
+    async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
+        email, phone = self._match(lead)
+        supplier = _text(lead, "supplier")
         try:
             result: CheckResult = await client.retain(subject, email=email, phone=phone, vendor=supplier or None)
         except InputError as exc:
@@ -146,6 +161,9 @@ class JornayaJob:
                 data[label] = value[2:] if name == "phone" and value.startswith("+1") else value
         return data
 
+    def sent(self, lead: Mapping[str, Any]) -> dict[str, str]:
+        return {name: _text(lead, name) for _, name in JORNAYA_DATA if _text(lead, name)}
+
     async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
         data = self.data(lead)
         try:
@@ -174,6 +192,9 @@ class LitigatorJob:
         days = settings.get("litigator_cache_days") if settings is not None else 30
         return CachePolicy(max_age_days=float(days))
 
+    def sent(self, lead: Mapping[str, Any]) -> dict[str, str]:
+        return {}  # the phone is the subject
+
     async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
         result: CheckResult = await client.check_phone(subject)
         return result
@@ -194,6 +215,9 @@ class ContactStateCertJob:
 
     def cache(self, settings: Any) -> CachePolicy:
         return CachePolicy(flags=("green", "red"))
+
+    def sent(self, lead: Mapping[str, Any]) -> dict[str, str]:
+        return {}  # the certificate is the subject
 
     async def call(self, client: Any, subject: str, lead: Mapping[str, Any]) -> CheckResult:
         result: CheckResult = await client.certificate(subject)

@@ -1,15 +1,8 @@
 """SQLite storage for leads, checks, suppression lists and the audit log."""
 
-from desktop_app.store.db import (
-    FLAG_COLUMNS,
-    LEAD_FIELDS,
-    SCHEMA_VERSION,
-    VENDORS,
-    NewerSchemaError,
-    Store,
-    StoredCheck,
-    StoreError,
-)
+from desktop_app.store.db import VENDORS, NewerSchemaError, Store, StoredCheck, StoreError
+from desktop_app.store.links import FLAG_COLUMNS
+from desktop_app.store.schema import LEAD_FIELDS, SCHEMA_VERSION
 
 __all__ = [
     "FLAG_COLUMNS",

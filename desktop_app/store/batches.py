@@ -26,7 +26,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.store.db import LEAD_FIELDS, Store, StoreError
+from desktop_app.store.db import Store, StoreError
+from desktop_app.store.links import link_answer
+from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import CheckResult, utcnow
 
 ITEM_STATES = ("pending", "in_flight", "done", "failed", "cached")
@@ -35,7 +37,16 @@ RESUMABLE_STATUSES = ("pending", "running", "paused", "stopped", "interrupted")
 SQL_CHUNK = 500  # stays far below SQLite's bound-parameter limit
 
 # Lead columns an import writes, in this order (``extra`` holds the unmapped columns as JSON).
-IMPORT_COLUMNS = (*LEAD_FIELDS, "extra", "source_file", "source_row", "created_at", "updated_at")
+IMPORT_COLUMNS = (
+    *LEAD_FIELDS,
+    "extra",
+    "source_file",
+    "source_row",
+    "created_at",
+    "updated_at",
+    "import_id",
+    "row_key",
+)
 
 
 def _json(value: Any) -> str:
@@ -52,7 +63,9 @@ class ImportProblemRow:
     """A row (or one field of it) an import could not use. ``raw`` is the row's cells as read."""
 
     row_number: int
-    severity: str  # "refused" (the row was not imported) or "warning" (imported without the bad field)
+    # "refused" (the row was not imported), "warning" (imported without the bad field) or "recognised" (the same
+    # purchase as a stored lead: nothing was added)
+    severity: str
     reason: str
     raw: list[str]
     field: str | None = None
@@ -62,13 +75,12 @@ class ImportProblemRow:
 @dataclass
 class ImportChunk:
     """One transaction's worth of import work: new lead rows (lists in :data:`IMPORT_COLUMNS` order plus an id
-    slot), updates to existing leads (lead id → fields to fill where blank) and problems."""
+    slot), rows recognised as a purchase already stored (row number, lead id) and problems."""
 
     new_leads: list[list[Any]] = field(default_factory=list)
-    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    recognised: list[tuple[int, int]] = field(default_factory=list)
     problems: list[ImportProblemRow] = field(default_factory=list)
     rows_read: int = 0
-    merged: int = 0
     touch: list[int] = field(default_factory=list)  # the lead each used row went to (importer's references)
     first_pid: int = 0  # the importer's number for the first new lead
     # The IMPORT_COLUMNS a new lead may have a value in; the others are left NULL without binding a parameter
@@ -146,16 +158,14 @@ class BatchStore:
             )
             return int(cur.lastrowid or 0)
 
-    def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None, str | None, str | None]]:
-        """(id, phone, email, cert_url, leadid, cs_cert_url) of every stored lead: what an import merges on."""
+    def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+        """(id, row_key, cert_url, leadid) of every stored lead: what an import recognises a purchase by."""
         return self.lead_keys_on(self.conn)
 
     @staticmethod
-    def lead_keys_on(
-        conn: sqlite3.Connection,
-    ) -> Iterator[tuple[int, str | None, str | None, str | None, str | None, str | None]]:
+    def lead_keys_on(conn: sqlite3.Connection) -> Iterator[tuple[int, str | None, str | None, str | None]]:
         """:meth:`lead_keys` read through ``conn`` (another thread's connection of its own)."""
-        cursor = conn.execute("SELECT id, phone, email, cert_url, leadid, cs_cert_url FROM leads ORDER BY id")
+        cursor = conn.execute("SELECT id, row_key, cert_url, leadid FROM leads ORDER BY id")
         while rows := cursor.fetchmany(10_000):
             yield from rows
 
@@ -177,48 +187,46 @@ class BatchStore:
                     row[-1] = lead_id
                 if chunk.new_leads:
                     conn.executemany(insert, map(values, chunk.new_leads))
-                self._fill_blanks(conn, chunk.updates)
-                if chunk.problems:
+                problems = chunk.problems + self._recognised(conn, chunk.recognised)
+                if problems:
                     conn.executemany(
                         "INSERT INTO import_problems (import_id, row_number, severity, field, reason, raw, lead_id) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [
                             (import_id, p.row_number, p.severity, p.field, p.reason, _json(p.raw), p.lead_id)
-                            for p in chunk.problems
+                            for p in problems
                         ],
                     )
                 refused = sum(1 for p in chunk.problems if p.severity == "refused")
                 conn.execute(
                     "UPDATE imports SET rows_read = rows_read + ?, leads_created = leads_created + ?, "
-                    "leads_merged = leads_merged + ?, rows_refused = rows_refused + ?, warnings = warnings + ? "
+                    "rows_recognised = rows_recognised + ?, rows_refused = rows_refused + ?, warnings = warnings + ? "
                     "WHERE id = ?",
                     (
                         chunk.rows_read,
                         len(chunk.new_leads),
-                        chunk.merged,
+                        len(chunk.recognised),
                         refused,
                         len(chunk.problems) - refused,
                         import_id,
                     ),
                 )
+                chunk.problems = problems
         except sqlite3.Error as exc:
             raise StoreError(f"Leadcheck could not save the imported leads: {exc}.") from exc
         return ids
 
     @staticmethod
-    def _fill_blanks(conn: sqlite3.Connection, updates: Mapping[int, Mapping[str, Any]]) -> None:
-        """Merge rows into existing leads: a field is filled only where the lead has none; extras likewise."""
-        if not updates:
-            return
-        known = [f for f in LEAD_FIELDS]
-        sets = ", ".join(f"{f} = coalesce(nullif({f}, ''), ?)" for f in known)
-        sql = f"UPDATE leads SET {sets}, extra = json_patch(?, coalesce(extra, '{{}}')), updated_at = ? WHERE id = ?"
-        now = utcnow()
-        rows = []
-        for lead_id, values in updates.items():
-            extra = values.get("extra") or {}
-            rows.append((*(values.get(f) for f in known), _json(extra), now, lead_id))
-        conn.executemany(sql, rows)
+    def _recognised(conn: sqlite3.Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
+        """A ``recognised`` entry per row that was the same purchase as a stored lead, saying where it was first
+        seen (file and row)."""
+        out = []
+        for row_number, lead_id in recognised:
+            found = conn.execute("SELECT source_file, source_row FROM leads WHERE id = ?", (lead_id,)).fetchone()
+            where = f"first seen in {found[0]}, row {found[1]}" if found and found[0] else "added by hand"
+            reason = f"The same purchase as lead #{lead_id} ({where}); nothing new was added."
+            out.append(ImportProblemRow(row_number, "recognised", reason, [], lead_id=lead_id))
+        return out
 
     def finish_import(self, import_id: int, status: str) -> None:
         with self.store.transaction() as conn:
@@ -393,13 +401,25 @@ class BatchStore:
             )
 
     def mark_cached(self, entries: Iterable[tuple[int, int]]) -> None:
-        """(item id, check id) pairs answered before: no call is made; the item points at the stored answer."""
+        """(item id, check id) pairs answered before: no call is made; the item points at the stored answer, and
+        its lead is linked to that answer (it counts when it was made with the lead's data)."""
         now = utcnow()
+        entries = list(entries)
         with self.store.transaction() as conn:
             conn.executemany(
                 "UPDATE batch_items SET state = 'cached', check_id = ?, updated_at = ? WHERE id = ?",
                 ((check_id, now, item_id) for item_id, check_id in entries),
             )
+            pairs: list[tuple[int, int]] = []
+            for part in _chunks(entries):
+                leads = dict(
+                    conn.execute(
+                        f"SELECT id, lead_id FROM batch_items WHERE id IN ({', '.join('?' * len(part))})",
+                        [item_id for item_id, _ in part],
+                    ).fetchall()
+                )
+                pairs.extend((leads[item_id], check_id) for item_id, check_id in part if item_id in leads)
+            link_answer(conn, pairs)
 
     def fail_item(self, item_id: int, note: str, *, check_id: int | None = None) -> None:
         """An item that ended without a call of its own (refused locally, or its duplicate's call failed)."""
@@ -414,19 +434,16 @@ class BatchStore:
         item: WorkItem,
         result: CheckResult,
         *,
+        sent: Mapping[str, Any] | None = None,
         suppression: Sequence[tuple[str, str, str, str]] = (),
     ) -> int:
-        """Store the check, the lead's latest flag, suppression entries and the item's state in ONE transaction."""
-        row = self.store._check_row(result, item.lead_id, item.batch_id)
+        """Store the check (linked to its leads, their flags and verdicts), suppression entries and the item's
+        state in ONE transaction."""
         state = "done" if result.error is None else "failed"
         now = utcnow()
         try:
             with self.store.transaction() as conn:
-                cur = conn.execute(
-                    f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-                )
-                check_id = int(cur.lastrowid or 0)
-                self.store._update_lead_flag(conn, result, item.lead_id)
+                check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent)
                 if suppression:
                     conn.executemany(
                         "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) "

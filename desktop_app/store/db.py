@@ -14,11 +14,11 @@ Errors::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,25 +27,13 @@ from typing import Any
 
 import sqlite_utils
 
+from desktop_app.store import consumers
+from desktop_app.store.consumers import subject_variants
+from desktop_app.store.links import FLAG_COLUMNS, SUBJECT_COLUMNS, link_check
+from desktop_app.store.schema import LEAD_FIELDS, LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
 from desktop_app.vendors.base import CallError, CheckResult, Flag, LeadcheckError, utcnow
 
-VENDORS = ("trustedform", "jornaya", "litigator", "contactstate", "consentcontrol")
-FLAG_COLUMNS = {v: f"flag_{v}" for v in VENDORS}
-LEAD_FIELDS = (
-    "phone",
-    "email",
-    "cert_url",
-    "leadid",
-    "cs_cert_url",
-    "first_name",
-    "last_name",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "supplier",
-    "cost",
-)
+VENDORS = tuple(FLAG_COLUMNS)
 
 
 class StoreError(LeadcheckError):
@@ -56,130 +44,7 @@ class NewerSchemaError(StoreError):
     """The database was created by a newer version of Leadcheck."""
 
 
-def _v1(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE leads (
-            id INTEGER PRIMARY KEY,
-            phone TEXT, email TEXT, cert_url TEXT, leadid TEXT, cs_cert_url TEXT,
-            first_name TEXT, last_name TEXT, address TEXT, city TEXT, state TEXT, zip TEXT,
-            supplier TEXT, cost TEXT, extra TEXT,
-            source_file TEXT, source_row INTEGER,
-            flag_trustedform TEXT, flag_jornaya TEXT, flag_litigator TEXT,
-            flag_contactstate TEXT, flag_consentcontrol TEXT,
-            checked_at TEXT,
-            created_at TEXT NOT NULL, updated_at TEXT NOT NULL
-        );
-        CREATE INDEX leads_phone ON leads(phone);
-        CREATE INDEX leads_email ON leads(email);
-        CREATE INDEX leads_cert_url ON leads(cert_url);
-        CREATE INDEX leads_leadid ON leads(leadid);
-        CREATE INDEX leads_cs_cert_url ON leads(cs_cert_url);
-
-        CREATE TABLE checks (
-            id INTEGER PRIMARY KEY,
-            lead_id INTEGER REFERENCES leads(id),
-            batch_id INTEGER,
-            vendor TEXT NOT NULL, operation TEXT NOT NULL, subject TEXT NOT NULL,
-            flag TEXT, summary TEXT NOT NULL, details TEXT NOT NULL,
-            error TEXT, error_kind TEXT, http_status INTEGER,
-            request TEXT NOT NULL, response_body TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            started_at TEXT NOT NULL, finished_at TEXT NOT NULL
-        );
-        CREATE INDEX checks_vendor_time ON checks(vendor, finished_at);
-        CREATE INDEX checks_subject ON checks(vendor, subject, operation, finished_at);
-        CREATE INDEX checks_lead ON checks(lead_id, finished_at);
-
-        CREATE TABLE suppression (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
-            value TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            source TEXT NOT NULL,
-            added_at TEXT NOT NULL,
-            UNIQUE (kind, value, reason)
-        );
-
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY,
-            at TEXT NOT NULL,
-            action TEXT NOT NULL,
-            detail TEXT NOT NULL
-        );
-        """
-    )
-
-
-def _v2(db: sqlite_utils.Database) -> None:
-    """Batches (issue 4): CSV imports and the rows they could not use, batches and their lead/vendor items."""
-    db.executescript(
-        """
-        CREATE TABLE imports (
-            id INTEGER PRIMARY KEY,
-            source_file TEXT NOT NULL,
-            encoding TEXT, delimiter TEXT, has_header INTEGER,
-            mapping TEXT NOT NULL DEFAULT '{}',
-            status TEXT NOT NULL DEFAULT 'running',
-            rows_read INTEGER NOT NULL DEFAULT 0,
-            leads_created INTEGER NOT NULL DEFAULT 0,
-            leads_merged INTEGER NOT NULL DEFAULT 0,
-            rows_refused INTEGER NOT NULL DEFAULT 0,
-            warnings INTEGER NOT NULL DEFAULT 0,
-            started_at TEXT NOT NULL, finished_at TEXT
-        );
-
-        CREATE TABLE import_problems (
-            id INTEGER PRIMARY KEY,
-            import_id INTEGER NOT NULL REFERENCES imports(id),
-            row_number INTEGER NOT NULL,
-            severity TEXT NOT NULL CHECK (severity IN ('refused', 'warning')),
-            field TEXT,
-            reason TEXT NOT NULL,
-            raw TEXT NOT NULL,
-            lead_id INTEGER
-        );
-        CREATE INDEX import_problems_import ON import_problems(import_id, row_number);
-
-        CREATE TABLE batches (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            import_id INTEGER REFERENCES imports(id),
-            vendors TEXT NOT NULL,
-            recheck INTEGER NOT NULL DEFAULT 0,
-            status TEXT NOT NULL,
-            stop_reason TEXT,
-            created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, updated_at TEXT NOT NULL
-        );
-
-        CREATE TABLE batch_items (
-            id INTEGER PRIMARY KEY,
-            batch_id INTEGER NOT NULL REFERENCES batches(id),
-            lead_id INTEGER NOT NULL REFERENCES leads(id),
-            vendor TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'failed', 'cached')),
-            check_id INTEGER REFERENCES checks(id),
-            sends INTEGER NOT NULL DEFAULT 0,
-            note TEXT,
-            updated_at TEXT NOT NULL,
-            UNIQUE (batch_id, lead_id, vendor)
-        );
-        CREATE INDEX batch_items_work ON batch_items(batch_id, vendor, state, id);
-        CREATE INDEX checks_batch ON checks(batch_id);
-        """
-    )
-
-
-Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1, _v2]
-SCHEMA_VERSION = len(MIGRATIONS)
-
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transaction
-
-# The lookup indexes of ``leads`` (created by ``_v1``). A large import drops them and builds them again at its
-# end (much faster than updating five indexes row by row); opening the database rebuilds any a kill left missing.
-LEAD_INDEXES = {f"leads_{column}": column for column in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
 
 
 @dataclass(frozen=True)
@@ -190,6 +55,7 @@ class StoredCheck:
     lead_id: int | None
     batch_id: int | None
     result: CheckResult
+    sent: dict[str, Any] | None = None  # the lead data the call carried (None for checks stored before v3)
 
 
 def _json(value: Any) -> str:
@@ -197,9 +63,16 @@ def _json(value: Any) -> str:
 
 
 def _create_private(path: Path) -> None:
-    """Create the database file readable by the user only (before SQLite creates it with the umask)."""
+    """Create the database file readable by the user only (before SQLite creates it with the umask).
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX lock this process
+    holds on it, including an open connection's, after which another process deletes the WAL as unused (the
+    window once showed "database disk image is malformed" that way)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
     os.close(fd)
     os.chmod(path, 0o600)
 
@@ -213,12 +86,14 @@ class Store:
         try:
             existed = self.path.exists() and self.path.stat().st_size > 0
             _create_private(self.path)
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
             self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: the next pragmas may wait too
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._migrate(existed)
             self.ensure_lead_indexes(wait=False)
             for suffix in ("-wal", "-shm"):
@@ -244,24 +119,39 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, existed: bool) -> None:
+        """Bring the schema up to date. The version is read again once this connection holds the write lock, so
+        of several processes opening one new (or old) database at once, one migrates and the others find it done.
+        """
+        version = self._check_version()
+        if version == SCHEMA_VERSION:
+            return
+        if existed and version > 0:
+            self._backup(version)
+        with self.transaction():
+            version = self._check_version()
+            for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {step}")
+
+    def _check_version(self) -> int:
         version = self.version
         if version > SCHEMA_VERSION:
             raise NewerSchemaError(
                 f"{self.path} was written by a newer Leadcheck (schema {version}); update Leadcheck to open it."
             )
-        if version == SCHEMA_VERSION:
-            return
-        if existed and version > 0:
-            self.backups_dir.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            backup = self.backups_dir / f"{self.path.stem}-v{version}-{stamp}.db"
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copy2(self.path, backup)
-            os.chmod(backup, 0o600)
-        for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {step}")
+        return version
+
+    def _backup(self, version: int) -> Path:
+        """A consistent copy of the database in ``backups/`` through SQLite's backup API. Never a plain file copy:
+        opening and closing the file outside SQLite would drop this process's locks on it (POSIX locks belong to
+        the process), and another process would then take the WAL for unused and delete it under us."""
+        self.backups_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        backup = self.backups_dir / f"{self.path.stem}-v{version}-{stamp}-{os.getpid()}.db"
+        _create_private(backup)
+        with contextlib.closing(sqlite3.connect(backup)) as target:
+            self.db.conn.backup(target)
+        return backup
 
     def missing_lead_indexes(self) -> list[str]:
         """Names of the :data:`LEAD_INDEXES` the database lacks (none, unless an import is running or was killed)."""
@@ -316,39 +206,53 @@ class Store:
 
     # -- checks --------------------------------------------------------------------------------------------
 
-    def record_check(self, result: CheckResult, *, lead_id: int | None = None, batch_id: int | None = None) -> int:
-        """Store one check (and the lead's latest flag for that vendor) in one transaction."""
-        row = self._check_row(result, lead_id, batch_id)
-        try:
-            with self.transaction() as conn:
-                cur = conn.execute(
-                    f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-                )
-                check_id = int(cur.lastrowid or 0)
-                self._update_lead_flag(conn, result, lead_id)
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the result: {exc}.") from exc
-        return check_id
+    def record_check(
+        self,
+        result: CheckResult,
+        *,
+        lead_id: int | None = None,
+        batch_id: int | None = None,
+        sent: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Store one check in one transaction, linked to its leads (see :mod:`desktop_app.store.links`): the lead
+        it was made for and every lead holding its subject. ``sent``: the lead data the call carried (email,
+        phone, names...), kept with the check; the check counts for a lead only when that data is the lead's."""
+        return self.record_checks([(result, lead_id, batch_id, sent)])[0]
 
-    def record_checks(self, items: Sequence[tuple[CheckResult, int | None, int | None]]) -> list[int]:
+    def record_checks(
+        self, items: Sequence[tuple[CheckResult, int | None, int | None, Mapping[str, Any] | None]]
+    ) -> list[int]:
         """Store several checks in one transaction (batch results arrive in bursts)."""
         ids: list[int] = []
         try:
             with self.transaction() as conn:
-                for result, lead_id, batch_id in items:
-                    row = self._check_row(result, lead_id, batch_id)
-                    cur = conn.execute(
-                        f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        tuple(row.values()),
-                    )
-                    ids.append(int(cur.lastrowid or 0))
-                    self._update_lead_flag(conn, result, lead_id)
+                for result, lead_id, batch_id, sent in items:
+                    ids.append(self.insert_check(conn, result, lead_id, batch_id, sent))
         except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the results: {exc}.") from exc
+            raise StoreError(f"Leadcheck could not save the result: {exc}.") from exc
         return ids
 
     @staticmethod
-    def _check_row(result: CheckResult, lead_id: int | None, batch_id: int | None) -> dict[str, Any]:
+    def insert_check(
+        conn: sqlite3.Connection,
+        result: CheckResult,
+        lead_id: int | None,
+        batch_id: int | None,
+        sent: Mapping[str, Any] | None,
+    ) -> int:
+        """Insert a check and link it to its leads inside the caller's transaction; returns its id."""
+        row = Store._check_row(result, lead_id, batch_id, sent)
+        cur = conn.execute(
+            f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
+        check_id = int(cur.lastrowid or 0)
+        link_check(conn, check_id, result, sent, lead_id)
+        return check_id
+
+    @staticmethod
+    def _check_row(
+        result: CheckResult, lead_id: int | None, batch_id: int | None, sent: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         return {
             "lead_id": lead_id,
             "batch_id": batch_id,
@@ -366,17 +270,8 @@ class Store:
             "attempts": result.attempts,
             "started_at": result.started_at,
             "finished_at": result.finished_at,
+            "sent": _json(dict(sent)) if sent is not None else None,
         }
-
-    @staticmethod
-    def _update_lead_flag(conn: sqlite3.Connection, result: CheckResult, lead_id: int | None) -> None:
-        column = FLAG_COLUMNS.get(result.vendor)
-        if lead_id is None or column is None or result.error is not None or result.flag is None:
-            return
-        conn.execute(
-            f"UPDATE leads SET {column} = ?, checked_at = ?, updated_at = ? WHERE id = ?",
-            (result.flag.value, result.finished_at, utcnow(), lead_id),
-        )
 
     def checks(
         self,
@@ -388,11 +283,21 @@ class Store:
         limit: int = 100,
         newest_first: bool = True,
     ) -> list[StoredCheck]:
+        """Stored checks, newest first. ``subject`` is matched as typed and, for a phone in any layout or an
+        email in any case, in its stored form, and also finds the checks of every lead with that phone or email."""
         where, params = [], []
-        for column, value in (("vendor", vendor), ("subject", subject), ("lead_id", lead_id), ("operation", operation)):
+        for column, value in (("vendor", vendor), ("lead_id", lead_id), ("operation", operation)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if subject is not None:
+            variants = subject_variants(subject)
+            marks = ", ".join("?" * len(variants))
+            where.append(
+                f"(subject IN ({marks}) OR id IN (SELECT cl.check_id FROM check_leads cl JOIN leads l "
+                f"ON l.id = cl.lead_id WHERE l.phone IN ({marks}) OR l.email IN ({marks})))"
+            )
+            params.extend(variants * 3)
         sql = "SELECT * FROM checks"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -401,6 +306,43 @@ class Store:
         cursor = self.db.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         return [self._stored(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+
+    def lookup(self, value: str) -> dict[str, Any]:
+        """The consumer behind a phone (any layout) or an email (any case): see :func:`consumers.lookup`."""
+        try:
+            return consumers.lookup(self.db.conn, value)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Leadcheck could not read the database: {exc}.") from exc
+
+    def lead_checks(self, lead_id: int) -> list[dict[str, Any]]:
+        """Every check linked to a lead, oldest first, as :func:`consumers.lookup` lists them, with the lead's
+        verdict reasons under ``"reasons"`` of the returned list's owner (see :meth:`lead_verdict`)."""
+        return [consumers.public_check(c) for c in consumers.checks_of(self.db.conn, [lead_id])[lead_id]]
+
+    def lead_verdict(self, lead_id: int) -> tuple[str, list[str]]:
+        """(verdict, reasons in a buyer's words) of one lead."""
+        row = self.db.execute("SELECT verdict FROM leads WHERE id = ?", [lead_id]).fetchone()
+        if row is None:
+            return "unchecked", []
+        return str(row[0]), consumers.lead_reasons(consumers.checks_of(self.db.conn, [lead_id])[lead_id])
+
+    def verdict_counts(self, lead_ids: Sequence[int] | None = None) -> dict[str, int]:
+        """How many leads (of ``lead_ids``, or all) have each verdict."""
+        counts: dict[str, int] = {}
+        if lead_ids is None:
+            rows = self.db.execute("SELECT verdict, count(*) FROM leads GROUP BY verdict").fetchall()
+        else:
+            rows = []
+            ids = list(dict.fromkeys(lead_ids))
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                rows += self.db.execute(
+                    f"SELECT verdict, count(*) FROM leads WHERE id IN ({', '.join('?' * len(part))}) GROUP BY verdict",
+                    part,
+                ).fetchall()
+        for verdict, n in rows:
+            counts[str(verdict)] = counts.get(str(verdict), 0) + int(n)
+        return counts
 
     def check(self, check_id: int) -> StoredCheck | None:
         cursor = self.db.execute("SELECT * FROM checks WHERE id = ?", [check_id])
@@ -427,7 +369,8 @@ class Store:
             finished_at=row["finished_at"],
             attempts=row["attempts"],
         )
-        return StoredCheck(id=row["id"], lead_id=row["lead_id"], batch_id=row["batch_id"], result=result)
+        sent = json.loads(row["sent"]) if row.get("sent") else None
+        return StoredCheck(id=row["id"], lead_id=row["lead_id"], batch_id=row["batch_id"], result=result, sent=sent)
 
     def latest_check(
         self, vendor: str, subject: str, *, operation: str | None = None, since: str | None = None, ok_only: bool = True
@@ -448,26 +391,28 @@ class Store:
 
     # -- leads ---------------------------------------------------------------------------------------------
 
-    def lead_for_subject(self, vendor: str, subject: str) -> int | None:
-        """The lead a pasted subject belongs to (same certificate, token or phone), if any."""
-        column = {
-            "trustedform": "cert_url",
-            "jornaya": "leadid",
-            "litigator": "phone",
-            "contactstate": "cs_cert_url",
-        }.get(vendor)
+    def leads_for_subject(self, vendor: str, subject: str) -> list[int]:
+        """The leads holding a subject (the same certificate, token or phone), oldest first."""
+        column = SUBJECT_COLUMNS.get(vendor)
         if column is None:
-            return None
-        row = self.db.execute(f"SELECT id FROM leads WHERE {column} = ? ORDER BY id LIMIT 1", [subject]).fetchone()
-        return int(row[0]) if row else None
+            return []
+        rows = self.db.execute(f"SELECT id FROM leads WHERE {column} = ? ORDER BY id", [subject]).fetchall()
+        return [int(r[0]) for r in rows]
 
     def add_lead(
-        self, fields: Mapping[str, Any], *, source_file: str | None = None, source_row: int | None = None
+        self,
+        fields: Mapping[str, Any],
+        *,
+        source_file: str | None = None,
+        source_row: int | None = None,
+        source: str | None = None,
     ) -> int:
+        """A new lead (one purchase). ``source``: "import" or "manual" (default: "import" with a file)."""
         now = utcnow()
         known = {k: fields.get(k) for k in LEAD_FIELDS if fields.get(k) not in (None, "")}
         extra = {k: v for k, v in fields.items() if k not in LEAD_FIELDS and v not in (None, "")}
         row = {**known, "extra": _json(extra) if extra else None, "source_file": source_file, "source_row": source_row}
+        row["source"] = source or ("import" if source_file else "manual")
         row.update(created_at=now, updated_at=now)
         with self.transaction() as conn:
             cur = conn.execute(

@@ -5,7 +5,7 @@ row: each can be changed, and the file is looked at again off the GUI thread), o
 the Leadcheck field it is imported as (pre-filled with the recognised names; any field, "keep as an extra
 field" or "ignore"), and the first rows. Import runs :meth:`~desktop_app.imports.LeadImporter.run_async`
 (one chunk per loop turn: the window keeps painting) with a progress bar, then :class:`ImportOutcomeDialog`
-lists what happened: new leads, merged duplicates, and every row that could not be used with its reason
+lists what happened: new leads, rows already imported, and every row that could not be used with its reason
 (copy the table, or save all of them as CSV).
 
 Very wide files (100,000 columns) show the first :data:`MAX_MAPPING_ROWS` columns for editing; the others are
@@ -387,7 +387,8 @@ class ImportDialog(QDialog):
     def _on_progress(self, progress: ImportProgress) -> None:
         self.progress_bar.setValue(int(progress.fraction * 1000))
         self.progress_label.setText(
-            f"{progress.rows_read:,} rows · {progress.leads_created:,} new · {progress.leads_merged:,} merged"
+            f"{progress.rows_read:,} rows · {progress.leads_created:,} new · "
+            f"{progress.rows_recognised:,} already imported"
         )
 
     def _build_mapping_rows(self, mapping: ColumnMapping) -> None:
@@ -501,7 +502,7 @@ class ImportOutcomeDialog(QDialog):
         counts = (
             ("rows_read", "Rows read", report.rows_read),
             ("leads_created", "New leads", report.leads_created),
-            ("leads_merged", "Merged into existing leads (same phone, email, certificate, token)", report.leads_merged),
+            ("rows_recognised", "Already imported (the same purchase; nothing added)", report.rows_recognised),
             ("rows_refused", "Rows not imported", report.rows_refused),
             ("warnings", "Fields not used (the rest of the row was imported)", report.warnings),
             ("blank_rows", "Blank rows skipped", report.blank_rows),
@@ -563,7 +564,7 @@ class ImportOutcomeDialog(QDialog):
             button.setEnabled(bool(total_problems))
         count = len(report.lead_ids)
         self.check_button = QPushButton(f"Check these {count:,} leads…")
-        self.check_button.setToolTip("Choose vendors and check every lead this file created or merged into")
+        self.check_button.setToolTip("Choose vendors and check every lead this file created or recognised")
         self.check_button.setEnabled(count > 0)
         self.check_button.setDefault(count > 0)
         self.close_button = QPushButton("Close")

@@ -55,7 +55,7 @@ def test_check_round_trip_keeps_every_field(tmp_path: Path) -> None:
 def test_flag_lands_on_the_matching_lead_and_errors_do_not(tmp_path: Path) -> None:
     with Store(tmp_path / "lc.db") as store:
         lead_id = store.add_lead({"phone": "+12025550123", "email": "a@b.co", "custom": "x"})
-        assert store.lead_for_subject("litigator", "+12025550123") == lead_id
+        assert store.leads_for_subject("litigator", "+12025550123") == [lead_id]
         store.record_check(result(Flag.RED), lead_id=lead_id)
         store.record_check(
             CheckResult("litigator", "check", "+12025550123", None, "down", error=CallError(ErrorKind.NETWORK, "x")),
@@ -142,7 +142,7 @@ def test_missing_lead_indexes_are_recreated_when_the_database_is_opened(tmp_path
         assert store.missing_lead_indexes() == []
         plan = store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM leads WHERE phone = ?", ["+12025550123"]).fetchall()
         assert "leads_phone" in str(plan)
-        assert store.lead_for_subject("litigator", "+12025550123") == lead_id
+        assert store.leads_for_subject("litigator", "+12025550123") == [lead_id]
 
 
 def test_opening_does_not_wait_for_another_writer_to_recreate_indexes(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Mapping, normalisation, problems kept with the raw row, and merging within the file and against the database."""
+"""Mapping, normalisation, problems kept with the raw row, one lead per purchase, and rows already imported."""
 
 from __future__ import annotations
 
@@ -126,35 +126,56 @@ def test_bad_fields_are_dropped_with_a_warning_and_unusable_rows_kept_with_reaso
     assert lead is not None and lead["email"] is None and lead["cert_url"] is None and lead["phone"] == "+12025551212"
 
 
-def test_repeats_merge_within_the_file_and_against_the_database(tmp_path: Path, store: Store) -> None:
+def test_rows_sharing_a_phone_or_email_stay_separate_purchases(tmp_path: Path, store: Store) -> None:
     first = write(tmp_path, f"phone,email,cert_url\n2025551212,a@example.com,{CERT_A}\n", "first.csv")
     import_csv(store, first)
     second = write(
         tmp_path,
-        "phone,email,cert_url,first_name\n"
-        "(202) 555-1212,,,Ann\n"  # same phone as the stored lead -> fills its first name
-        f"3035551212,b@example.com,{CERT_B},Bob\n"  # new
-        f"4045551212,B@Example.com,,Bobby\n"  # same email as the row above -> merged, name kept as Bob
-        f"5055551212,,{CERT_B},\n",  # same certificate -> merged
+        "phone,email,cert_url,first_name,supplier,cost\n"
+        "(202) 555-1212,,,Ann,Acme,1.50\n"  # same phone as the stored lead: another purchase
+        f"3035551212,b@example.com,{CERT_B},Bob,Acme,2\n"  # new
+        "4045551212,B@Example.com,,Bobby,Zeta,3\n"  # same email as the row above: another purchase
+        f"5055551212,,{CERT_B},,Zeta,4\n",  # same certificate, other data: kept, with a warning
         "second.csv",
     )
     report = import_csv(store, second)
+    assert store.lead_count() == 5
+    assert report.leads_created == 4 and report.rows_recognised == 0
+    assert report.lead_ids == [2, 3, 4, 5]
+    leads = [store.lead(i) for i in range(1, 6)]
+    assert [lead["phone"] for lead in leads if lead] == [
+        "+12025551212", "+12025551212", "+13035551212", "+14045551212", "+15055551212"
+    ]  # fmt: skip
+    assert [lead["supplier"] for lead in leads if lead] == [None, "Acme", "Acme", "Zeta", "Zeta"]
+    assert [lead["cost"] for lead in leads if lead] == [None, "1.50", "2", "3", "4"]
+    assert leads[1] and leads[1]["first_name"] == "Ann" and leads[0] and leads[0]["first_name"] is None
+    shared = [p for p in report.problems if p.severity == "warning"]
+    assert len(shared) == 1 and shared[0].row_number == 5 and "TrustedForm certificate" in shared[0].reason
+
+
+def test_importing_a_file_again_adds_nothing_and_says_where_each_row_was_first_seen(
+    tmp_path: Path, store: Store
+) -> None:
+    path = write(tmp_path, f"phone,email,cert_url,leadid\n2025551212,a@example.com,{CERT_A},{TOKEN}\n3035551212,,,\n")
+    first = import_csv(store, path)
+    again = import_csv(store, path)
+    assert first.leads_created == 2 and again.leads_created == 0 and again.rows_recognised == 2
     assert store.lead_count() == 2
-    assert report.leads_created == 1 and report.leads_merged == 3
-    assert report.lead_ids == [1, 2]
-    one, two = store.lead(1), store.lead(2)
-    assert one is not None and two is not None
-    assert one["first_name"] == "Ann" and one["email"] == "a@example.com"
-    assert two["first_name"] == "Bob" and two["phone"] == "+13035551212"
+    assert again.lead_ids == [1, 2]
+    recognised = [p for p in again.problems if p.severity == "recognised"]
+    assert [(p.row_number, p.lead_id) for p in recognised] == [(2, 1), (3, 2)]
+    assert "first seen in leads.csv, row 2" in recognised[0].reason
+    assert "recognised as already imported" in again.summary()
+    stored = BatchStore(store).import_problems(again.import_id)
+    assert [p.severity for p in stored] == ["recognised", "recognised"]
 
 
-def test_merge_across_chunk_boundaries(tmp_path: Path, store: Store) -> None:
+def test_identical_rows_within_one_file_are_one_purchase(tmp_path: Path, store: Store) -> None:
     rows = [f"20255{i:05d},u{i}@example.com" for i in range(10_000, 10_050)]
-    rows += [f"30355{i:05d},u{i}@example.com" for i in range(10_000, 10_050)]  # same emails, new phones
-    path = write(tmp_path, "phone,email\n" + "\n".join(rows) + "\n")
+    path = write(tmp_path, "phone,email\n" + "\n".join(rows + rows) + "\n")  # the second half repeats the first
     report = LeadImporter(store, path, chunk_rows=7).run()
     assert store.lead_count() == 50
-    assert report.leads_merged == 50
+    assert report.rows_recognised == 50 and report.leads_created == 50
     lead = store.lead(1)
     assert lead is not None and lead["phone"] == "+12025510000"
 
@@ -200,11 +221,11 @@ async def test_run_async_lets_the_event_loop_run_throughout(tmp_path: Path, stor
     assert ticks >= 3000 // 250  # at least one turn of the loop per chunk written
 
 
-async def test_async_import_maps_stored_leads_off_the_loop_and_still_merges(
+async def test_async_import_maps_stored_leads_off_the_loop_and_still_recognises(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The window's import reads the stored leads' merge keys on the reader thread (a million stored leads take
-    seconds to map), and rows matching them still merge into them."""
+    seconds to map), and rows already imported are still recognised."""
     first = write(tmp_path, "phone,email\n" + "\n".join(f"20255{i:05d},u{i}@example.com" for i in range(100)) + "\n")
     await LeadImporter(store, first, chunk_rows=10).run_async()
     threads: list[str] = []
@@ -215,12 +236,12 @@ async def test_async_import_maps_stored_leads_off_the_loop_and_still_merges(
         return real(conn)
 
     monkeypatch.setattr(BatchStore, "lead_keys_on", staticmethod(recording))
-    rows = [f"30355{i:05d},u{i}@example.com" for i in range(50)]  # known emails, new phones
-    rows += [f"40455{i:05d},new{i}@example.com" for i in range(50)]
+    rows = [f"20255{i:05d},u{i}@example.com" for i in range(50)]  # imported before
+    rows += [f"40455{i:05d},u{i}@example.com" for i in range(50)]  # known emails, new phones: new purchases
     second = write(tmp_path, "phone,email\n" + "\n".join(rows) + "\n", name="second.csv")
     report = await LeadImporter(store, second, chunk_rows=10).run_async()
     assert threads == ["csv-import-reader"]
-    assert report.leads_merged == 50 and report.leads_created == 50
+    assert report.rows_recognised == 50 and report.leads_created == 50
     assert store.lead_count() == 150
     lead = store.lead(1)
     assert lead is not None and lead["email"] == "u0@example.com"

@@ -1,0 +1,98 @@
+"""``leadcheck lookup VALUE``: the consumer behind a phone (any layout) or an email (any case).
+
+Prints every lead bought for them (supplier, cost, date, file and row, certificate, token, verdict and why),
+every check of each lead (when, vendor, operation, flag, what was sent, what came back) and their suppression
+entries. With ``--json``: one JSON object, the store's :func:`~desktop_app.store.consumers.lookup` contract.
+Exit 0, also when nothing matches (an empty ``leads`` list); 2 for a value that is neither a phone nor an email.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from desktop_app.vendors.base import InputError
+from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.verdict import Verdict
+
+EXIT_OK, EXIT_REFUSED = 0, 2
+
+
+def add_commands(sub: Any) -> None:
+    lookup = sub.add_parser(
+        "lookup", help="every lead, check and suppression entry for a phone (any layout) or an email (any case)"
+    )
+    lookup.add_argument("value", metavar="PHONE_OR_EMAIL")
+
+
+def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]] | None:
+    if args.command != "lookup":
+        return None
+
+    async def body(service: Any) -> int:
+        try:
+            found = service.store.lookup(args.value)
+        except InputError as exc:
+            out.note(f"leadcheck: {exc}")
+            return EXIT_REFUSED
+        if out.json_mode:
+            print(json.dumps(found, ensure_ascii=False, default=str), file=out.stream, flush=True)
+        else:
+            print_consumer(found, out.stream)
+        return EXIT_OK
+
+    return body
+
+
+def _sent_text(sent: dict[str, Any]) -> str:
+    if not sent:
+        return "nothing but the subject"
+    return ", ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in sent.items()
+    )
+
+
+def print_consumer(found: dict[str, Any], stream: Any) -> None:
+    leads = found["leads"]
+    who = " · ".join([*found["phones"], *found["emails"]]) or found["query"]
+    if not leads:
+        print(f"No lead stored for {who}.", file=stream)
+    else:
+        more = " (the first 1,000)" if found.get("truncated") else ""
+        print(f"{who}: {len(leads)} lead{'s' if len(leads) != 1 else ''}{more}", file=stream)
+    for lead in leads:
+        verdict = Verdict(lead["verdict"]).word.upper()
+        origin = (
+            f"{lead['source_file']}, row {lead['source_row']}" if lead["source_file"] else f"{lead['source']} entry"
+        )
+        print(
+            f"\nLead #{lead['id']}  {verdict}  supplier {lead['supplier'] or '—'}  cost {lead['cost'] or '—'}  "
+            f"bought {lead['imported_at'][:16].replace('T', ' ')} ({origin})",
+            file=stream,
+        )
+        name = " ".join(filter(None, (lead["first_name"], lead["last_name"])))
+        contact = ", ".join(filter(None, (name, lead["phone"], lead["email"])))
+        print(f"  lead data: {contact or '—'}", file=stream)
+        for label, key in (("TrustedForm", "cert_url"), ("LeadiD", "leadid"), ("Contact State", "cs_cert_url")):
+            if lead[key]:
+                print(f"  {label}: {lead[key]}", file=stream)
+        for reason in lead["reasons"]:
+            print(f"  why: {reason}", file=stream)
+        for check in lead["checks"]:
+            outcome = (check["flag"] or ("ERROR " + str(check["error"]) if check["error"] else "done")).upper()
+            note = "" if check["counts_for_lead"] else "  [sent with other data: does not count for this lead]"
+            when, vendor = (
+                check["finished_at"][:19].replace("T", " "),
+                VENDOR_LABELS.get(check["vendor"], check["vendor"]),
+            )
+            print(
+                f"    {when}  {vendor} {check['operation']}  {outcome}  sent: {_sent_text(check['sent'])}{note}",
+                file=stream,
+            )
+            print(f"      {check['summary']}", file=stream)
+    if found["suppression"]:
+        print("\nSuppression list:", file=stream)
+        for entry in found["suppression"]:
+            print(f"  {entry['value']}  {entry['reason']}  ({entry['source']}, {entry['added_at'][:10]})", file=stream)

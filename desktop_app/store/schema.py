@@ -1,0 +1,220 @@
+"""The database schema: linear migration steps, applied in order under ``PRAGMA user_version``.
+
+A step is a function of the open database, run inside one ``BEGIN IMMEDIATE`` transaction by
+:meth:`desktop_app.store.db.Store._migrate`, which re-reads the version once it holds the write lock: several
+processes opening a new home at once each see the steps already taken and skip them.
+
+Step 3 (issue 10) makes a lead one purchase: leads gain where they came from (``source``, ``import_id``), a
+``row_key`` (the fingerprint of the row's cleaned contents, which is how an identical row imported again is
+recognised) and the ``verdict``; checks are linked to every lead whose evidence they checked (``check_leads``,
+``counts`` = the data sent was that lead's own); import problems may now be ``recognised`` rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import sqlite_utils
+
+from desktop_app.store.links import rebuild_flags, row_key
+
+LEAD_FIELDS = (
+    "phone",
+    "email",
+    "cert_url",
+    "leadid",
+    "cs_cert_url",
+    "first_name",
+    "last_name",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "supplier",
+    "cost",
+)
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE leads (
+            id INTEGER PRIMARY KEY,
+            phone TEXT, email TEXT, cert_url TEXT, leadid TEXT, cs_cert_url TEXT,
+            first_name TEXT, last_name TEXT, address TEXT, city TEXT, state TEXT, zip TEXT,
+            supplier TEXT, cost TEXT, extra TEXT,
+            source_file TEXT, source_row INTEGER,
+            flag_trustedform TEXT, flag_jornaya TEXT, flag_litigator TEXT,
+            flag_contactstate TEXT, flag_consentcontrol TEXT,
+            checked_at TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+        );
+        CREATE INDEX leads_phone ON leads(phone);
+        CREATE INDEX leads_email ON leads(email);
+        CREATE INDEX leads_cert_url ON leads(cert_url);
+        CREATE INDEX leads_leadid ON leads(leadid);
+        CREATE INDEX leads_cs_cert_url ON leads(cs_cert_url);
+
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            lead_id INTEGER REFERENCES leads(id),
+            batch_id INTEGER,
+            vendor TEXT NOT NULL, operation TEXT NOT NULL, subject TEXT NOT NULL,
+            flag TEXT, summary TEXT NOT NULL, details TEXT NOT NULL,
+            error TEXT, error_kind TEXT, http_status INTEGER,
+            request TEXT NOT NULL, response_body TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL, finished_at TEXT NOT NULL
+        );
+        CREATE INDEX checks_vendor_time ON checks(vendor, finished_at);
+        CREATE INDEX checks_subject ON checks(vendor, subject, operation, finished_at);
+        CREATE INDEX checks_lead ON checks(lead_id, finished_at);
+
+        CREATE TABLE suppression (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+            value TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            UNIQUE (kind, value, reason)
+        );
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        """
+    )
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Batches (issue 4): CSV imports and the rows they could not use, batches and their lead/vendor items."""
+    db.executescript(
+        """
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            source_file TEXT NOT NULL,
+            encoding TEXT, delimiter TEXT, has_header INTEGER,
+            mapping TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'running',
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            leads_created INTEGER NOT NULL DEFAULT 0,
+            leads_merged INTEGER NOT NULL DEFAULT 0,
+            rows_refused INTEGER NOT NULL DEFAULT 0,
+            warnings INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL, finished_at TEXT
+        );
+
+        CREATE TABLE import_problems (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            row_number INTEGER NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('refused', 'warning')),
+            field TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            lead_id INTEGER
+        );
+        CREATE INDEX import_problems_import ON import_problems(import_id, row_number);
+
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            import_id INTEGER REFERENCES imports(id),
+            vendors TEXT NOT NULL,
+            recheck INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            stop_reason TEXT,
+            created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE batch_items (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            lead_id INTEGER NOT NULL REFERENCES leads(id),
+            vendor TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done', 'failed', 'cached')),
+            check_id INTEGER REFERENCES checks(id),
+            sends INTEGER NOT NULL DEFAULT 0,
+            note TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (batch_id, lead_id, vendor)
+        );
+        CREATE INDEX batch_items_work ON batch_items(batch_id, vendor, state, id);
+        CREATE INDEX checks_batch ON checks(batch_id);
+        """
+    )
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """A lead is one purchase (issue 10): provenance, row fingerprint, verdict and check links. Nothing is dropped:
+    each existing check is linked to the lead it was stored with (a litigator check also to every lead with its
+    phone), then every lead's flags and verdict are read again from its linked checks."""
+    db.executescript(
+        """
+        ALTER TABLE leads ADD COLUMN source TEXT NOT NULL DEFAULT 'import';
+        ALTER TABLE leads ADD COLUMN import_id INTEGER;
+        ALTER TABLE leads ADD COLUMN row_key TEXT;
+        ALTER TABLE leads ADD COLUMN verdict TEXT NOT NULL DEFAULT 'unchecked';
+        UPDATE leads SET source = 'manual' WHERE source_file IS NULL;
+        CREATE INDEX leads_row_key ON leads(row_key);
+        ALTER TABLE checks ADD COLUMN sent TEXT;
+
+        CREATE TABLE check_leads (
+            lead_id INTEGER NOT NULL REFERENCES leads(id),
+            check_id INTEGER NOT NULL REFERENCES checks(id),
+            counts INTEGER NOT NULL,
+            PRIMARY KEY (lead_id, check_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX check_leads_check ON check_leads(check_id);
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT lead_id, id, 1 FROM checks WHERE lead_id IS NOT NULL;
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT l.id, c.id, 1 FROM checks c JOIN leads l ON l.phone = c.subject WHERE c.vendor = 'litigator';
+
+        ALTER TABLE imports RENAME COLUMN leads_merged TO rows_recognised;
+        CREATE TABLE import_problems_v3 (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES imports(id),
+            row_number INTEGER NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('refused', 'warning', 'recognised')),
+            field TEXT,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            lead_id INTEGER
+        );
+        INSERT INTO import_problems_v3 SELECT * FROM import_problems;
+        DROP TABLE import_problems;
+        ALTER TABLE import_problems_v3 RENAME TO import_problems;
+        CREATE INDEX import_problems_import ON import_problems(import_id, row_number);
+        """
+    )
+    rebuild_flags(db.conn)
+    _fingerprint_leads(db)
+
+
+def _fingerprint_leads(db: sqlite_utils.Database) -> None:
+    """The row key of every imported lead, so that importing one of its files again is recognised."""
+    fields = ", ".join(LEAD_FIELDS)
+    cursor = db.conn.execute(f"SELECT id, {fields}, extra FROM leads WHERE source_file IS NOT NULL")
+    while rows := cursor.fetchmany(10_000):
+        db.conn.executemany(
+            "UPDATE leads SET row_key = ? WHERE id = ?",
+            [(row_key(row[1:-1], json.loads(row[-1]) if row[-1] else None), row[0]) for row in rows],
+        )
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than
+# updating them row by row); opening the database rebuilds any a kill left missing.
+LEAD_INDEXES = {
+    f"leads_{column}": column for column in ("phone", "email", "cert_url", "leadid", "cs_cert_url", "row_key")
+}
