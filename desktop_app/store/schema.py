@@ -153,8 +153,9 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     """A lead is one purchase (issue 10): provenance, row fingerprint, verdict and check links. Nothing is dropped:
-    each existing check is linked to the lead it was stored with (a litigator check also to every lead with its
-    phone), then every lead's flags and verdict are read again from its linked checks."""
+    each existing check is linked to the lead it was stored with, to every lead holding its subject (phone,
+    certificate, token) and to every lead whose batch item used it (a cached answer), then every lead's flags and
+    verdict are read again from its linked checks."""
     db.executescript(
         """
         ALTER TABLE leads ADD COLUMN source TEXT NOT NULL DEFAULT 'import';
@@ -176,6 +177,15 @@ def _v3(db: sqlite_utils.Database) -> None:
             SELECT lead_id, id, 1 FROM checks WHERE lead_id IS NOT NULL;
         INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
             SELECT l.id, c.id, 1 FROM checks c JOIN leads l ON l.phone = c.subject WHERE c.vendor = 'litigator';
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT l.id, c.id, 1 FROM checks c JOIN leads l ON l.cert_url = c.subject WHERE c.vendor = 'trustedform';
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT l.id, c.id, 1 FROM checks c JOIN leads l ON l.leadid = c.subject WHERE c.vendor = 'jornaya';
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT l.id, c.id, 1 FROM checks c JOIN leads l ON l.cs_cert_url = c.subject
+            WHERE c.vendor = 'contactstate';
+        INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts)
+            SELECT i.lead_id, i.check_id, 1 FROM batch_items i JOIN checks c ON c.id = i.check_id;
 
         ALTER TABLE imports RENAME COLUMN leads_merged TO rows_recognised;
         CREATE TABLE import_problems_v3 (
