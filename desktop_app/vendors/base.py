@@ -549,6 +549,15 @@ def decode_json(content: str | bytes | None) -> Any:
     return value if _nesting_within(value, MAX_JSON_DEPTH) else None
 
 
+def answer_text(response: httpx.Response) -> str:
+    """The body as text in its declared charset, never raising (``response.text`` does for some: utf-16
+    without a byte-order mark); what cannot be decoded becomes U+FFFD."""
+    try:
+        return response.content.decode(response.encoding or "utf-8", errors="replace")
+    except (LookupError, UnicodeError):
+        return response.content.decode("utf-8", errors="replace")
+
+
 _NOT_DECODED: Any = object()
 
 
@@ -578,11 +587,11 @@ class Exchange:
         return self._decoded
 
 
-class _AnswerTooLarge(Exception):
+class AnswerTooLarge(Exception):
     """More than the size cap arrived (counted after decompression)."""
 
 
-class _AnswerUndecodable(Exception):
+class AnswerUndecodable(Exception):
     """The answer's compression is not one Leadcheck asked for, or it is broken."""
 
 
@@ -596,7 +605,7 @@ class CappedBody:
     def __init__(self, content_encoding: str, limit: int) -> None:
         codings = [c for c in (c.strip().lower() for c in content_encoding.split(",")) if c not in ("", "identity")]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise _AnswerUndecodable(content_encoding)
+            raise AnswerUndecodable(content_encoding)
         self.limit = limit
         self.received = 0
         self.size = 0
@@ -615,7 +624,7 @@ class CappedBody:
             try:
                 self._keep(self._inflater.flush())
             except zlib.error as exc:
-                raise _AnswerUndecodable(str(exc)) from exc
+                raise AnswerUndecodable(str(exc)) from exc
         return b"".join(self._parts)
 
     def _inflate(self, chunk: bytes) -> bytes:
@@ -624,7 +633,7 @@ class CappedBody:
             return self._inflater.decompress(chunk, self.limit - self.size + 1)
         except zlib.error as exc:
             if self._raw_deflate_tried or self.received != len(chunk):
-                raise _AnswerUndecodable(str(exc)) from exc
+                raise AnswerUndecodable(str(exc)) from exc
             # Some servers send "deflate" without its zlib header (as httpx also tolerates).
             self._raw_deflate_tried = True
             self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
@@ -633,7 +642,7 @@ class CappedBody:
     def _keep(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit or self.received > self.limit:
-            raise _AnswerTooLarge()
+            raise AnswerTooLarge()
         if data:
             self._parts.append(data)
 
@@ -780,8 +789,7 @@ class VendorHttp:
         record = self._request_record(call.request, destination != url, url, redactor, frozenset(secret_fields))
         body_text: str | None = None
         if call.response is not None:
-            raw = call.response.content[:MAX_STORED_BODY].decode(call.response.encoding or "utf-8", errors="replace")
-            body_text = redactor.text(raw)
+            body_text = redactor.text(answer_text(call.response)[:MAX_STORED_BODY])
         return Exchange(
             response=call.response,
             failure=call.failure,
@@ -863,9 +871,9 @@ class VendorHttp:
                 hint=default_hint(ErrorKind.NETWORK, call.label, ""),
                 retryable=True,
             )
-        except _AnswerTooLarge:
+        except AnswerTooLarge:
             return None, self._too_large(call, status)
-        except _AnswerUndecodable:
+        except AnswerUndecodable:
             message = f"{call.label or 'The vendor'} sent an answer in a compression Leadcheck cannot read."
             return None, CallError(
                 ErrorKind.BAD_RESPONSE,
@@ -876,15 +884,15 @@ class VendorHttp:
         return _with_content(response, content), None
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        """The body, decompressed, or _AnswerTooLarge as soon as more than the cap has arrived."""
+        """The body, decompressed, or AnswerTooLarge as soon as more than the cap has arrived."""
         limit = self.max_response_bytes
         if response.is_stream_consumed:  # built in memory (httpx.MockTransport): already read and decoded
             if len(response.content) > limit:
-                raise _AnswerTooLarge()
+                raise AnswerTooLarge()
             return response.content
         declared = header_number(response.headers.get("Content-Length"))
         if declared is not None and declared > limit:
-            raise _AnswerTooLarge()
+            raise AnswerTooLarge()
         body = CappedBody(response.headers.get("Content-Encoding", ""), limit)
         async for chunk in response.aiter_raw():
             body.feed(chunk)

@@ -53,6 +53,7 @@ from desktop_app.vendors.base import (
     Redactor,
     RetryPolicy,
     VendorHttp,
+    answer_text,
     bad_response,
     decode_json,
     default_hint,
@@ -505,10 +506,7 @@ def vendor_error(body: Any) -> _VendorError | None:
 
 def is_retryable_answer(response: httpx.Response) -> bool:
     """True when Jornaya answered with its internal error (code 100), which it asks callers to retry."""
-    try:
-        found = vendor_error(decode_body(response.text))
-    except (UnicodeDecodeError, LookupError):
-        return False
+    found = vendor_error(decode_body(answer_text(response)))
     return found is not None and found.code in RETRYABLE_CODES
 
 
@@ -617,7 +615,7 @@ def parse_audit(exchange: Exchange, subject: str, sent: Mapping[str, Any] | None
     if exchange.failure is not None:
         return failed(VENDOR, OPERATION, subject, exchange.failure, exchange)
     response = exchange.response
-    body = decode_body(response.text) if response is not None else None
+    body = decode_body(answer_text(response)) if response is not None else None
     found = vendor_error(body)
     error = error_for(found, exchange.status_code) if found is not None else None
     if error is None:
