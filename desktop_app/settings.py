@@ -1,49 +1,163 @@
-"""Declared settings (in ``settings.json``) and vendor credentials (in the OS keyring).
+"""Declared settings (in ``settings.json``), their rules, and vendor credentials (in the OS keyring).
+
+Every setting a buyer can change is declared once in :data:`SETTINGS` (key, type, default, range, description,
+environment variable); the same rule checks a value from the environment, from ``settings.json`` and from the
+Settings dialog. Variables that are not in ``settings.json`` are checked here too: ``LEADCHECK_HOME``
+(:func:`home_folder`, :func:`folder_refused`) and the ``LEADCHECK_ORIGINS`` file (:func:`origins_from_env`).
+A value Leadcheck cannot use raises :class:`InvalidSetting`, whose message names the setting, what it accepts
+and what it is; the CLI exits 2 with it and the window shows it, nothing falls back silently.
 
 Lookup order for a credential: environment variable (for automation), then the keyring for secrets or
 ``settings.json`` for the two non-secret fields (Jornaya provider code, Consent Control host). A keyring
 that cannot be used (headless Linux has no Secret Service) reads as "not stored"; saving to it raises
 :class:`KeyringUnavailable` whose message says how to use the environment variables instead. Secrets are
 never written to ``settings.json``, the database or the logs.
+
+Exception tree (both are :class:`~desktop_app.vendors.base.LeadcheckError`, the buyer's environment)::
+
+    InvalidSetting       a setting's value is refused (also a ValueError)
+    KeyringUnavailable   the OS keyring cannot store secrets on this machine
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop_app.paths import Paths
-from desktop_app.vendors.base import LeadcheckError
+from desktop_app.paths import NotARegularFile, open_regular_file
+from desktop_app.vendors.base import LeadcheckError, OriginMap
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
 
+if TYPE_CHECKING:
+    from desktop_app.paths import Paths
+
 KEYRING_SERVICE = "leadcheck"
+MAX_SETTINGS_FILE_BYTES = 1024 * 1024
+MAX_TEXT_CHARS = 200
+SHOWN_VALUE_CHARS = 60
+YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 class KeyringUnavailable(LeadcheckError):
     """The OS keyring cannot store secrets on this machine."""
 
 
+class InvalidSetting(LeadcheckError, ValueError):
+    """A setting has a value Leadcheck cannot use. ``setting`` names it (key or environment variable)."""
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+def shown(value: Any, *, limit: int | None = SHOWN_VALUE_CHARS) -> str:
+    """A value as quoted in a message: text as typed (control characters escaped), JSON otherwise.
+
+    Shortened to ``limit`` characters (None: never, for paths, which are useless cut).
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"“{text}”"
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its key in ``settings.json``, type, default, allowed range and environment variable."""
+
     key: str
     type: type
     default: Any
     description: str
     env: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
+
+    @property
+    def accepts(self) -> str:
+        """What the setting accepts, completing "… must be ___"."""
+        if self.type is bool:
+            return "true or false"
+        if self.type is float:
+            return f"a number of {self.unit} between {self.minimum:g} and {self.maximum:g}"
+        if self.type is int:
+            return f"a whole number of {self.unit} from {self.minimum:g} to {self.maximum:g}"
+        return f"text of at most {MAX_TEXT_CHARS} characters"
+
+    def parse(self, value: Any, *, name: str | None = None, text: bool = False) -> Any:
+        """``value`` as this setting's type, or InvalidSetting naming ``name`` (default: the key).
+
+        With ``text`` (an environment variable) the value is text to read as a number or yes/no; otherwise
+        (``settings.json``, the dialog) it must already have the right type: ``"30"`` is not a timeout there.
+        """
+        name = name or self.key
+        quoted = shown(value)
+        if isinstance(value, str) and not text and self.type is not str:
+            quoted = f"the text {quoted} (write it without quotes)"
+        refused = InvalidSetting(f"{name} must be {self.accepts}; it is {quoted}.", setting=name)
+        if self.type is str:
+            if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS or not value.isprintable():
+                raise refused
+            return value
+        if isinstance(value, str) and text:
+            value = value.strip()
+            if self.type is bool:
+                if value.lower() not in YES_NO:
+                    raise refused
+                return YES_NO[value.lower()]
+            try:
+                value = float(value) if "_" not in value else math.nan  # float() also reads "1_0" as 10
+            except ValueError:
+                raise refused from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if self.type is bool and isinstance(value, bool):
+                return value
+            raise refused
+        if self.type is bool:
+            raise refused
+        assert self.minimum is not None and self.maximum is not None
+        if not math.isfinite(value) or not self.minimum <= value <= self.maximum:
+            raise refused
+        if self.type is int:
+            if value != int(value) or (isinstance(value, float) and not text):
+                raise refused
+            return int(value)
+        return float(value)
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("timeout", float, 30.0, "Seconds to wait for each vendor request.", env="LEADCHECK_TIMEOUT"),
-    Setting("litigator_cache_days", int, 30, "Days a litigator answer counts as fresh (not re-checked)."),
-    Setting("concurrency.trustedform", int, 8, "Parallel TrustedForm requests in a batch."),
-    Setting("concurrency.jornaya", int, 8, "Parallel Jornaya requests in a batch."),
-    Setting("concurrency.litigator", int, 8, "Parallel litigator requests in a batch."),
-    Setting("concurrency.contactstate", int, 2, "Parallel Contact State requests in a batch (60/min limit)."),
+    Setting("timeout", float, 30.0, "Seconds to wait for each vendor request.", "LEADCHECK_TIMEOUT", 1, 600, "seconds"),
+    Setting(
+        "litigator_cache_days",
+        int,
+        30,
+        "Days a litigator answer counts as fresh (not re-checked); 0 re-checks every time.",
+        None,
+        0,
+        365,
+        "days",
+    ),
+    Setting("concurrency.trustedform", int, 8, "Parallel TrustedForm requests in a batch.", None, 1, 64, "requests"),
+    Setting("concurrency.jornaya", int, 8, "Parallel Jornaya requests in a batch.", None, 1, 64, "requests"),
+    Setting("concurrency.litigator", int, 8, "Parallel litigator requests in a batch.", None, 1, 64, "requests"),
+    Setting(
+        "concurrency.contactstate",
+        int,
+        2,
+        "Parallel Contact State requests in a batch (60/min limit).",
+        None,
+        1,
+        4,
+        "requests",
+    ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
     Setting("credentials.consentcontrol.host", str, "", "Consent Control account host."),
@@ -51,27 +165,110 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
-_INVALID = object()
+def setting(key: str) -> Setting:
+    """The declared setting ``key`` (its type, default, range, what it accepts)."""
+    return _BY_KEY[key]
 
 
-def _parse(setting: Setting, value: Any) -> Any:
-    """The value as the setting's type, or _INVALID (e.g. a non-number timeout, or zero)."""
+HOME_ACCEPTS = "a folder Leadcheck can create or write to"
+ORIGINS_ACCEPTS = "the path of a readable JSON file mapping vendor origins to base URLs"
+
+
+def home_folder(value: str | os.PathLike[str]) -> Path:
+    """``LEADCHECK_HOME`` (or ``--home``) as an absolute path, or InvalidSetting (e.g. ``~nobody``)."""
     try:
-        if setting.type is bool:
-            if isinstance(value, str):
-                return value.strip().lower() in {"1", "true", "yes", "on"}
-            return bool(value)
-        result = setting.type(value)
-    except (TypeError, ValueError):
-        return _INVALID
-    if setting.type in (int, float) and result <= 0:
-        return _INVALID
-    return result
+        return Path(value).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InvalidSetting(
+            f"LEADCHECK_HOME must be {HOME_ACCEPTS}; it is {shown(os.fspath(value), limit=None)}, which is not a "
+            "usable path.",
+            setting="LEADCHECK_HOME",
+        ) from exc
 
 
-def _coerce(setting: Setting, value: Any) -> Any:
-    parsed = _parse(setting, value)
-    return setting.default if parsed is _INVALID else parsed
+def folder_refused(paths: Paths, folder: Path, exc: OSError) -> LeadcheckError:
+    """The error for a folder :meth:`Paths.ensure` could not make: InvalidSetting when it is under LEADCHECK_HOME."""
+    reason = exc.strerror or str(exc)
+    if paths.home is None or not folder.is_relative_to(paths.home):
+        return LeadcheckError(f"Leadcheck could not create its folder “{folder}”: {reason}.")
+    home = paths.home
+    if home.exists() and not home.is_dir():
+        why = "which is a file"
+    else:
+        why = f"and creating “{folder}” failed: {reason}"
+    return InvalidSetting(
+        f"LEADCHECK_HOME must be {HOME_ACCEPTS}; it is {shown(str(home), limit=None)}, {why}.",
+        setting="LEADCHECK_HOME",
+    )
+
+
+def origins_from_env(environ: Mapping[str, str] | None = None) -> OriginMap:
+    """The ``LEADCHECK_ORIGINS`` map, or InvalidSetting saying why the file cannot be used.
+
+    The file's JSON shape is checked by :meth:`OriginMap.from_env`; this refuses first what would hang it (a
+    named pipe, a device) and turns its refusal into an :class:`InvalidSetting`.
+    """
+    env = os.environ if environ is None else environ
+    value = env.get("LEADCHECK_ORIGINS", "").strip()
+    if value:
+        try:
+            open_regular_file(value).close()
+        except OSError as exc:
+            if isinstance(exc, NotARegularFile):
+                why = f"which is {exc.kind}, not a regular file"
+            else:
+                why = f"which cannot be read ({exc.strerror or exc})"
+            raise InvalidSetting(
+                f"LEADCHECK_ORIGINS must be {ORIGINS_ACCEPTS}; it is {shown(value, limit=None)}, {why}.",
+                setting="LEADCHECK_ORIGINS",
+            ) from exc
+    try:
+        return OriginMap.from_env(env)
+    except InvalidSetting:
+        raise
+    except LeadcheckError as exc:
+        raise InvalidSetting(str(exc), setting="LEADCHECK_ORIGINS") from exc
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The declared values in ``settings.json`` (checked), plus any key this version does not know (kept as is).
+
+    A missing file is an empty one. Raises InvalidSetting for a file that is not JSON, not an object, or holds a
+    value a setting does not accept; the message says which and how to recover.
+    """
+
+    def refused(problem: str, setting: str = "settings.json") -> InvalidSetting:
+        recover = f"Fix it in {path}, or delete that file to go back to the defaults."
+        return InvalidSetting(f"{problem} {recover}", setting=setting)
+
+    try:
+        with open_regular_file(path) as handle:
+            data = handle.read(MAX_SETTINGS_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise refused(f"The settings file {path} could not be read: {exc.strerror or exc}.") from exc
+    if len(data) > MAX_SETTINGS_FILE_BYTES:
+        raise refused(f"The settings file {path} is larger than any settings file Leadcheck writes (over 1 MB).")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise refused(f"The settings file {path} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        where = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise refused(f"The settings file {path} is not valid JSON ({where}).") from None
+    except RecursionError:
+        raise refused(f"The settings file {path} is not valid JSON (nested too deeply).") from None
+    if not isinstance(raw, dict):
+        raise refused(f"The settings file {path} must hold a JSON object of settings; it holds {shown(raw)}.")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        setting = _BY_KEY.get(key)
+        try:
+            values[key] = value if setting is None else setting.parse(value)
+        except InvalidSetting as exc:
+            raise refused(f"In the settings file, {exc}", key) from None
+    return values
 
 
 def _keyring() -> Any:
@@ -81,20 +278,21 @@ def _keyring() -> Any:
 
 
 class Settings:
-    """Reads and writes ``settings.json`` and the keyring. Environment variables always win."""
+    """Reads and writes ``settings.json`` and the keyring. Environment variables always win.
+
+    Construction checks ``settings.json`` and the declared environment variables, and raises
+    :class:`InvalidSetting` for the first value it cannot use.
+    """
 
     def __init__(self, paths: Paths, environ: Mapping[str, str] | None = None) -> None:
         self.paths = paths
         self.environ = os.environ if environ is None else environ
-        self._values: dict[str, Any] = {}
-        self._load()
-
-    def _load(self) -> None:
-        try:
-            raw = json.loads(self.paths.config_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {}
-        self._values = raw if isinstance(raw, dict) else {}
+        self._values: dict[str, Any] = read_settings_file(paths.config_file)
+        self._from_env: dict[str, Any] = {}
+        for setting in SETTINGS:
+            text = self.environ.get(setting.env, "") if setting.env else ""
+            if setting.env and text.strip():
+                self._from_env[setting.key] = setting.parse(text, name=setting.env, text=True)
 
     def _save(self) -> None:
         self.paths.ensure()
@@ -108,21 +306,19 @@ class Settings:
     # -- declared settings ---------------------------------------------------------------------------------
 
     def get(self, key: str) -> Any:
-        setting = _BY_KEY[key]
-        if setting.env and self.environ.get(setting.env, "").strip():
-            parsed = _parse(setting, self.environ[setting.env])
-            if parsed is not _INVALID:
-                return parsed
-        if key in self._values:
-            return _coerce(setting, self._values[key])
-        return setting.default
+        if key in self._from_env:
+            return self._from_env[key]
+        return self._values.get(key, _BY_KEY[key].default)
+
+    def source(self, key: str) -> str:
+        """Where ``key``'s value comes from: "environment", "settings" (the file) or "default"."""
+        if key in self._from_env:
+            return "environment"
+        return "settings" if key in self._values else "default"
 
     def set(self, key: str, value: Any) -> None:
-        setting = _BY_KEY[key]
-        parsed = _parse(setting, value)
-        if parsed is _INVALID:
-            raise ValueError(f"{value!r} is not a valid value for {setting.description.lower()}")
-        self._values[key] = parsed
+        """Save ``key`` to ``settings.json``; raises InvalidSetting (nothing saved) for a value it does not accept."""
+        self._values[key] = _BY_KEY[key].parse(value)
         self._save()
 
     @property
@@ -154,7 +350,8 @@ class Settings:
         if not spec.secret:
             key = f"credentials.{spec.vendor}.{spec.name}"
             if value:
-                self._values[key] = value
+                name = f"{VENDOR_LABELS[spec.vendor]} {spec.label} ({key})"
+                self._values[key] = _BY_KEY[key].parse(value, name=name) if key in _BY_KEY else value
             else:
                 self._values.pop(key, None)
             self._save()

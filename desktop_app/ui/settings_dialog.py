@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.paths import Paths
-from desktop_app.settings import KeyringUnavailable, Settings
+from desktop_app.settings import InvalidSetting, KeyringUnavailable, Settings, setting
 from desktop_app.ui import spawn
 from desktop_app.ui.leads_model import VENDOR_ORDER
 from desktop_app.vendors.base import ErrorKind, InputError, MissingCredentials
@@ -236,7 +236,7 @@ class VendorPage(QWidget):
         for spec, value in self.pending():
             try:
                 self.settings.set_credential(spec, value)
-            except KeyringUnavailable as exc:
+            except (KeyringUnavailable, InvalidSetting) as exc:
                 problems.append(str(exc))
         self.load()
         return problems
@@ -318,16 +318,21 @@ class SettingsDialog(QDialog):
 
         page = QWidget()
         form = QFormLayout(page)
+        timeout = setting("timeout")
+        assert timeout.minimum is not None and timeout.maximum is not None
         self.timeout_spin = QDoubleSpinBox()
-        self.timeout_spin.setRange(1.0, 600.0)
+        self.timeout_spin.setRange(timeout.minimum, timeout.maximum)  # the setting's own range: never refused
         self.timeout_spin.setDecimals(0)
         self.timeout_spin.setSuffix(" s")
         self.timeout_spin.setValue(self.settings.timeout)
         self.timeout_spin.setAccessibleName("Request timeout")
-        self.timeout_spin.setToolTip("How long to wait for each vendor request before giving up (applies at once)")
-        if self.settings.environ.get("LEADCHECK_TIMEOUT", "").strip():
+        self.timeout_spin.setToolTip(
+            "How long to wait for each vendor request before giving up (applies at once); "
+            f"{timeout.accepts.removeprefix('a number of ')}"
+        )
+        if self.settings.source("timeout") == "environment":
             self.timeout_spin.setEnabled(False)
-            self.timeout_spin.setToolTip("Set in environment (LEADCHECK_TIMEOUT)")
+            self.timeout_spin.setToolTip(f"Set in environment ({timeout.env})")
         form.addRow("Request timeout:", self.timeout_spin)
 
         provider = QLabel("The default Jornaya provider code is on the Jornaya page.")
@@ -360,7 +365,10 @@ class SettingsDialog(QDialog):
         """Save the timeout and every vendor page; returns the problems shown to the buyer (empty when none)."""
         problems: list[str] = []
         if self.timeout_spin.isEnabled() and self.timeout_spin.value() != self.settings.timeout:
-            self.settings.set("timeout", self.timeout_spin.value())
+            try:
+                self.settings.set("timeout", self.timeout_spin.value())
+            except InvalidSetting as exc:
+                problems.append(str(exc))
             http = getattr(self.service, "http", None)
             if http is not None:
                 http.timeout = self.settings.timeout

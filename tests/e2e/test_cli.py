@@ -114,7 +114,7 @@ def test_trustedform_flaky_503_is_retried_to_green(env: dict[str, str], capsys: 
 
 
 def test_slow_answer_times_out_as_an_error(env: dict[str, str], capsys: Any, monkeypatch: Any) -> None:
-    monkeypatch.setenv("LEADCHECK_TIMEOUT", "0.5")
+    monkeypatch.setenv("LEADCHECK_TIMEOUT", "1")  # the shortest timeout a setting accepts
     url = f"https://cert.trustedform.com/{sim.tf_cert_id('slow', 'e2e')}"
     code, line = one(capsys, "trustedform", "retain", url, "--email", sim.TF_EMAIL_OK)
     assert code == 1 and line["error"]["kind"] == "timeout" and line["flag"] is None

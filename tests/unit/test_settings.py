@@ -55,8 +55,10 @@ def test_timeout_comes_from_environment_then_file() -> None:
     paths = Paths.from_env().ensure()
     Settings(paths, environ={}).set("timeout", 12)
     assert Settings(paths, environ={}).timeout == 12
-    assert Settings(paths, environ={"LEADCHECK_TIMEOUT": "5"}).timeout == 5
-    assert Settings(paths, environ={"LEADCHECK_TIMEOUT": "nonsense"}).timeout == 12
+    assert Settings(paths, environ={"LEADCHECK_TIMEOUT": " 5 "}).timeout == 5
+    assert Settings(paths, environ={"LEADCHECK_TIMEOUT": ""}).timeout == 12  # empty: not set
+    assert Settings(paths, environ={"LEADCHECK_TIMEOUT": "5"}).source("timeout") == "environment"
+    assert Settings(paths, environ={}).source("timeout") == "settings"
 
 
 def test_leadcheck_home_moves_every_folder(tmp_path: Path) -> None:
