@@ -9,8 +9,10 @@ Delimiter: :class:`csv.Sniffer` limited to ``, ; tab |`` on the first lines, che
 (the candidate must give a constant column count > 1); otherwise each of ``, ; tab |`` is tried in turn;
 a file with one column reads as comma-separated.
 
-Files refused as a whole (:class:`ImportRefused`, an :class:`InputError`): missing or unreadable, empty,
-only blank lines, a ZIP/Excel/PDF file, or binary data (NUL bytes, or mostly control characters).
+Files refused as a whole (:class:`ImportRefused`, an :class:`InputError`): missing or unreadable, not a
+regular file (a folder, a named pipe, a device: refused before anything is read, so a FIFO never hangs the
+import), empty, only blank lines, a ZIP/Excel/PDF file, or binary data (NUL bytes, or mostly control
+characters). Every open goes through :func:`open_csv`, used by the CLI, the batch and the window alike.
 
 Cells: :func:`csv.field_size_limit` is raised to :data:`FIELD_SIZE_LIMIT` (64 MiB) for the whole process
 (it is global); a larger cell makes that row unreadable (reported, the rest of the file still read). Cells
@@ -22,11 +24,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from desktop_app.paths import NotARegularFile, open_regular_file
 from desktop_app.vendors.base import InputError
 from desktop_app.vendors.csvrows import tolerant_records
 
@@ -121,9 +125,26 @@ def _encoding(head: bytes, complete: bool) -> tuple[str, str]:
     return "utf-8", "UTF-8"
 
 
+def open_csv(path: Path) -> IO[bytes]:
+    """``path`` opened for binary reading, or :class:`ImportRefused` saying why it cannot be (never blocks)."""
+    try:
+        return open_regular_file(path)
+    except FileNotFoundError as exc:
+        raise ImportRefused(f"There is no file at “{path}”.") from exc
+    except IsADirectoryError as exc:
+        raise ImportRefused(f"“{path}” is a folder; choose a CSV file.") from exc
+    except NotARegularFile as exc:
+        raise ImportRefused(
+            f"“{path}” is {exc.kind}, not a regular file; Leadcheck imports only files saved on disk "
+            "(save the data to a CSV file, then import that)."
+        ) from exc
+    except OSError as exc:
+        raise ImportRefused(f"Could not read “{path}”: {exc.strerror or exc}.") from exc
+
+
 def open_text(path: Path, encoding: str) -> tuple[IO[bytes], IO[str]]:
-    """(binary file for progress via ``tell()``, text stream for :mod:`csv`)."""
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    """(binary file for progress via ``tell()``, text stream for :mod:`csv`). Raises :class:`ImportRefused`."""
+    raw = open_csv(path)
     errors = ERROR_HANDLER if encoding.startswith("utf-8") else "replace"
     return raw, io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
 
@@ -176,21 +197,17 @@ def _delimiter(text: str) -> str:
 
 def read_head(path: Path) -> tuple[bytes, int, bool]:
     """(first bytes containing at least two lines where possible, file size, whether that is the whole file)."""
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
+    with open_csv(path) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
             head = handle.read(HEAD_BYTES)
             while len(head) < MAX_HEAD_BYTES and head.count(b"\n") < 2 and len(head) < size:
                 more = handle.read(HEAD_BYTES)
                 if not more:
                     break
                 head += more
-    except FileNotFoundError as exc:
-        raise ImportRefused(f"There is no file at “{path}”.") from exc
-    except IsADirectoryError as exc:
-        raise ImportRefused(f"“{path}” is a folder; choose a CSV file.") from exc
-    except OSError as exc:
-        raise ImportRefused(f"Could not read “{path}”: {exc.strerror or exc}.") from exc
+        except OSError as exc:
+            raise ImportRefused(f"Could not read “{path}”: {exc.strerror or exc}.") from exc
     return head, size, len(head) >= size
 
 
