@@ -1,16 +1,19 @@
 """Exports a buyer hands to a dialer or an ad platform: checked leads with every vendor's answer, and
 suppression lists; plus importing Consent Control suppression files into the local suppression list.
 
-**Results CSV** (:func:`write_results_csv`): one row per lead — its fields (phone as 10 digits), then for each
+**Results CSV** (:func:`write_results_csv`): one row per lead — its fields (phone as 10 digits), where it came
+from, its ``verdict`` (red, yellow, green or unchecked: :mod:`desktop_app.verdict`), then for each
 vendor ``<vendor>_flag`` (Green / Yellow / Red, ``Error`` for a failed call, empty when not checked),
 ``<vendor>_reason`` (the answer's summary, or the error and its hint) and ``<vendor>_date`` (when the answer
 was received, UTC). For a batch, the answers are the batch's (cached pairs show the stored answer they
-reused); otherwise each lead's latest answer per vendor. Written as UTF-8 with a BOM so Excel reads accents.
+reused); otherwise each lead's latest answer per vendor made with the lead's own data. Written as UTF-8 with a
+BOM so Excel reads accents.
 
 **Suppression lists** (:func:`write_suppression`): the phones and/or emails not to contact, from the chosen
 sources (:data:`SOURCES`: ``litigator`` hits, ``optout`` uploads, ``imported`` suppression files, any other
-stored reason, and flag colours — ``red`` means any vendor's latest flag is red, ``trustedform:red`` only that
-vendor's). Formats: ``phone10`` (10 digits), ``e164`` (``+12025551212``), ``email`` (lower-cased), ``md5`` /
+stored reason, and colours — ``red`` means the lead's verdict is red (:mod:`desktop_app.verdict`),
+``trustedform:red`` only that vendor's latest flag). Formats: ``phone10`` (10 digits), ``e164``
+(``+12025551212``), ``email`` (lower-cased), ``md5`` /
 ``sha256`` (hex digest of the normalised value: E.164 for phones, as Google Customer Match expects; the
 lower-cased address for emails). Optional ``reason`` and ``date`` columns. UTF-8 without a BOM (machines
 read these). One row per value, sorted.
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from desktop_app.store import reports
 from desktop_app.store.db import Store
 from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import Flag, InputError
@@ -108,16 +112,11 @@ def write_results_csv(
     conn = store.db.conn
     answers: dict[int, dict[str, _Answer]] = {}
     if batch_id is not None:
-        row = conn.execute("SELECT vendors FROM batches WHERE id = ?", (batch_id,)).fetchone()
-        if row is None:
+        batch_vendors = reports.batch_vendors(conn, batch_id)
+        if batch_vendors is None:
             raise InputError(f"There is no batch {batch_id}.", field="batch")
-        vendors = list(json.loads(row[0]))
-        cursor = conn.execute(
-            "SELECT i.lead_id, i.vendor, i.state, i.note, c.flag, c.summary, c.finished_at, c.error "
-            "FROM batch_items i LEFT JOIN checks c ON c.id = i.check_id WHERE i.batch_id = ? ORDER BY i.id",
-            (batch_id,),
-        )
-        for lead_id, vendor, state, note, flag, summary, finished, error in cursor:
+        vendors = batch_vendors
+        for lead_id, vendor, state, note, flag, summary, finished, error in reports.batch_answers(conn, batch_id):
             entry = answers.setdefault(int(lead_id), {})
             if state in ("pending", "in_flight"):
                 entry[vendor] = _Answer("", "not checked yet", "")
@@ -126,38 +125,27 @@ def write_results_csv(
             else:
                 entry[vendor] = _answer(flag, summary, finished, error)
     else:
-        cursor = conn.execute(
-            "SELECT c.lead_id, c.vendor, c.flag, c.summary, c.finished_at, c.error FROM checks c JOIN ("
-            "SELECT max(id) AS id FROM checks WHERE lead_id IS NOT NULL GROUP BY lead_id, vendor) m ON m.id = c.id "
-            "ORDER BY c.lead_id"
-        )
         seen: set[str] = set()
-        for lead_id, vendor, flag, summary, finished, error in cursor:
+        for lead_id, vendor, flag, summary, finished, error in reports.latest_answers(conn):
             answers.setdefault(int(lead_id), {})[vendor] = _answer(flag, summary, finished, error)
             seen.add(vendor)
         vendors = [v for v in RESULT_VENDORS if v in seen] + sorted(seen - set(RESULT_VENDORS))
-    lead_columns = ("lead_id", *LEAD_FIELDS, "source_file", "source_row")
-    header = [*lead_columns]
+    lead_columns = (*LEAD_FIELDS, "source_file", "source_row", "verdict")
+    header = ["lead_id", *lead_columns]
     for vendor in vendors:
         header += [f"{vendor}_flag", f"{vendor}_reason", f"{vendor}_date"]
     lead_ids = list(answers)
     written = 0
+    phone_at = 1 + LEAD_FIELDS.index("phone")
     with _atomic_writer(Path(path), bom=True) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        select = ", ".join(("id", *LEAD_FIELDS, "source_file", "source_row"))
-        for start in range(0, len(lead_ids), 500):
-            part = lead_ids[start : start + 500]
-            rows = conn.execute(f"SELECT {select} FROM leads WHERE id IN ({', '.join('?' * len(part))})", part)
-            leads = {int(r[0]): r for r in rows}
-            for lead_id in part:
-                lead = leads.get(lead_id)
-                if lead is None:
-                    continue
+        for leads in reports.leads_by_id(conn, lead_ids, lead_columns):
+            for lead_id, lead in leads.items():
                 cells: list[Any] = list(lead)
-                phone = cells[1 + LEAD_FIELDS.index("phone")]
+                phone = cells[phone_at]
                 if isinstance(phone, str) and E164_SAFE.match(phone):
-                    cells[1 + LEAD_FIELDS.index("phone")] = phone[2:]
+                    cells[phone_at] = phone[2:]
                 for vendor in vendors:
                     answer = answers[lead_id].get(vendor) or _Answer("", "", "")
                     cells += [answer.flag, answer.reason, answer.date]
@@ -213,23 +201,15 @@ def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str,
             entry.date = date
 
     reasons = [n for n in include if _flag_selector(n) is None]
-    if reasons:
-        marks = ", ".join("?" * len(reasons))
-        for kind, value, reason, added in conn.execute(
-            f"SELECT kind, value, reason, added_at FROM suppression WHERE reason IN ({marks})", reasons
-        ):
-            add(kind, value, reason, added)
+    for kind, value, reason, added in reports.suppression_with_reasons(conn, reasons):
+        add(kind, value, reason, added)
     for name in include:
         selector = _flag_selector(name)
         if selector is None:
             continue
         vendor, colour = selector
-        columns = [f"flag_{vendor}"] if vendor else [f"flag_{v}" for v in RESULT_VENDORS]
-        where = " OR ".join(f"{c} = ?" for c in columns)
         label = f"{vendor} {colour}" if vendor else colour
-        for phone, email, checked in conn.execute(
-            f"SELECT phone, email, checked_at FROM leads WHERE {where}", [colour] * len(columns)
-        ):
+        for phone, email, checked in reports.leads_coloured(conn, colour, vendor):
             add("phone", phone if isinstance(phone, str) and E164_SAFE.match(phone) else None, label, checked)
             add("email", email, label, checked)
     return found

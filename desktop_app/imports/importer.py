@@ -503,8 +503,10 @@ class LeadImporter:
                 if chunk is None:
                     yield None
                     continue
-                if chunk.recognised:
-                    chunk.recognised = [(row, resolve(ref)) for row, ref in chunk.recognised]
+                if chunk.recognised:  # leads of earlier chunks; this chunk's own are resolved as it is written
+                    chunk.recognised = [
+                        (row, ref if -ref >= chunk.first_pid else resolve(ref)) for row, ref in chunk.recognised
+                    ]
                 ids = self.batches.write_import_chunk(report.import_id, chunk)
                 if ids:
                     firsts.append(chunk.first_pid)

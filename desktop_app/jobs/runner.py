@@ -55,7 +55,6 @@ from desktop_app.jobs.events import (
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.store.batches import BatchInfo, BatchStore, WorkItem
 from desktop_app.store.db import Store
-from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import (
     CheckResult,
     ErrorKind,
@@ -125,24 +124,15 @@ class BatchRunner:
         items: list[tuple[int, str, str]] = []
         counts = dict.fromkeys(vendors, 0)
         skipped = dict.fromkeys(vendors, 0)
-        columns = ", ".join(("id", *LEAD_FIELDS))
-        conn = self.batches.conn
         unique = list(dict.fromkeys(lead_ids))
-        for start in range(0, len(unique), 500):
-            part = unique[start : start + 500]
-            rows = conn.execute(f"SELECT {columns} FROM leads WHERE id IN ({', '.join('?' * len(part))})", part)
-            by_id = {row[0]: dict(zip(LEAD_FIELDS, row[1:], strict=True)) for row in rows}
-            for lead_id in part:
-                lead = by_id.get(lead_id)
-                if lead is None:
-                    continue
-                for vendor in vendors:
-                    subject = JOBS[vendor].subject(lead)
-                    if subject is None:
-                        skipped[vendor] += 1
-                    else:
-                        counts[vendor] += 1
-                        items.append((lead_id, vendor, subject))
+        for lead_id, lead in self.batches.lead_fields(unique):
+            for vendor in vendors:
+                subject = JOBS[vendor].subject(lead)
+                if subject is None:
+                    skipped[vendor] += 1
+                else:
+                    counts[vendor] += 1
+                    items.append((lead_id, vendor, subject))
         return BatchPlan(None, counts, skipped, len(unique)), items
 
     def create(
@@ -619,7 +609,4 @@ class BatchRun:
 
 def lead_ids_for(batches: BatchStore, batch_id: int) -> list[int]:
     """The distinct leads of a batch, in item order."""
-    rows = batches.conn.execute(
-        "SELECT lead_id FROM batch_items WHERE batch_id = ? GROUP BY lead_id ORDER BY min(id)", (batch_id,)
-    )
-    return [int(r[0]) for r in rows]
+    return batches.batch_lead_ids(batch_id)

@@ -1,6 +1,7 @@
 """SQLite storage for leads, checks, suppression lists and the audit log."""
 
-from desktop_app.store.db import VENDORS, NewerSchemaError, Store, StoredCheck, StoreError
+from desktop_app.store.db import VENDORS, Store, StoredCheck
+from desktop_app.store.errors import DatabaseUnavailable, NewerSchemaError, StoreBug, StoreError
 from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.store.schema import LEAD_FIELDS, SCHEMA_VERSION
 
@@ -9,7 +10,9 @@ __all__ = [
     "LEAD_FIELDS",
     "SCHEMA_VERSION",
     "VENDORS",
+    "DatabaseUnavailable",
     "NewerSchemaError",
+    "StoreBug",
     "Store",
     "StoreError",
     "StoredCheck",

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.store.db import Store, StoreError
+from desktop_app.store.db import Store
+from desktop_app.store.errors import store_errors
 from desktop_app.store.links import link_answer
 from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import CheckResult, utcnow
@@ -75,7 +76,8 @@ class ImportProblemRow:
 @dataclass
 class ImportChunk:
     """One transaction's worth of import work: new lead rows (lists in :data:`IMPORT_COLUMNS` order plus an id
-    slot), rows recognised as a purchase already stored (row number, lead id) and problems."""
+    slot), rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this
+    chunk, which :meth:`BatchStore.write_import_chunk` resolves) and problems."""
 
     new_leads: list[list[Any]] = field(default_factory=list)
     recognised: list[tuple[int, int]] = field(default_factory=list)
@@ -179,41 +181,40 @@ class BatchStore:
         columns = [*(IMPORT_COLUMNS[i] for i in positions), "id"]
         insert = f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         values = operator.itemgetter(*positions, len(IMPORT_COLUMNS))
-        try:
-            with self.store.transaction() as conn:
-                first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
-                ids = list(range(first, first + len(chunk.new_leads)))
-                for lead_id, row in zip(ids, chunk.new_leads, strict=True):
-                    row[-1] = lead_id
-                if chunk.new_leads:
-                    conn.executemany(insert, map(values, chunk.new_leads))
-                problems = chunk.problems + self._recognised(conn, chunk.recognised)
-                if problems:
-                    conn.executemany(
-                        "INSERT INTO import_problems (import_id, row_number, severity, field, reason, raw, lead_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            (import_id, p.row_number, p.severity, p.field, p.reason, _json(p.raw), p.lead_id)
-                            for p in problems
-                        ],
-                    )
-                refused = sum(1 for p in chunk.problems if p.severity == "refused")
-                conn.execute(
-                    "UPDATE imports SET rows_read = rows_read + ?, leads_created = leads_created + ?, "
-                    "rows_recognised = rows_recognised + ?, rows_refused = rows_refused + ?, warnings = warnings + ? "
-                    "WHERE id = ?",
-                    (
-                        chunk.rows_read,
-                        len(chunk.new_leads),
-                        len(chunk.recognised),
-                        refused,
-                        len(chunk.problems) - refused,
-                        import_id,
-                    ),
+        with store_errors("save the imported leads"), self.store.transaction() as conn:
+            first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
+            ids = list(range(first, first + len(chunk.new_leads)))
+            for lead_id, row in zip(ids, chunk.new_leads, strict=True):
+                row[-1] = lead_id
+            if chunk.new_leads:
+                conn.executemany(insert, map(values, chunk.new_leads))
+            # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
+            chunk.recognised = [(row, ref if ref > 0 else ids[-ref - chunk.first_pid]) for row, ref in chunk.recognised]
+            problems = chunk.problems + self._recognised(conn, chunk.recognised)
+            if problems:
+                conn.executemany(
+                    "INSERT INTO import_problems (import_id, row_number, severity, field, reason, raw, lead_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (import_id, p.row_number, p.severity, p.field, p.reason, _json(p.raw), p.lead_id)
+                        for p in problems
+                    ],
                 )
-                chunk.problems = problems
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the imported leads: {exc}.") from exc
+            refused = sum(1 for p in chunk.problems if p.severity == "refused")
+            conn.execute(
+                "UPDATE imports SET rows_read = rows_read + ?, leads_created = leads_created + ?, "
+                "rows_recognised = rows_recognised + ?, rows_refused = rows_refused + ?, warnings = warnings + ? "
+                "WHERE id = ?",
+                (
+                    chunk.rows_read,
+                    len(chunk.new_leads),
+                    len(chunk.recognised),
+                    refused,
+                    len(chunk.problems) - refused,
+                    import_id,
+                ),
+            )
+            chunk.problems = problems
         return ids
 
     @staticmethod
@@ -239,6 +240,37 @@ class BatchStore:
         info = rows[0]
         info["mapping"] = json.loads(info["mapping"] or "{}")
         return info
+
+    @staticmethod
+    def iter_import_problems(conn: sqlite3.Connection, import_id: int) -> Iterator[tuple[Any, ...]]:
+        """(row_number, severity, field, reason, raw cells) of every problem of an import, in row order, through
+        ``conn`` (a worker thread's connection of its own: an import may have a million)."""
+        with store_errors("read the import's problems"):
+            cursor = conn.execute(
+                "SELECT row_number, severity, field, reason, raw FROM import_problems WHERE import_id = ? "
+                "ORDER BY row_number, id",
+                (import_id,),
+            )
+            while batch := cursor.fetchmany(5000):
+                for row_number, severity, field_name, reason, raw in batch:
+                    yield row_number, severity, field_name, reason, json.loads(raw)
+
+    def lead_fields(self, lead_ids: Sequence[int]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(id, {lead field: value}) for each stored lead of ``lead_ids`` (in chunks; missing ids are skipped)."""
+        columns = ", ".join(("id", *LEAD_FIELDS))
+        for part in _chunks(list(lead_ids)):
+            rows = self.conn.execute(f"SELECT {columns} FROM leads WHERE id IN ({', '.join('?' * len(part))})", part)
+            by_id = {int(row[0]): dict(zip(LEAD_FIELDS, row[1:], strict=True)) for row in rows}
+            for lead_id in part:
+                if lead_id in by_id:
+                    yield lead_id, by_id[lead_id]
+
+    def batch_lead_ids(self, batch_id: int) -> list[int]:
+        """The distinct leads of a batch, in item order."""
+        rows = self.conn.execute(
+            "SELECT lead_id FROM batch_items WHERE batch_id = ? GROUP BY lead_id ORDER BY min(id)", (batch_id,)
+        )
+        return [int(r[0]) for r in rows]
 
     def import_problems(self, import_id: int, *, limit: int | None = None) -> list[ImportProblemRow]:
         sql = (
@@ -274,21 +306,18 @@ class BatchStore:
     ) -> int:
         """A new batch with one pending item per (lead_id, vendor, subject); duplicates are ignored."""
         now = utcnow()
-        try:
-            with self.store.transaction() as conn:
-                cur = conn.execute(
-                    "INSERT INTO batches (name, import_id, vendors, recheck, status, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                    (name, import_id, _json(list(vendors)), int(recheck), now, now),
-                )
-                batch_id = int(cur.lastrowid or 0)
-                conn.executemany(
-                    "INSERT OR IGNORE INTO batch_items (batch_id, lead_id, vendor, subject, state, updated_at) "
-                    "VALUES (?, ?, ?, ?, 'pending', ?)",
-                    ((batch_id, lead_id, vendor, subject, now) for lead_id, vendor, subject in items),
-                )
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the batch: {exc}.") from exc
+        with store_errors("save the batch"), self.store.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO batches (name, import_id, vendors, recheck, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                (name, import_id, _json(list(vendors)), int(recheck), now, now),
+            )
+            batch_id = int(cur.lastrowid or 0)
+            conn.executemany(
+                "INSERT OR IGNORE INTO batch_items (batch_id, lead_id, vendor, subject, state, updated_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?)",
+                ((batch_id, lead_id, vendor, subject, now) for lead_id, vendor, subject in items),
+            )
         return batch_id
 
     def batch(self, batch_id: int) -> BatchInfo | None:
@@ -441,21 +470,17 @@ class BatchStore:
         state in ONE transaction."""
         state = "done" if result.error is None else "failed"
         now = utcnow()
-        try:
-            with self.store.transaction() as conn:
-                check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent)
-                if suppression:
-                    conn.executemany(
-                        "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        [(k, v, r, s, now) for k, v, r, s in suppression],
-                    )
-                conn.execute(
-                    "UPDATE batch_items SET state = ?, check_id = ?, updated_at = ? WHERE id = ?",
-                    (state, check_id, now, item.id),
+        with store_errors("save the result"), self.store.transaction() as conn:
+            check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent)
+            if suppression:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?)",
+                    [(k, v, r, s, now) for k, v, r, s in suppression],
                 )
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the result: {exc}.") from exc
+            conn.execute(
+                "UPDATE batch_items SET state = ?, check_id = ?, updated_at = ? WHERE id = ?",
+                (state, check_id, now, item.id),
+            )
         return check_id
 
     def items(self, batch_id: int, *, state: str | None = None) -> list[dict[str, Any]]:

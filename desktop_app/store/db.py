@@ -6,10 +6,7 @@ Every write is its own transaction, so a killed process loses at most the write 
 corrupts the file. The schema is versioned with ``PRAGMA user_version``: :data:`MIGRATIONS` holds linear
 steps, and an existing file is copied to ``backups/`` before it is migrated.
 
-Errors::
-
-    StoreError (LeadcheckError)       the database cannot be opened or written (disk full, read-only, corrupt)
-    └── NewerSchemaError              the file was written by a newer Leadcheck
+Errors: :mod:`desktop_app.store.errors` (SQLite's errors become the store's error tree there, in one place).
 """
 
 from __future__ import annotations
@@ -29,19 +26,12 @@ import sqlite_utils
 
 from desktop_app.store import consumers
 from desktop_app.store.consumers import subject_variants
+from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.links import FLAG_COLUMNS, SUBJECT_COLUMNS, link_check
 from desktop_app.store.schema import LEAD_FIELDS, LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
-from desktop_app.vendors.base import CallError, CheckResult, Flag, LeadcheckError, utcnow
+from desktop_app.vendors.base import CallError, CheckResult, Flag, utcnow
 
 VENDORS = tuple(FLAG_COLUMNS)
-
-
-class StoreError(LeadcheckError):
-    """The database could not be read or written."""
-
-
-class NewerSchemaError(StoreError):
-    """The database was created by a newer version of Leadcheck."""
 
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transaction
@@ -100,8 +90,8 @@ class Store:
                 side = Path(str(self.path) + suffix)
                 if side.exists():
                     os.chmod(side, 0o600)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"Leadcheck could not open its database at {self.path}: {exc}.") from exc
+        except sqlite3.Error as exc:
+            raise translate(exc, f"open its database at {self.path}") from exc
 
     def close(self) -> None:
         self.db.conn.close()
@@ -224,12 +214,9 @@ class Store:
     ) -> list[int]:
         """Store several checks in one transaction (batch results arrive in bursts)."""
         ids: list[int] = []
-        try:
-            with self.transaction() as conn:
-                for result, lead_id, batch_id, sent in items:
-                    ids.append(self.insert_check(conn, result, lead_id, batch_id, sent))
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not save the result: {exc}.") from exc
+        with store_errors("save the result"), self.transaction() as conn:
+            for result, lead_id, batch_id, sent in items:
+                ids.append(self.insert_check(conn, result, lead_id, batch_id, sent))
         return ids
 
     @staticmethod
@@ -309,15 +296,21 @@ class Store:
 
     def lookup(self, value: str) -> dict[str, Any]:
         """The consumer behind a phone (any layout) or an email (any case): see :func:`consumers.lookup`."""
-        try:
+        with store_errors("look the consumer up"):
             return consumers.lookup(self.db.conn, value)
-        except sqlite3.Error as exc:
-            raise StoreError(f"Leadcheck could not read the database: {exc}.") from exc
 
-    def lead_checks(self, lead_id: int) -> list[dict[str, Any]]:
-        """Every check linked to a lead, oldest first, as :func:`consumers.lookup` lists them, with the lead's
-        verdict reasons under ``"reasons"`` of the returned list's owner (see :meth:`lead_verdict`)."""
-        return [consumers.public_check(c) for c in consumers.checks_of(self.db.conn, [lead_id])[lead_id]]
+    def lead_history(self, lead_id: int, *, limit: int = 500) -> list[tuple[StoredCheck, bool]]:
+        """Every check linked to a lead, newest first, each with whether it counts for the lead (made with the
+        lead's own data): the litigator checks of its phone and the retains of its certificate included."""
+        with store_errors("read the lead's history"):
+            cursor = self.db.execute(
+                "SELECT c.*, cl.counts AS link_counts FROM check_leads cl JOIN checks c ON c.id = cl.check_id "
+                "WHERE cl.lead_id = ? ORDER BY c.id DESC LIMIT ?",
+                [lead_id, limit],
+            )
+            columns = [c[0] for c in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return [(self._stored(row), bool(row["link_counts"])) for row in rows]
 
     def lead_verdict(self, lead_id: int) -> tuple[str, list[str]]:
         """(verdict, reasons in a buyer's words) of one lead."""

@@ -14,7 +14,6 @@ item commits happen on its writer thread, one at a time, each awaited by the loo
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,11 +24,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.exports import SuppressionImport
 from desktop_app.imports import ImportReport, inspect_csv
+from desktop_app.store.lead_table import read_ids
 from desktop_app.ui import spawn
 from desktop_app.ui.batch_controller import BatchController
 from desktop_app.ui.batch_panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
 from desktop_app.ui.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.import_dialog import ImportDialog, ImportOutcomeDialog
+from desktop_app.ui.leads_model import filter_label
 from desktop_app.vendors.base import LeadcheckError
 
 if TYPE_CHECKING:
@@ -37,15 +38,6 @@ if TYPE_CHECKING:
 
 SUPPRESSION_CHUNK = 5000
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-
-
-def _read_ids(database: Path, sql: str, params: Sequence[Any]) -> list[int]:
-    """Worker thread: lead ids from ``sql`` on a connection of its own."""
-    conn = sqlite3.connect(database)
-    try:
-        return [int(r[0]) for r in conn.execute(sql, list(params))]
-    finally:
-        conn.close()
 
 
 def dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
@@ -168,13 +160,12 @@ class BatchFeature(QObject):
             selected = [i for r in rows if (i := tab.model.lead_id(r.row())) is not None]
             query = tab.model.query
             if query.text.strip() or query.flag_filter is not None:
-                sql, params = query.ids_sql()
-                ids = await asyncio.to_thread(_read_ids, database, sql, params)
-                what = query.flag_filter.label if query.flag_filter else f"matching “{query.text.strip()}”"
+                ids = await asyncio.to_thread(read_ids, database, query)
+                what = filter_label(query.flag_filter) if query.flag_filter else f"matching “{query.text.strip()}”"
                 scopes.append(LeadScope("filtered", f"The {len(ids):,} filtered leads ({what})", ids, "filtered leads"))
             if selected:
                 scopes.append(LeadScope("selected", "The selected lead", selected, "selected lead"))
-        all_ids = await asyncio.to_thread(_read_ids, database, "SELECT id FROM leads ORDER BY id", ())
+        all_ids = await asyncio.to_thread(read_ids, database)
         scopes.append(LeadScope("all", f"All {len(all_ids):,} leads", all_ids, "all leads"))
         return scopes
 
@@ -201,7 +192,7 @@ class BatchFeature(QObject):
         """At start-up: offer (in the panel, non-modal) to resume the newest unfinished batch; returns its info."""
         try:
             waiting = self.controller.resumable()
-        except (LeadcheckError, sqlite3.Error):
+        except LeadcheckError:
             return None
         if not waiting or self.controller.busy:
             return None

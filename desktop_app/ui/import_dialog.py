@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -63,7 +61,8 @@ from desktop_app.imports.reader import (
     raise_field_size_limit,
     read_head,
 )
-from desktop_app.store.batches import ImportProblemRow
+from desktop_app.store.batches import BatchStore, ImportProblemRow
+from desktop_app.store.lead_table import reader
 from desktop_app.ui import spawn
 from desktop_app.vendors.base import LeadcheckError
 
@@ -441,38 +440,33 @@ class ImportDialog(QDialog):
                 table.setItem(r, c, item)
 
 
+PROBLEM_HEADERS = ["Row", "Outcome", "Field", "Reason", "Row content"]
+PROBLEM_OUTCOMES = {"refused": "not imported", "warning": "field not used", "recognised": "already imported"}
+
+
 def problem_rows(problems: list[ImportProblemRow]) -> list[list[str]]:
     """The outcome table's text: row number, outcome, field, reason, the row's cells."""
     out = []
     for p in problems:
-        outcome = "Not imported" if p.severity == "refused" else "Field not used"
+        outcome = PROBLEM_OUTCOMES.get(p.severity, p.severity).capitalize()
         out.append([str(p.row_number), outcome, p.field or "", p.reason, " | ".join(short(c, 200) for c in p.raw)])
     return out
 
 
-PROBLEM_HEADERS = ["Row", "Outcome", "Field", "Reason", "Row content"]
-
-
 def write_problems_csv(database: Path, import_id: int, path: Path) -> int:
     """Every problem of an import as CSV, read on this (worker) thread's own connection. Returns rows written."""
-    conn = sqlite3.connect(database)
+    conn = reader(database)
     try:
-        cursor = conn.execute(
-            "SELECT row_number, severity, field, reason, raw FROM import_problems WHERE import_id = ? "
-            "ORDER BY row_number, id",
-            (import_id,),
-        )
         written = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["row", "outcome", "field", "reason", "raw"])
-            while batch := cursor.fetchmany(5000):
-                for row_number, severity, field, reason, raw in batch:
-                    outcome = "not imported" if severity == "refused" else "field not used"
-                    cells = " | ".join(json.loads(raw))
-                    writer.writerow([neutralise(v) for v in (row_number, outcome, field or "", reason, cells)])
-                    written += 1
+            for row_number, severity, field, reason, raw in BatchStore.iter_import_problems(conn, import_id):
+                outcome = PROBLEM_OUTCOMES.get(severity, severity)
+                cells = " | ".join(raw)
+                writer.writerow([neutralise(v) for v in (row_number, outcome, field or "", reason, cells)])
+                written += 1
         return written
     finally:
         conn.close()
@@ -606,7 +600,7 @@ class ImportOutcomeDialog(QDialog):
         self.save_button.setEnabled(False)
         try:
             written = await asyncio.to_thread(write_problems_csv, self.database, self.report.import_id, Path(path))
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, LeadcheckError) as exc:
             self.status.setText(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
             return 0
         finally:

@@ -32,7 +32,19 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
+from desktop_app.store.errors import QueryInterrupted, StoreError
+from desktop_app.store.lead_table import (
+    ROW_COLUMNS,
+    FlagFilter,
+    LeadQuery,
+    fetch_rows,
+    first_ids,
+    iter_ids,
+    latest_answers,
+    reader,
+)
 from desktop_app.ui import theme
+from desktop_app.verdict import Verdict
 
 PAGE_SIZE = 200
 CACHE_PAGES = 64
@@ -47,6 +59,7 @@ VENDOR_TITLES = {
 }
 
 (
+    COL_VERDICT,
     COL_NAME,
     COL_PHONE,
     COL_EMAIL,
@@ -60,8 +73,8 @@ VENDOR_TITLES = {
     COL_CERT,
     COL_LEADID,
     COL_ADDED,
-) = range(13)
-COLUMN_COUNT = 13
+) = range(14)
+COLUMN_COUNT = 14
 
 FLAG_COLUMNS: dict[int, str] = {
     COL_TRUSTEDFORM: "trustedform",
@@ -71,6 +84,7 @@ FLAG_COLUMNS: dict[int, str] = {
     COL_LITIGATOR: "litigator",
 }
 HEADERS: dict[int, str] = {
+    COL_VERDICT: "Verdict",
     COL_NAME: "Name",
     COL_PHONE: "Phone",
     COL_EMAIL: "Email",
@@ -82,6 +96,7 @@ HEADERS: dict[int, str] = {
     COL_ADDED: "Added",
 }
 HEADER_TIPS: dict[int, str] = {
+    COL_VERDICT: "Red, yellow or green from every vendor's latest check of this lead (sorted red first)",
     COL_NAME: "The lead's first and last name",
     COL_PHONE: "The lead's phone number",
     COL_SUPPLIER: "Who sold you the lead",
@@ -89,132 +104,51 @@ HEADER_TIPS: dict[int, str] = {
     **{col: f"The latest {VENDOR_TITLES[v]} flag for this lead (sorted red first)" for col, v in FLAG_COLUMNS.items()},
 }
 
-# Columns read for each row, in this order (indexes into the row tuple below).
-_SELECT = (
-    "id, first_name, last_name, phone, email, supplier, state, flag_trustedform, flag_jornaya, "
-    "flag_contactstate, flag_consentcontrol, flag_litigator, cert_url, leadid, cs_cert_url, created_at"
-)
-(
-    _R_ID,
-    _R_FIRST,
-    _R_LAST,
-    _R_PHONE,
-    _R_EMAIL,
-    _R_SUPPLIER,
-    _R_STATE,
-    _R_FLAG_TF,
-    _R_FLAG_JO,
-    _R_FLAG_CS,
-    _R_FLAG_CC,
-    _R_FLAG_LI,
-    _R_CERT,
-    _R_LEADID,
-    _R_CS_CERT,
-    _R_CREATED,
-) = range(16)
-_FLAG_FIELD = {
-    "trustedform": _R_FLAG_TF,
-    "jornaya": _R_FLAG_JO,
-    "contactstate": _R_FLAG_CS,
-    "consentcontrol": _R_FLAG_CC,
-    "litigator": _R_FLAG_LI,
+# Each row is a tuple in lead_table.ROW_COLUMNS order.
+_R = {name: i for i, name in enumerate(ROW_COLUMNS)}
+_R_ID = _R["id"]
+_FLAG_FIELD = {vendor: _R[f"flag_{vendor}"] for vendor in VENDOR_ORDER}
+
+_TEXT_FIELDS = {
+    COL_EMAIL: "email",
+    COL_SUPPLIER: "supplier",
+    COL_STATE: "state",
+    COL_LEADID: "leadid",
+    COL_CERT: "cert_url",
 }
 
-_SORT_SQL: dict[int, str] = {
-    COL_NAME: "last_name {o}, first_name {o}, id {o}",
-    COL_PHONE: "phone {o}, id {o}",
-    COL_EMAIL: "email {o}, id {o}",
-    COL_SUPPLIER: "supplier {o}, id {o}",
-    COL_STATE: "state {o}, id {o}",
-    COL_CERT: "cert_url {o}, id {o}",
-    COL_LEADID: "leadid {o}, id {o}",
-    COL_ADDED: "id {o}",  # ids grow with created_at, and the primary key needs no sort
-    **{
-        col: f"CASE flag_{v} WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END {{o}}, id {{o}}"
-        for col, v in FLAG_COLUMNS.items()
-    },
+# Sort key (lead_table.SORTS) of each sortable column.
+SORT_KEYS: dict[int, str] = {
+    COL_VERDICT: "verdict",
+    COL_NAME: "name",
+    COL_PHONE: "phone",
+    COL_EMAIL: "email",
+    COL_SUPPLIER: "supplier",
+    COL_STATE: "state",
+    COL_CERT: "cert_url",
+    COL_LEADID: "leadid",
+    COL_ADDED: "added",
+    **{col: f"flag:{v}" for col, v in FLAG_COLUMNS.items()},
 }
 
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 2  # the stored flag value ("red"...) of a flag column, or None
 
 
-@dataclass(frozen=True)
-class FlagFilter:
-    """Leads whose latest flag from ``vendor`` (any vendor when None) is ``flag``; "unchecked" means none yet."""
-
-    flag: str
-    vendor: str | None = None
-
-    @property
-    def label(self) -> str:
-        word = "Not checked yet" if self.flag == "unchecked" else theme.flag_word(self.flag)
-        if self.vendor is None:
-            return "Not checked by any vendor" if self.flag == "unchecked" else f"Any {word}"
-        return f"{VENDOR_TITLES[self.vendor]}: {word}"
-
-    def sql(self) -> tuple[str, list[Any]]:
-        vendors = [self.vendor] if self.vendor else list(VENDOR_ORDER)
-        columns = [f"flag_{v}" for v in vendors]
-        if self.flag == "unchecked":
-            return " AND ".join(f"{c} IS NULL" for c in columns), []
-        return f"? IN ({', '.join(columns)})", [self.flag]
+def filter_label(flag_filter: FlagFilter | None) -> str:
+    if flag_filter is None:
+        return "All leads"
+    if flag_filter.vendor is None:
+        return f"{Verdict(flag_filter.flag).word} leads"
+    word = "Not checked yet" if flag_filter.flag == "unchecked" else theme.flag_word(flag_filter.flag)
+    return f"{VENDOR_TITLES[flag_filter.vendor]}: {word}"
 
 
 FLAG_FILTERS: tuple[FlagFilter | None, ...] = (
     None,
-    FlagFilter("red"),
-    FlagFilter("yellow"),
-    FlagFilter("unchecked"),
+    *(FlagFilter(v.value) for v in Verdict),
     *(FlagFilter(flag, vendor) for vendor in VENDOR_ORDER for flag in ("red", "yellow", "green")),
 )
-
-
-@dataclass(frozen=True)
-class LeadQuery:
-    """What the table shows: text filter, flag filter, sort column and order."""
-
-    text: str = ""
-    flag_filter: FlagFilter | None = None
-    sort_column: int = COL_ADDED
-    descending: bool = True
-
-    @property
-    def quick_first_page(self) -> bool:
-        """True when ``LIMIT n`` is answered by the primary key alone (so it can run on the GUI thread)."""
-        return self.sort_column == COL_ADDED and not self.text.strip() and self.flag_filter is None
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        text = self.text.strip()
-        if text:
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            fields = ["first_name", "last_name", "email", "supplier", "cert_url", "leadid", "cs_cert_url", "phone"]
-            parts = [f"{f} LIKE ? ESCAPE '\\'" for f in fields]
-            params.extend([like] * len(fields))
-            parts.append("(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ? ESCAPE '\\'")
-            params.append(like)
-            digits = "".join(ch for ch in text if ch.isdigit())
-            if len(digits) >= 3 and all(ch.isdigit() or ch in " ()+-." for ch in text):
-                parts.append("phone LIKE ?")
-                params.append(f"%{digits}%")
-            clauses.append("(" + " OR ".join(parts) + ")")
-        if self.flag_filter is not None:
-            sql, flag_params = self.flag_filter.sql()
-            clauses.append(f"({sql})")
-            params.extend(flag_params)
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-    def order_by(self) -> str:
-        return " ORDER BY " + _SORT_SQL[self.sort_column].format(o="DESC" if self.descending else "ASC")
-
-    def ids_sql(self, limit: int | None = None) -> tuple[str, list[Any]]:
-        where, params = self.where()
-        sql = "SELECT id FROM leads" + where + self.order_by()
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return sql, params
 
 
 @dataclass
@@ -305,6 +239,8 @@ class LeadsModel(QAbstractTableModel):
             return self._ids[index.row()]
         if row is None:  # deleted since the id list was read
             return "(deleted)" if role == Qt.ItemDataRole.DisplayRole and column == COL_NAME else None
+        if column == COL_VERDICT:
+            return self._verdict_data(row, role)
         vendor = FLAG_COLUMNS.get(column)
         if vendor is not None:
             return self._flag_data(page, row, vendor, role)
@@ -312,6 +248,25 @@ class LeadsModel(QAbstractTableModel):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (COL_EMAIL, COL_CERT, COL_LEADID, COL_SUPPLIER):
             return self._text(row, column) or None
+        return None
+
+    def _verdict_data(self, row: tuple[Any, ...], role: int) -> Any:
+        verdict = Verdict(row[_R["verdict"]] or "unchecked")
+        flag = None if verdict is Verdict.UNCHECKED else verdict.value
+        if role == Qt.ItemDataRole.DisplayRole:
+            return verdict.word if flag else theme.flag_word(None)
+        if role == FLAG_ROLE:
+            return flag
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return theme.flag_background(flag)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return theme.flag_foreground(flag)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if flag else None
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return f"Verdict: {verdict.word}" + ("" if flag else " (no vendor has checked this lead yet)")
         return None
 
     def _flag_data(self, page: _Page, row: tuple[Any, ...], vendor: str, role: int) -> Any:
@@ -343,21 +298,25 @@ class LeadsModel(QAbstractTableModel):
     @staticmethod
     def _text(row: tuple[Any, ...], column: int) -> str:
         if column == COL_NAME:
-            return " ".join(p for p in (row[_R_FIRST], row[_R_LAST]) if p)
+            return " ".join(p for p in (row[_R["first_name"]], row[_R["last_name"]]) if p)
         if column == COL_PHONE:
-            return display_phone(row[_R_PHONE])
-        if column == COL_CERT:
-            return str(row[_R_CERT] or "")
+            return display_phone(row[_R["phone"]])
         if column == COL_ADDED:
-            return str(row[_R_CREATED] or "")[:10]
-        source = {COL_EMAIL: _R_EMAIL, COL_SUPPLIER: _R_SUPPLIER, COL_STATE: _R_STATE, COL_LEADID: _R_LEADID}
-        return str(row[source[column]] or "")
+            return str(row[_R["created_at"]] or "")[:10]
+        source = {
+            COL_EMAIL: "email",
+            COL_SUPPLIER: "supplier",
+            COL_STATE: "state",
+            COL_LEADID: "leadid",
+            COL_CERT: "cert_url",
+        }
+        return str(row[_R[source[column]]] or "")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Qt's sort request (a header click): reload the id list in the new order, off the GUI thread."""
-        if column not in _SORT_SQL:
+        if column not in SORT_KEYS:
             return
-        query = replace(self.query, sort_column=column, descending=order == Qt.SortOrder.DescendingOrder)
+        query = replace(self.query, sort=SORT_KEYS[column], descending=order == Qt.SortOrder.DescendingOrder)
         if query != self.query:
             self._spawn(self.set_query(query))
 
@@ -379,8 +338,7 @@ class LeadsModel(QAbstractTableModel):
         values = self._page(row // PAGE_SIZE).rows[row % PAGE_SIZE]
         if values is None:
             return None
-        names = [n.strip() for n in _SELECT.split(",")]
-        return dict(zip(names, values, strict=True))
+        return dict(zip(ROW_COLUMNS, values, strict=True))
 
     def cell_text(self, row: int, column: int) -> str:
         """What a cell says, as copied to the clipboard (a flag cell copies its word)."""
@@ -420,9 +378,9 @@ class LeadsModel(QAbstractTableModel):
         self.loading_changed.emit(True)
         try:
             ids = await asyncio.get_running_loop().run_in_executor(self._executor, self._read_ids, query)
-        except sqlite3.Error as exc:
-            if generation == self._generation and not self._closed:
-                self.load_failed.emit(f"Leadcheck could not read the leads: {exc}.")
+        except StoreError as exc:
+            if generation == self._generation and not self._closed and not isinstance(exc, QueryInterrupted):
+                self.load_failed.emit(str(exc))
             return len(self._ids)
         finally:
             if generation == self._generation:
@@ -466,14 +424,12 @@ class LeadsModel(QAbstractTableModel):
 
     def _read_ids(self, query: LeadQuery) -> array[int]:
         """Worker thread: the ordered ids for ``query`` on a connection of its own."""
-        conn = sqlite3.connect(self.database, check_same_thread=False)
+        conn = reader(self.database)
         with self._reader_lock:
             self._reader = conn
         try:
-            sql, params = query.ids_sql()
-            cursor = conn.execute(sql, params)
             ids = array("q")
-            while chunk := cursor.fetchmany(65536):
+            for chunk in iter_ids(conn, query):
                 ids.extend(itertools.chain.from_iterable(chunk))
             return ids
         finally:
@@ -482,8 +438,7 @@ class LeadsModel(QAbstractTableModel):
             conn.close()
 
     def _show_first_page(self, query: LeadQuery) -> None:
-        sql, params = query.ids_sql(limit=PAGE_SIZE)
-        ids = array("q", (r[0] for r in self.store.db.execute(sql, params).fetchall()))
+        ids = array("q", first_ids(self.store.db.conn, query, PAGE_SIZE))
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
@@ -520,21 +475,12 @@ class LeadsModel(QAbstractTableModel):
     def _fetch_page(self, ids: Sequence[int]) -> _Page:
         if not ids:
             return _Page([])
-        marks = ", ".join("?" * len(ids))
-        found = {r[0]: r for r in self.store.db.execute(f"SELECT {_SELECT} FROM leads WHERE id IN ({marks})", ids)}
+        found = fetch_rows(self.store.db.conn, ids)
         page = _Page([found.get(i) for i in ids])
         flagged = [r[_R_ID] for r in found.values() if any(r[i] for i in _FLAG_FIELD.values())]
-        if flagged:
-            marks = ", ".join("?" * len(flagged))
-            latest = self.store.db.execute(
-                "SELECT lead_id, vendor, finished_at, summary FROM checks WHERE id IN ("
-                f"SELECT max(id) FROM checks WHERE lead_id IN ({marks}) AND error IS NULL AND flag IS NOT NULL "
-                "GROUP BY lead_id, vendor)",
-                flagged,
-            )
-            page.latest = {(r[0], r[1]): (r[2], r[3]) for r in latest}
+        page.latest = latest_answers(self.store.db.conn, flagged)
         return page
 
 
 def flag_filter_labels() -> list[str]:
-    return ["All leads" if f is None else f.label for f in FLAG_FILTERS]
+    return [filter_label(f) for f in FLAG_FILTERS]

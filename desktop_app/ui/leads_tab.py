@@ -9,6 +9,7 @@ cell or the row, and open the certificate in the browser. Re-checks run on the l
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -47,6 +48,7 @@ from desktop_app.ui.leads_model import (
     COL_PHONE,
     COL_STATE,
     COL_SUPPLIER,
+    COL_VERDICT,
     FLAG_COLUMNS,
     FLAG_FILTERS,
     FLAG_ROLE,
@@ -56,8 +58,10 @@ from desktop_app.ui.leads_model import (
     flag_filter_labels,
     short_time,
 )
+from desktop_app.verdict import Verdict
 
 COLUMN_WIDTHS = {
+    COL_VERDICT: 96,
     COL_NAME: 150,
     COL_PHONE: 120,
     COL_EMAIL: 200,
@@ -207,6 +211,11 @@ class LeadDetail(QWidget):
         self.title = QLabel("Select a lead to see its details and every check made on it.")
         self.title.setObjectName("sectionTitle")
         self.title.setWordWrap(True)
+        self.verdict = QLabel()
+        self.verdict.setAccessibleName("Verdict")
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         fields_box = QWidget()
         self.form = QFormLayout(fields_box)
@@ -226,15 +235,15 @@ class LeadDetail(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumWidth(340)
 
-        self.history = QTableWidget(0, 5)
-        self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Summary"])
+        self.history = QTableWidget(0, 6)
+        self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Sent", "Summary"])
         self.history.setAccessibleName("Check history")
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
         self.history.setWordWrap(False)
         header = self.history.horizontalHeader()
-        for col, width in enumerate((150, 120, 110, 80)):
+        for col, width in enumerate((150, 120, 90, 80, 200)):
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
 
@@ -247,28 +256,36 @@ class LeadDetail(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.title)
         layout.addWidget(split, 1)
 
     def show_lead(self, lead_id: int | None) -> None:
-        """Load ``lead_id``'s fields and history from the store (indexed reads: fast on the GUI thread)."""
+        """Load ``lead_id``'s verdict, fields and history from the store (indexed reads: fast on the GUI thread)."""
         self.lead_id = lead_id
         lead = self.store.lead(lead_id) if lead_id is not None else None
-        checks = self.store.checks(lead_id=lead_id, limit=self.HISTORY_LIMIT) if lead else []
-        if lead is None:
+        history = self.store.lead_history(lead_id, limit=self.HISTORY_LIMIT) if lead else []
+        if lead is None or lead_id is None:
             self.title.setText("Select a lead to see its details and every check made on it.")
+            self.verdict.clear()
         else:
             name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p) or f"Lead {lead_id}"
-            count = len(checks)
-            self.title.setText(f"{name}: {count} check{'s' if count != 1 else ''} on record")
+            count = len(history)
+            self.title.setText(f"{name} (lead #{lead_id}): {count} check{'s' if count != 1 else ''} on record")
+            verdict, reasons = self.store.lead_verdict(lead_id)
+            self.verdict.setText(verdict_html(verdict, reasons))
         for key, label in self.field_labels.items():
             value = (lead or {}).get(key)
             if key == "phone":
                 value = display_phone(value)
             elif key == "created_at":
                 value = short_time(value)
+            elif key == "source_file" and value and lead:
+                value = f"{value}, row {lead.get('source_row')}"
+            elif key == "source_file" and lead:
+                value = "entered by hand" if lead.get("source") == "manual" else value
             label.setText("" if value in (None, "") else str(value))
-        self._fill_history(checks)
+        self._fill_history(history)
 
     def history_rows(self) -> list[tuple[str, ...]]:
         """The history table's text, row by row (what the buyer reads)."""
@@ -278,9 +295,9 @@ class LeadDetail(QWidget):
             for r in range(table.rowCount())
         ]
 
-    def _fill_history(self, checks: list[Any]) -> None:
-        self.history.setRowCount(len(checks))
-        for row, stored in enumerate(checks):
+    def _fill_history(self, history: list[tuple[Any, bool]]) -> None:
+        self.history.setRowCount(len(history))
+        for row, (stored, counts) in enumerate(history):
             result = stored.result
             when = QTableWidgetItem(short_time(result.finished_at))
             vendor = QTableWidgetItem(VENDOR_TITLES.get(result.vendor, result.vendor))
@@ -303,10 +320,45 @@ class LeadDetail(QWidget):
                     outcome.setToolTip(f"{VENDOR_TITLES.get(result.vendor, result.vendor)}: {theme.flag_word(flag)}")
                 summary_text = result.summary
             outcome.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            sent_text = sent_summary(stored.sent)
+            if not counts:
+                sent_text = "other data: " + sent_text
+            sent = QTableWidgetItem(sent_text)
+            sent.setToolTip(
+                (
+                    "Sent with data that is not this lead's own: kept and shown, not counted in its verdict.\n"
+                    if not counts
+                    else ""
+                )
+                + f"Sent: {sent_summary(stored.sent)}"
+            )
             summary = QTableWidgetItem(summary_text)
             summary.setToolTip(f"{summary_text}\nSubject: {result.subject}")
-            for col, item in enumerate((when, vendor, operation, outcome, summary)):
+            for col, item in enumerate((when, vendor, operation, outcome, sent, summary)):
+                item.setData(Qt.ItemDataRole.UserRole, stored.id)
                 self.history.setItem(row, col, item)
+
+
+def sent_summary(sent: dict[str, Any] | None) -> str:
+    """What a check carried besides its subject, in one line."""
+    if sent is None:
+        return "not recorded (checked before Leadcheck kept it)"
+    if not sent:
+        return "the subject only"
+    return ", ".join(f"{key}: {value}" for key, value in sent.items())
+
+
+def verdict_html(verdict: str, reasons: list[str]) -> str:
+    """The detail's first line: the verdict as a coloured word, then why."""
+    word = Verdict(verdict).word
+    colours = theme.FLAG_COLOURS.get(verdict)
+    chip = (
+        f'<span style="background:{colours[0]}; color:{colours[1]}; font-weight:bold">&nbsp;{word}&nbsp;</span>'
+        if colours
+        else f"<b>{word}</b>"
+    )
+    why = "<br>".join(html.escape(r) for r in reasons)
+    return f"Verdict: {chip}" + (f"<br>{why}" if why else "")
 
 
 class LeadsTab(QWidget):
@@ -332,7 +384,9 @@ class LeadsTab(QWidget):
         self.model = LeadsModel(self.store, self)
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter by name, phone, email, supplier, certificate or token  (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(
+            "Find a consumer by phone (any layout) or email, or filter by name, supplier, certificate, token  (Ctrl+F)"
+        )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter leads")
         self.filter_edit.setToolTip(
@@ -373,7 +427,7 @@ class LeadsTab(QWidget):
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         self.flag_delegate = FlagDelegate(self.view)
-        for column in FLAG_COLUMNS:
+        for column in (COL_VERDICT, *FLAG_COLUMNS):
             self.view.setItemDelegateForColumn(column, self.flag_delegate)
         header.setSortIndicator(COL_ADDED, Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)

@@ -97,24 +97,26 @@ async def test_import_outcome_lists_unusable_rows_with_reasons(feature: BatchFea
     rows = [good_row(i) for i in range(6)]
     rows.append(["not a phone", "not-an-email", "", "Bad", "refused"])
     rows.append(["", "", "", "Nobody", "refused too"])
-    rows.append(["(312) 555-1000", "", "", "Dup", "merged"])  # same phone as row 2
+    rows.append(["(312) 555-1000", "", "", "Dup", "another purchase"])  # same phone as row 2: a lead of its own
     rows.append(["(312) 555-9999", "broken@", "", "Half", "warning"])
+    rows.append(rows[0])  # the same purchase again
     path = write_csv(tmp_path / "mixed.csv", HEADER, rows)
     dialog = await feature.import_file(path)
     assert dialog is not None
     report = await dialog.import_into()
     assert report is not None
-    assert (report.leads_created, report.leads_merged, report.rows_refused) == (7, 1, 2)
+    assert (report.leads_created, report.rows_recognised, report.rows_refused) == (8, 1, 2)
     await until(lambda: bool(dialogs(feature, ImportOutcomeDialog)))
     outcome = dialogs(feature, ImportOutcomeDialog)[0]
-    assert outcome.count_labels["leads_created"].text() == "7"
-    assert outcome.count_labels["leads_merged"].text() == "1"
+    assert outcome.count_labels["leads_created"].text() == "8"
+    assert outcome.count_labels["rows_recognised"].text() == "1"
     assert outcome.count_labels["rows_refused"].text() == "2"
     table = outcome.problems_table
     found = [(cell(table, r, 0), cell(table, r, 1), cell(table, r, 3)) for r in range(table.rowCount())]
     assert ("8", "Not imported") == found[0][:2] and "no usable" in found[0][2]
     assert any(row == "9" and kind == "Not imported" for row, kind, _ in found)
     assert any(row == "11" and kind == "Field not used" and "email" in why for row, kind, why in found)
+    assert any(row == "12" and kind == "Already imported" and "lead #1" in why for row, kind, why in found)
     assert "not a phone" in cell(table, 0, 4)
     text = outcome.copy_table()
     assert QGuiApplication.clipboard().text() == text and text.startswith("Row\tOutcome")
@@ -124,8 +126,8 @@ async def test_import_outcome_lists_unusable_rows_with_reasons(feature: BatchFea
         lines = list(csv.reader(handle))
     assert lines[0] == ["row", "outcome", "field", "reason", "raw"] and len(lines) == len(report.problems) + 1
     assert feature.window.leads_tab is not None
-    await until(lambda: feature.window.leads_tab.model.rowCount() == 7)  # type: ignore[union-attr]
-    assert outcome.check_button.isEnabled() and "7 leads" in outcome.check_button.text()  # distinct leads
+    await until(lambda: feature.window.leads_tab.model.rowCount() == 8)  # type: ignore[union-attr]
+    assert outcome.check_button.isEnabled() and "8 leads" in outcome.check_button.text()  # distinct leads
 
 
 @pytest.mark.parametrize(

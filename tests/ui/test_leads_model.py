@@ -160,7 +160,8 @@ async def test_flag_filters(store: Store, model: LeadsModel) -> None:
     assert await model.set_flag_filter(FlagFilter("yellow")) == 1
     assert await model.set_flag_filter(FlagFilter("unchecked")) == 7
     assert await model.set_flag_filter(None) == 10
-    assert FlagFilter("red", "litigator").label == "TCPA Litigator: Red"
+    assert lm.filter_label(FlagFilter("red", "litigator")) == "TCPA Litigator: Red"
+    assert lm.filter_label(FlagFilter("red")) == "Red leads"
 
 
 async def test_sort_by_name_and_by_flag(store: Store, model: LeadsModel) -> None:
@@ -168,9 +169,9 @@ async def test_sort_by_name_and_by_flag(store: Store, model: LeadsModel) -> None
     flag(store, 7, "trustedform", Flag.GREEN)
     flag(store, 8, "trustedform", Flag.RED)
     flag(store, 9, "trustedform", Flag.YELLOW)
-    await model.set_query(lm.LeadQuery(sort_column=COL_NAME, descending=False))
+    await model.set_query(lm.LeadQuery(sort="name", descending=False))
     assert model.data(model.index(0, COL_NAME)) == "First1 Last00001"
-    await model.set_query(lm.LeadQuery(sort_column=COL_TRUSTEDFORM, descending=False))
+    await model.set_query(lm.LeadQuery(sort="flag:trustedform", descending=False))
     assert [model.data(model.index(r, COL_TRUSTEDFORM)) for r in range(4)] == ["Red", "Yellow", "Green", "—"]
 
 
