@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from desktop_app.jobs.vendor_jobs import JORNAYA_DATA
+from desktop_app.jobs.vendor_jobs import JOBS, JORNAYA_DATA
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.store.links import SUBJECT_COLUMNS
@@ -139,7 +139,16 @@ class CheckService:
         clean = scrub(result, self.redactor())
         given = _normalised(sent)
         column = SUBJECT_COLUMNS.get(clean.vendor)
-        if lead_id is None and column and clean.ok and not self.store.leads_for_subject(clean.vendor, clean.subject):
+        # Only the operation that checks a lead's evidence (a retain, an audit, a litigator check, a Contact State
+        # certificate read) makes a lead: a claim, a stats read or an export is about no purchase.
+        evidence = clean.vendor in JOBS and JOBS[clean.vendor].operation == clean.operation
+        if (
+            lead_id is None
+            and column
+            and evidence
+            and clean.ok
+            and not self.store.leads_for_subject(clean.vendor, clean.subject)
+        ):
             lead_id = self.store.add_lead({**given, column: clean.subject}, source="manual")
         self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id, sent=given)
         outcome = clean.flag.value if clean.flag else f"error:{clean.error.kind.value}" if clean.error else "done"

@@ -237,3 +237,20 @@ def test_lookup_command_prints_one_json_object_and_exits_0_also_when_nothing_mat
     assert "3 leads" in text and "Acme Leads" in text and "Cheap Leads" in text and "RED" in text
 
     assert main(["lookup", "not a phone"]) == 2
+
+
+async def test_contact_state_calls_that_check_no_evidence_create_no_lead(
+    service: CheckService, store: Store, imported: list[int]
+) -> None:
+    for operation, subject in [
+        ("claim", "https://cert.contactstate.com/claim/0d2b0c1e-0000-4000-8000-000000000000"),
+        ("stats", "lead-123"),
+        ("export", "export"),
+        ("lead_create", "Jane Doe"),
+    ]:
+        service.save(CheckResult(vendor="contactstate", operation=operation, subject=subject, flag=None, summary="ok"))
+    assert store.lead_count() == len(imported)
+    cert = "https://cert.contactstate.com/certificates/0d2b0c1e-0000-4000-8000-000000000000"
+    service.save(CheckResult(vendor="contactstate", operation="cert", subject=cert, flag=Flag.GREEN, summary="ok"))
+    (lead_id,) = store.leads_for_subject("contactstate", cert)
+    assert store.lead(lead_id)["source"] == "manual"  # type: ignore[index]
