@@ -109,7 +109,7 @@ def write_results_csv(
 ) -> int:
     """Write the checked leads (of one batch, or every lead with an answer) with each vendor's answer.
     Returns the number of lead rows."""
-    conn = store.db.conn
+    conn = store.connection
     answers: dict[int, dict[str, _Answer]] = {}
     if batch_id is not None:
         batch_vendors = reports.batch_vendors(conn, batch_id)
@@ -189,7 +189,7 @@ def parse_include(text: str | Sequence[str]) -> list[str]:
 
 def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str, str], _Suppressed]:
     """(kind, value) -> reasons and earliest date, from the suppression table and the chosen flag colours."""
-    conn = store.db.conn
+    conn = store.connection
     found: dict[tuple[str, str], _Suppressed] = {}
 
     def add(kind: str, value: str | None, reason: str, date: str | None) -> None:

@@ -45,7 +45,6 @@ import json
 import operator
 import queue
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -58,6 +57,7 @@ from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping, propose_
 from desktop_app.imports.reader import MAX_CELL_CHARS, CsvFormat, ImportRefused, detect_format, iter_records, open_text
 from desktop_app.store.batches import IMPORT_COLUMNS, BatchStore, ImportChunk, ImportProblemRow
 from desktop_app.store.db import Store
+from desktop_app.store.lead_table import reader
 from desktop_app.store.links import row_key
 from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import InputError, utcnow
@@ -490,10 +490,8 @@ class LeadImporter:
 
         gc_was_enabled = gc.isenabled()
         gc.disable()  # a bulk load creates no cycles; collecting millions of young rows costs ~15%
-        conn = self.store.db.conn
-        cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
-        # Five indexes take random inserts: a page cache sized to the file (up to 256 MiB) keeps them in memory.
-        conn.execute(f"PRAGMA cache_size = -{min(262_144, max(8192, fmt.size // 1024))}")
+        # The lead indexes take random inserts: a page cache sized to the file (up to 256 MiB) keeps them in memory.
+        cache = self.store.set_cache_size(-min(262_144, max(8192, fmt.size // 1024)))
         try:
             if rebuild:
                 # Merging looks up the key map above, not the indexes, so dropping them changes no result. A
@@ -521,7 +519,7 @@ class LeadImporter:
                 if rebuild:
                     self.store.ensure_lead_indexes()
             finally:
-                conn.execute(f"PRAGMA cache_size = {cache}")
+                self.store.set_cache_size(cache)
                 if gc_was_enabled:
                     gc.enable()
         report.blank_rows = reader.blank_rows
@@ -600,7 +598,7 @@ def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap, *, pause: fl
 
 def _map_stored_keys_from(database: Path, keys: KeyMap) -> int:
     """:func:`_map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
-    with contextlib.closing(sqlite3.connect(database)) as conn:
+    with contextlib.closing(reader(database)) as conn:
         return _map_stored_keys(BatchStore.lead_keys_on(conn), keys, pause=READER_PAUSE_SECONDS)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-from desktop_app.store import consumers
+from desktop_app.store import consumers, lead_table
 from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.links import FLAG_COLUMNS, SUBJECT_COLUMNS, link_check
@@ -93,6 +93,11 @@ class Store:
         except sqlite3.Error as exc:
             raise translate(exc, f"open its database at {self.path}") from exc
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for the store's own modules (:mod:`reports`, :mod:`lead_table`...) only."""
+        return self.db.conn
+
     def close(self) -> None:
         self.db.conn.close()
 
@@ -142,6 +147,27 @@ class Store:
         with contextlib.closing(sqlite3.connect(backup)) as target:
             self.db.conn.backup(target)
         return backup
+
+    def set_cache_size(self, size: int) -> int:
+        """Size this connection's page cache for a bulk write (SQLite's ``cache_size``: negative for KiB, positive
+        for pages); returns the previous value, to restore."""
+        previous = int(self.db.execute("PRAGMA cache_size").fetchone()[0])
+        self.db.execute(f"PRAGMA cache_size = {int(size)}")
+        return previous
+
+    # -- the lead table (see lead_table) ---------------------------------------------------------------------
+
+    def first_lead_ids(self, query: lead_table.LeadQuery, limit: int) -> list[int]:
+        return lead_table.first_ids(self.db.conn, query, limit)
+
+    def lead_rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """Id -> row (:data:`lead_table.ROW_COLUMNS`) for one page of the lead table."""
+        with store_errors("read the leads"):
+            return lead_table.fetch_rows(self.db.conn, ids)
+
+    def latest_lead_answers(self, lead_ids: Sequence[int]) -> dict[tuple[int, str], tuple[str, str]]:
+        with store_errors("read the leads' answers"):
+            return lead_table.latest_answers(self.db.conn, lead_ids)
 
     def missing_lead_indexes(self) -> list[str]:
         """Names of the :data:`LEAD_INDEXES` the database lacks (none, unless an import is running or was killed)."""

@@ -37,10 +37,7 @@ from desktop_app.store.lead_table import (
     ROW_COLUMNS,
     FlagFilter,
     LeadQuery,
-    fetch_rows,
-    first_ids,
     iter_ids,
-    latest_answers,
     reader,
 )
 from desktop_app.ui import theme
@@ -438,7 +435,7 @@ class LeadsModel(QAbstractTableModel):
             conn.close()
 
     def _show_first_page(self, query: LeadQuery) -> None:
-        ids = array("q", first_ids(self.store.db.conn, query, PAGE_SIZE))
+        ids = array("q", self.store.first_lead_ids(query, PAGE_SIZE))
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
@@ -475,10 +472,10 @@ class LeadsModel(QAbstractTableModel):
     def _fetch_page(self, ids: Sequence[int]) -> _Page:
         if not ids:
             return _Page([])
-        found = fetch_rows(self.store.db.conn, ids)
+        found = self.store.lead_rows(ids)
         page = _Page([found.get(i) for i in ids])
         flagged = [r[_R_ID] for r in found.values() if any(r[i] for i in _FLAG_FIELD.values())]
-        page.latest = latest_answers(self.store.db.conn, flagged)
+        page.latest = self.store.latest_lead_answers(flagged)
         return page
 
 
