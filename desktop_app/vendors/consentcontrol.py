@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.paths import open_regular_file
 from desktop_app.vendors.base import (
     CallError,
     CheckResult,
@@ -443,7 +444,8 @@ def _read_text(source: str | Path | bytes, what: str) -> str:
     else:
         path = Path(source)
         try:
-            data = path.read_bytes()
+            with open_regular_file(path) as handle:  # a FIFO or a device would wait or run forever
+                data = handle.read()
         except FileNotFoundError as exc:
             raise InputError(f"There is no {what} at “{path}”.", field="file") from exc
         except OSError as exc:

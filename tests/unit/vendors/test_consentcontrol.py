@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -776,3 +777,12 @@ def test_suppression_with_an_unknown_header_scans_every_cell(tmp_path: Path) -> 
 def test_missing_suppression_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no suppression file"):
         suppression_from_file(tmp_path / "none.csv")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("read", [records_from_csv, suppression_from_file], ids=["opt-outs", "suppression"])
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path, read: Callable[[Path], Any]) -> None:
+    fifo = tmp_path / "optouts.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="named pipe"):
+        read(fifo)
