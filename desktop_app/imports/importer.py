@@ -55,8 +55,8 @@ from typing import Any
 
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping, propose_mapping
 from desktop_app.imports.reader import MAX_CELL_CHARS, CsvFormat, ImportRefused, detect_format, iter_records, open_text
-from desktop_app.store.batches import IMPORT_COLUMNS, BatchStore, ImportChunk, ImportProblemRow
 from desktop_app.store.db import Store
+from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow, ImportStore
 from desktop_app.store.lead_table import reader
 from desktop_app.store.links import row_key
 from desktop_app.store.schema import LEAD_FIELDS
@@ -375,7 +375,7 @@ class LeadImporter:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
-        self.batches = BatchStore(store)
+        self.imports = ImportStore(store)
         self.path = Path(path)
         self.preview = preview or inspect_csv(self.path)
         self.mapping = mapping or self.preview.mapping
@@ -424,7 +424,7 @@ class LeadImporter:
         started = self.clock()
         fmt = self.preview.format
         mapping = self.mapping
-        import_id = self.batches.start_import(
+        import_id = self.imports.start_import(
             str(self.path),
             encoding=fmt.encoding_label,
             delimiter=fmt.delimiter,
@@ -445,7 +445,7 @@ class LeadImporter:
             yield from self._import(fmt, mapping, report)
             status = "done"
         finally:
-            self.batches.finish_import(import_id, status)
+            self.imports.finish_import(import_id, status)
         report.seconds = self.clock() - started
         yield ImportProgress(
             report.rows_read,
@@ -470,7 +470,7 @@ class LeadImporter:
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
             load_keys = functools.partial(_map_stored_keys_from, Path(self.store.path), keys)
         else:
-            stored_leads = _map_stored_keys(self.batches.lead_keys(), keys)
+            stored_leads = _map_stored_keys(self.imports.lead_keys(), keys)
         rebuild = self.rebuild_indexes
         if rebuild is None:
             rows = estimated_rows(fmt)
@@ -505,7 +505,7 @@ class LeadImporter:
                     chunk.recognised = [
                         (row, ref if -ref >= chunk.first_pid else resolve(ref)) for row, ref in chunk.recognised
                     ]
-                ids = self.batches.write_import_chunk(report.import_id, chunk)
+                ids = self.imports.write_import_chunk(report.import_id, chunk)
                 if ids:
                     firsts.append(chunk.first_pid)
                     bases.append(ids[0])
@@ -599,7 +599,7 @@ def _map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap, *, pause: fl
 def _map_stored_keys_from(database: Path, keys: KeyMap) -> int:
     """:func:`_map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
     with contextlib.closing(reader(database)) as conn:
-        return _map_stored_keys(BatchStore.lead_keys_on(conn), keys, pause=READER_PAUSE_SECONDS)
+        return _map_stored_keys(ImportStore.lead_keys_on(conn), keys, pause=READER_PAUSE_SECONDS)
 
 
 class _RowReader:

@@ -1,8 +1,9 @@
 """SQLite storage for leads, checks, suppression lists and the audit log."""
 
-from desktop_app.store.db import VENDORS, Store, StoredCheck
+from desktop_app.store.db import VENDORS, Store
 from desktop_app.store.errors import DatabaseUnavailable, NewerSchemaError, StoreBug, StoreError
 from desktop_app.store.links import FLAG_COLUMNS
+from desktop_app.store.records import StoredCheck
 from desktop_app.store.schema import LEAD_FIELDS, SCHEMA_VERSION
 
 __all__ = [

@@ -1,9 +1,7 @@
-"""Batch and CSV-import persistence on the :class:`~desktop_app.store.db.Store`'s connection.
+"""Batch persistence on the :class:`~desktop_app.store.db.Store`'s connection.
 
 Tables (schema step ``_v2`` in :mod:`desktop_app.store.db`)::
 
-    imports          one row per CSV import: file, detected format, confirmed mapping, counts, status
-    import_problems  every row (or field) an import could not use, with the reason and the raw cells
     batches          one row per batch: vendors, whether answered pairs are re-checked, status
     batch_items      one row per lead × vendor: pending → in_flight → done | failed, or cached
 
@@ -20,10 +18,9 @@ for a batch run with a writer thread, from that thread only, through a Store (co
 from __future__ import annotations
 
 import json
-import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.store.db import Store
@@ -37,18 +34,6 @@ FINISHED_STATES = ("done", "failed", "cached")
 RESUMABLE_STATUSES = ("pending", "running", "paused", "stopped", "interrupted")
 SQL_CHUNK = 500  # stays far below SQLite's bound-parameter limit
 
-# Lead columns an import writes, in this order (``extra`` holds the unmapped columns as JSON).
-IMPORT_COLUMNS = (
-    *LEAD_FIELDS,
-    "extra",
-    "source_file",
-    "source_row",
-    "created_at",
-    "updated_at",
-    "import_id",
-    "row_key",
-)
-
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -57,37 +42,6 @@ def _json(value: Any) -> str:
 def _chunks(values: Sequence[Any], size: int = SQL_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-@dataclass(frozen=True)
-class ImportProblemRow:
-    """A row (or one field of it) an import could not use. ``raw`` is the row's cells as read."""
-
-    row_number: int
-    # "refused" (the row was not imported), "warning" (imported without the bad field) or "recognised" (the same
-    # purchase as a stored lead: nothing was added)
-    severity: str
-    reason: str
-    raw: list[str]
-    field: str | None = None
-    lead_id: int | None = None
-
-
-@dataclass
-class ImportChunk:
-    """One transaction's worth of import work: new lead rows (lists in :data:`IMPORT_COLUMNS` order plus an id
-    slot), rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this
-    chunk, which :meth:`BatchStore.write_import_chunk` resolves) and problems."""
-
-    new_leads: list[list[Any]] = field(default_factory=list)
-    recognised: list[tuple[int, int]] = field(default_factory=list)
-    problems: list[ImportProblemRow] = field(default_factory=list)
-    rows_read: int = 0
-    touch: list[int] = field(default_factory=list)  # the lead each used row went to (importer's references)
-    first_pid: int = 0  # the importer's number for the first new lead
-    # The IMPORT_COLUMNS a new lead may have a value in; the others are left NULL without binding a parameter
-    # each (sqlite3 binds None through its adapter lookup: half the cost of a bulk insert).
-    columns: tuple[str, ...] = IMPORT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -147,114 +101,6 @@ class BatchStore:
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
-    # -- imports -------------------------------------------------------------------------------------------
-
-    def start_import(
-        self, source_file: str, *, encoding: str, delimiter: str, has_header: bool, mapping: Mapping[str, Any]
-    ) -> int:
-        with self.store.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO imports (source_file, encoding, delimiter, has_header, mapping, status, started_at) "
-                "VALUES (?, ?, ?, ?, ?, 'running', ?)",
-                (source_file, encoding, delimiter, int(has_header), _json(mapping), utcnow()),
-            )
-            return int(cur.lastrowid or 0)
-
-    def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None]]:
-        """(id, row_key, cert_url, leadid) of every stored lead: what an import recognises a purchase by."""
-        return self.lead_keys_on(self.conn)
-
-    @staticmethod
-    def lead_keys_on(conn: sqlite3.Connection) -> Iterator[tuple[int, str | None, str | None, str | None]]:
-        """:meth:`lead_keys` read through ``conn`` (another thread's connection of its own)."""
-        cursor = conn.execute("SELECT id, row_key, cert_url, leadid FROM leads ORDER BY id")
-        while rows := cursor.fetchmany(10_000):
-            yield from rows
-
-    def write_import_chunk(self, import_id: int, chunk: ImportChunk) -> list[int]:
-        """Write one chunk in one transaction; returns the ids given to ``chunk.new_leads`` (in order).
-
-        Each new lead is a list in :data:`IMPORT_COLUMNS` order plus a last slot for its id, filled here with ids
-        taken inside the transaction (so another writer cannot take them in between). Only ``chunk.columns`` are
-        written."""
-        positions = [i for i, name in enumerate(IMPORT_COLUMNS) if name in chunk.columns]
-        columns = [*(IMPORT_COLUMNS[i] for i in positions), "id"]
-        insert = f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        values = operator.itemgetter(*positions, len(IMPORT_COLUMNS))
-        with store_errors("save the imported leads"), self.store.transaction() as conn:
-            first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
-            ids = list(range(first, first + len(chunk.new_leads)))
-            for lead_id, row in zip(ids, chunk.new_leads, strict=True):
-                row[-1] = lead_id
-            if chunk.new_leads:
-                conn.executemany(insert, map(values, chunk.new_leads))
-            # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
-            chunk.recognised = [(row, ref if ref > 0 else ids[-ref - chunk.first_pid]) for row, ref in chunk.recognised]
-            problems = chunk.problems + self._recognised(conn, chunk.recognised)
-            if problems:
-                conn.executemany(
-                    "INSERT INTO import_problems (import_id, row_number, severity, field, reason, raw, lead_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (import_id, p.row_number, p.severity, p.field, p.reason, _json(p.raw), p.lead_id)
-                        for p in problems
-                    ],
-                )
-            refused = sum(1 for p in chunk.problems if p.severity == "refused")
-            conn.execute(
-                "UPDATE imports SET rows_read = rows_read + ?, leads_created = leads_created + ?, "
-                "rows_recognised = rows_recognised + ?, rows_refused = rows_refused + ?, warnings = warnings + ? "
-                "WHERE id = ?",
-                (
-                    chunk.rows_read,
-                    len(chunk.new_leads),
-                    len(chunk.recognised),
-                    refused,
-                    len(chunk.problems) - refused,
-                    import_id,
-                ),
-            )
-            chunk.problems = problems
-        return ids
-
-    @staticmethod
-    def _recognised(conn: sqlite3.Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
-        """A ``recognised`` entry per row that was the same purchase as a stored lead, saying where it was first
-        seen (file and row)."""
-        out = []
-        for row_number, lead_id in recognised:
-            found = conn.execute("SELECT source_file, source_row FROM leads WHERE id = ?", (lead_id,)).fetchone()
-            where = f"first seen in {found[0]}, row {found[1]}" if found and found[0] else "added by hand"
-            reason = f"The same purchase as lead #{lead_id} ({where}); nothing new was added."
-            out.append(ImportProblemRow(row_number, "recognised", reason, [], lead_id=lead_id))
-        return out
-
-    def finish_import(self, import_id: int, status: str) -> None:
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE imports SET status = ?, finished_at = ? WHERE id = ?", (status, utcnow(), import_id))
-
-    def import_info(self, import_id: int) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM imports WHERE id = ?", [import_id])
-        if not rows:
-            return None
-        info = rows[0]
-        info["mapping"] = json.loads(info["mapping"] or "{}")
-        return info
-
-    @staticmethod
-    def iter_import_problems(conn: sqlite3.Connection, import_id: int) -> Iterator[tuple[Any, ...]]:
-        """(row_number, severity, field, reason, raw cells) of every problem of an import, in row order, through
-        ``conn`` (a worker thread's connection of its own: an import may have a million)."""
-        with store_errors("read the import's problems"):
-            cursor = conn.execute(
-                "SELECT row_number, severity, field, reason, raw FROM import_problems WHERE import_id = ? "
-                "ORDER BY row_number, id",
-                (import_id,),
-            )
-            while batch := cursor.fetchmany(5000):
-                for row_number, severity, field_name, reason, raw in batch:
-                    yield row_number, severity, field_name, reason, json.loads(raw)
-
     def lead_fields(self, lead_ids: Sequence[int]) -> Iterator[tuple[int, dict[str, Any]]]:
         """(id, {lead field: value}) for each stored lead of ``lead_ids`` (in chunks; missing ids are skipped)."""
         columns = ", ".join(("id", *LEAD_FIELDS))
@@ -271,27 +117,6 @@ class BatchStore:
             "SELECT lead_id FROM batch_items WHERE batch_id = ? GROUP BY lead_id ORDER BY min(id)", (batch_id,)
         )
         return [int(r[0]) for r in rows]
-
-    def import_problems(self, import_id: int, *, limit: int | None = None) -> list[ImportProblemRow]:
-        sql = (
-            "SELECT row_number, severity, reason, raw, field, lead_id FROM import_problems "
-            "WHERE import_id = ? ORDER BY row_number, id"
-        )
-        params: list[Any] = [import_id]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [
-            ImportProblemRow(
-                row_number=r["row_number"],
-                severity=r["severity"],
-                reason=r["reason"],
-                raw=json.loads(r["raw"]),
-                field=r["field"],
-                lead_id=r["lead_id"],
-            )
-            for r in self._rows(sql, params)
-        ]
 
     # -- batches -------------------------------------------------------------------------------------------
 

@@ -15,37 +15,24 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from desktop_app.store import consumers, lead_table
-from desktop_app.store.consumers import subject_variants
-from desktop_app.store.errors import NewerSchemaError, store_errors, translate
-from desktop_app.store.links import FLAG_COLUMNS, SUBJECT_COLUMNS, link_check
-from desktop_app.store.schema import LEAD_FIELDS, LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
-from desktop_app.vendors.base import CallError, CheckResult, Flag, utcnow
+from desktop_app.store.errors import NewerSchemaError, translate
+from desktop_app.store.links import FLAG_COLUMNS
+from desktop_app.store.records import Records
+from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
+from desktop_app.vendors.base import utcnow
 
 VENDORS = tuple(FLAG_COLUMNS)
 
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transaction
-
-
-@dataclass(frozen=True)
-class StoredCheck:
-    """A check as it was recorded: the result plus where it sits in the trail."""
-
-    id: int
-    lead_id: int | None
-    batch_id: int | None
-    result: CheckResult
-    sent: dict[str, Any] | None = None  # the lead data the call carried (None for checks stored before v3)
 
 
 def _json(value: Any) -> str:
@@ -67,7 +54,7 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class Store:
+class Store(Records):
     """The database. Construct with a path; call :meth:`close` when done (or use as a context manager)."""
 
     def __init__(self, path: Path, *, backups_dir: Path | None = None) -> None:
@@ -155,20 +142,6 @@ class Store:
         self.db.execute(f"PRAGMA cache_size = {int(size)}")
         return previous
 
-    # -- the lead table (see lead_table) ---------------------------------------------------------------------
-
-    def first_lead_ids(self, query: lead_table.LeadQuery, limit: int) -> list[int]:
-        return lead_table.first_ids(self.db.conn, query, limit)
-
-    def lead_rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-        """Id -> row (:data:`lead_table.ROW_COLUMNS`) for one page of the lead table."""
-        with store_errors("read the leads"):
-            return lead_table.fetch_rows(self.db.conn, ids)
-
-    def latest_lead_answers(self, lead_ids: Sequence[int]) -> dict[tuple[int, str], tuple[str, str]]:
-        with store_errors("read the leads' answers"):
-            return lead_table.latest_answers(self.db.conn, lead_ids)
-
     def missing_lead_indexes(self) -> list[str]:
         """Names of the :data:`LEAD_INDEXES` the database lacks (none, unless an import is running or was killed)."""
         present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -219,237 +192,6 @@ class Store:
             raise
         else:
             conn.execute("COMMIT")
-
-    # -- checks --------------------------------------------------------------------------------------------
-
-    def record_check(
-        self,
-        result: CheckResult,
-        *,
-        lead_id: int | None = None,
-        batch_id: int | None = None,
-        sent: Mapping[str, Any] | None = None,
-    ) -> int:
-        """Store one check in one transaction, linked to its leads (see :mod:`desktop_app.store.links`): the lead
-        it was made for and every lead holding its subject. ``sent``: the lead data the call carried (email,
-        phone, names...), kept with the check; the check counts for a lead only when that data is the lead's."""
-        return self.record_checks([(result, lead_id, batch_id, sent)])[0]
-
-    def record_checks(
-        self, items: Sequence[tuple[CheckResult, int | None, int | None, Mapping[str, Any] | None]]
-    ) -> list[int]:
-        """Store several checks in one transaction (batch results arrive in bursts)."""
-        ids: list[int] = []
-        with store_errors("save the result"), self.transaction() as conn:
-            for result, lead_id, batch_id, sent in items:
-                ids.append(self.insert_check(conn, result, lead_id, batch_id, sent))
-        return ids
-
-    @staticmethod
-    def insert_check(
-        conn: sqlite3.Connection,
-        result: CheckResult,
-        lead_id: int | None,
-        batch_id: int | None,
-        sent: Mapping[str, Any] | None,
-    ) -> int:
-        """Insert a check and link it to its leads inside the caller's transaction; returns its id."""
-        row = Store._check_row(result, lead_id, batch_id, sent)
-        cur = conn.execute(
-            f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-        )
-        check_id = int(cur.lastrowid or 0)
-        link_check(conn, check_id, result, sent, lead_id)
-        return check_id
-
-    @staticmethod
-    def _check_row(
-        result: CheckResult, lead_id: int | None, batch_id: int | None, sent: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]:
-        return {
-            "lead_id": lead_id,
-            "batch_id": batch_id,
-            "vendor": result.vendor,
-            "operation": result.operation,
-            "subject": result.subject,
-            "flag": result.flag.value if result.flag else None,
-            "summary": result.summary,
-            "details": _json(result.details),
-            "error": _json(result.error.to_dict()) if result.error else None,
-            "error_kind": result.error.kind.value if result.error else None,
-            "http_status": result.http_status,
-            "request": _json(result.request),
-            "response_body": result.response_body,
-            "attempts": result.attempts,
-            "started_at": result.started_at,
-            "finished_at": result.finished_at,
-            "sent": _json(dict(sent)) if sent is not None else None,
-        }
-
-    def checks(
-        self,
-        *,
-        vendor: str | None = None,
-        subject: str | None = None,
-        lead_id: int | None = None,
-        operation: str | None = None,
-        limit: int = 100,
-        newest_first: bool = True,
-    ) -> list[StoredCheck]:
-        """Stored checks, newest first. ``subject`` is matched as typed and, for a phone in any layout or an
-        email in any case, in its stored form, and also finds the checks of every lead with that phone or email."""
-        where, params = [], []
-        for column, value in (("vendor", vendor), ("lead_id", lead_id), ("operation", operation)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if subject is not None:
-            variants = subject_variants(subject)
-            marks = ", ".join("?" * len(variants))
-            where.append(
-                f"(subject IN ({marks}) OR id IN (SELECT cl.check_id FROM check_leads cl JOIN leads l "
-                f"ON l.id = cl.lead_id WHERE l.phone IN ({marks}) OR l.email IN ({marks})))"
-            )
-            params.extend(variants * 3)
-        sql = "SELECT * FROM checks"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY id {'DESC' if newest_first else 'ASC'} LIMIT ?"
-        params.append(limit)
-        cursor = self.db.execute(sql, params)
-        columns = [c[0] for c in cursor.description]
-        return [self._stored(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
-
-    def lookup(self, value: str) -> dict[str, Any]:
-        """The consumer behind a phone (any layout) or an email (any case): see :func:`consumers.lookup`."""
-        with store_errors("look the consumer up"):
-            return consumers.lookup(self.db.conn, value)
-
-    def lead_history(self, lead_id: int, *, limit: int = 500) -> list[tuple[StoredCheck, bool]]:
-        """Every check linked to a lead, newest first, each with whether it counts for the lead (made with the
-        lead's own data): the litigator checks of its phone and the retains of its certificate included."""
-        with store_errors("read the lead's history"):
-            cursor = self.db.execute(
-                "SELECT c.*, cl.counts AS link_counts FROM check_leads cl JOIN checks c ON c.id = cl.check_id "
-                "WHERE cl.lead_id = ? ORDER BY c.id DESC LIMIT ?",
-                [lead_id, limit],
-            )
-            columns = [c[0] for c in cursor.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        return [(self._stored(row), bool(row["link_counts"])) for row in rows]
-
-    def lead_verdict(self, lead_id: int) -> tuple[str, list[str]]:
-        """(verdict, reasons in a buyer's words) of one lead."""
-        row = self.db.execute("SELECT verdict FROM leads WHERE id = ?", [lead_id]).fetchone()
-        if row is None:
-            return "unchecked", []
-        return str(row[0]), consumers.lead_reasons(consumers.checks_of(self.db.conn, [lead_id])[lead_id])
-
-    def verdict_counts(self, lead_ids: Sequence[int] | None = None) -> dict[str, int]:
-        """How many leads (of ``lead_ids``, or all) have each verdict."""
-        counts: dict[str, int] = {}
-        if lead_ids is None:
-            rows = self.db.execute("SELECT verdict, count(*) FROM leads GROUP BY verdict").fetchall()
-        else:
-            rows = []
-            ids = list(dict.fromkeys(lead_ids))
-            for start in range(0, len(ids), 500):
-                part = ids[start : start + 500]
-                rows += self.db.execute(
-                    f"SELECT verdict, count(*) FROM leads WHERE id IN ({', '.join('?' * len(part))}) GROUP BY verdict",
-                    part,
-                ).fetchall()
-        for verdict, n in rows:
-            counts[str(verdict)] = counts.get(str(verdict), 0) + int(n)
-        return counts
-
-    def check(self, check_id: int) -> StoredCheck | None:
-        cursor = self.db.execute("SELECT * FROM checks WHERE id = ?", [check_id])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return self._stored(dict(zip([c[0] for c in cursor.description], row, strict=True)))
-
-    @staticmethod
-    def _stored(row: Mapping[str, Any]) -> StoredCheck:
-        error = CallError.from_dict(json.loads(row["error"])) if row["error"] else None
-        result = CheckResult(
-            vendor=row["vendor"],
-            operation=row["operation"],
-            subject=row["subject"],
-            flag=Flag(row["flag"]) if row["flag"] else None,
-            summary=row["summary"],
-            details=json.loads(row["details"]),
-            error=error,
-            http_status=row["http_status"],
-            request=json.loads(row["request"]),
-            response_body=row["response_body"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            attempts=row["attempts"],
-        )
-        sent = json.loads(row["sent"]) if row.get("sent") else None
-        return StoredCheck(id=row["id"], lead_id=row["lead_id"], batch_id=row["batch_id"], result=result, sent=sent)
-
-    def latest_check(
-        self, vendor: str, subject: str, *, operation: str | None = None, since: str | None = None, ok_only: bool = True
-    ) -> StoredCheck | None:
-        """The newest completed check of ``subject`` (optionally newer than ``since``): the "don't pay twice" probe."""
-        sql = "SELECT id FROM checks WHERE vendor = ? AND subject = ?"
-        params: list[Any] = [vendor, subject]
-        if operation:
-            sql += " AND operation = ?"
-            params.append(operation)
-        if since:
-            sql += " AND finished_at >= ?"
-            params.append(since)
-        if ok_only:
-            sql += " AND error IS NULL"
-        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return self.check(int(row[0])) if row else None
-
-    # -- leads ---------------------------------------------------------------------------------------------
-
-    def leads_for_subject(self, vendor: str, subject: str) -> list[int]:
-        """The leads holding a subject (the same certificate, token or phone), oldest first."""
-        column = SUBJECT_COLUMNS.get(vendor)
-        if column is None:
-            return []
-        rows = self.db.execute(f"SELECT id FROM leads WHERE {column} = ? ORDER BY id", [subject]).fetchall()
-        return [int(r[0]) for r in rows]
-
-    def add_lead(
-        self,
-        fields: Mapping[str, Any],
-        *,
-        source_file: str | None = None,
-        source_row: int | None = None,
-        source: str | None = None,
-    ) -> int:
-        """A new lead (one purchase). ``source``: "import" or "manual" (default: "import" with a file)."""
-        now = utcnow()
-        known = {k: fields.get(k) for k in LEAD_FIELDS if fields.get(k) not in (None, "")}
-        extra = {k: v for k, v in fields.items() if k not in LEAD_FIELDS and v not in (None, "")}
-        row = {**known, "extra": _json(extra) if extra else None, "source_file": source_file, "source_row": source_row}
-        row["source"] = source or ("import" if source_file else "manual")
-        row.update(created_at=now, updated_at=now)
-        with self.transaction() as conn:
-            cur = conn.execute(
-                f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-            )
-            return int(cur.lastrowid or 0)
-
-    def lead(self, lead_id: int) -> dict[str, Any] | None:
-        cursor = self.db.execute("SELECT * FROM leads WHERE id = ?", [lead_id])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        data = dict(zip([c[0] for c in cursor.description], row, strict=True))
-        data["extra"] = json.loads(data["extra"]) if data.get("extra") else {}
-        return data
-
-    def lead_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM leads").fetchone()[0])
 
     # -- suppression ---------------------------------------------------------------------------------------
 

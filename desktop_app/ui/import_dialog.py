@@ -61,7 +61,7 @@ from desktop_app.imports.reader import (
     raise_field_size_limit,
     read_head,
 )
-from desktop_app.store.batches import BatchStore, ImportProblemRow
+from desktop_app.store.imports import ImportProblemRow, ImportStore
 from desktop_app.store.lead_table import reader
 from desktop_app.ui import spawn
 from desktop_app.vendors.base import LeadcheckError
@@ -462,7 +462,7 @@ def write_problems_csv(database: Path, import_id: int, path: Path) -> int:
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["row", "outcome", "field", "reason", "raw"])
-            for row_number, severity, field, reason, raw in BatchStore.iter_import_problems(conn, import_id):
+            for row_number, severity, field, reason, raw in ImportStore.iter_import_problems(conn, import_id):
                 outcome = PROBLEM_OUTCOMES.get(severity, severity)
                 cells = " | ".join(raw)
                 writer.writerow([neutralise(v) for v in (row_number, outcome, field or "", reason, cells)])

@@ -16,8 +16,8 @@ import pytest
 from desktop_app.imports import LeadImporter, import_csv, importer
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
-from desktop_app.store.batches import BatchStore
 from desktop_app.store.db import LEAD_INDEXES
+from desktop_app.store.imports import ImportStore
 from desktop_app.vendors.base import InputError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -178,7 +178,7 @@ for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_ro
         assert store.missing_lead_indexes() == []
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.lead_count() == int(created) > 0
-        info = BatchStore(store).import_info(1)
+        info = ImportStore(store).import_info(1)
         assert info is not None and info["status"] == "running"  # read as interrupted
         report = import_csv(store, source)  # importing the file again recognises what was kept
         assert report.rows_recognised >= int(created) and store.lead_count() == report.leads_created + int(created)

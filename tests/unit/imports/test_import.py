@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.imports import ImportRefused, LeadImporter, import_csv, inspect_csv, propose_mapping
 from desktop_app.store import Store
-from desktop_app.store.batches import BatchStore
+from desktop_app.store.imports import ImportStore
 
 CERT_A = "https://cert.trustedform.com/" + "a" * 40
 CERT_B = "https://cert.trustedform.com/" + "b" * 40
@@ -115,7 +115,7 @@ def test_bad_fields_are_dropped_with_a_warning_and_unusable_rows_kept_with_reaso
     assert report.leads_created == 2
     assert report.rows_refused == 1
     assert report.warnings == 2  # the bad email and the bad certificate on row 2
-    problems = BatchStore(store).import_problems(report.import_id)
+    problems = ImportStore(store).import_problems(report.import_id)
     refused = [p for p in problems if p.severity == "refused"]
     assert refused[0].row_number == 3
     assert refused[0].raw == ["123", "also bad", ""]
@@ -166,7 +166,7 @@ def test_importing_a_file_again_adds_nothing_and_says_where_each_row_was_first_s
     assert [(p.row_number, p.lead_id) for p in recognised] == [(2, 1), (3, 2)]
     assert "first seen in leads.csv, row 2" in recognised[0].reason
     assert "recognised as already imported" in again.summary()
-    stored = BatchStore(store).import_problems(again.import_id)
+    stored = ImportStore(store).import_problems(again.import_id)
     assert [p.severity for p in stored] == ["recognised", "recognised"]
 
 
@@ -229,13 +229,13 @@ async def test_async_import_maps_stored_leads_off_the_loop_and_still_recognises(
     first = write(tmp_path, "phone,email\n" + "\n".join(f"20255{i:05d},u{i}@example.com" for i in range(100)) + "\n")
     await LeadImporter(store, first, chunk_rows=10).run_async()
     threads: list[str] = []
-    real = BatchStore.lead_keys_on
+    real = ImportStore.lead_keys_on
 
     def recording(conn: Any) -> Any:
         threads.append(threading.current_thread().name)
         return real(conn)
 
-    monkeypatch.setattr(BatchStore, "lead_keys_on", staticmethod(recording))
+    monkeypatch.setattr(ImportStore, "lead_keys_on", staticmethod(recording))
     rows = [f"20255{i:05d},u{i}@example.com" for i in range(50)]  # imported before
     rows += [f"40455{i:05d},u{i}@example.com" for i in range(50)]  # known emails, new phones: new purchases
     second = write(tmp_path, "phone,email\n" + "\n".join(rows) + "\n", name="second.csv")
