@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.jobs import BATCH_VENDORS, BatchPlan, BatchProgress, RunState
 from desktop_app.jobs.events import format_duration
-from desktop_app.store.batches import BatchInfo
+from desktop_app.store.batches import BatchInfo, BatchStore
 from desktop_app.ui import spawn
 from desktop_app.ui.batch_controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
 from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.verdict import count_line
 
 VENDOR_TASKS = {
     "trustedform": ("TrustedForm — retain the certificate", "a certificate URL and a phone or email"),
@@ -266,9 +267,13 @@ class BatchPanel(QWidget):
 
     Signals:
         export_requested(int): the buyer wants the results CSV of batch ``id``.
+        red_leads_requested(): the buyer wants the lead table filtered to red leads.
+        suppression_requested(): the buyer wants to export the suppression list.
     """
 
     export_requested = Signal(int)
+    red_leads_requested = Signal()
+    suppression_requested = Signal()
 
     def __init__(self, controller: BatchController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -327,12 +332,25 @@ class BatchPanel(QWidget):
         self.retry_button.setToolTip("Send the failed checks again (after fixing a key, say)")
         self.export_button = QPushButton("Export results…")
         self.export_button.setToolTip("Write this batch's leads with every vendor's flag, reason and date as CSV")
+        self.red_button = QPushButton("See red leads")
+        self.red_button.setToolTip("Show only the red leads in the lead table, with why each is red")
+        self.red_button.setVisible(False)
+        self.suppression_button = QPushButton("Export suppression list…")
+        self.suppression_button.setToolTip("Write the phones and emails not to contact, for your dialler")
+        self.suppression_button.setVisible(False)
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         for button in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button):
             top.addWidget(button)
         top.addWidget(self.export_button)
+        verdict_row = QHBoxLayout()
+        self.verdicts = QLabel()
+        self.verdicts.setAccessibleName("Batch verdicts")
+        self.verdicts.setObjectName("sectionTitle")
+        verdict_row.addWidget(self.verdicts, 1)
+        verdict_row.addWidget(self.red_button)
+        verdict_row.addWidget(self.suppression_button)
         row = QHBoxLayout()
         row.addWidget(self.bar, 2)
         row.addWidget(self.counts, 5)
@@ -343,6 +361,7 @@ class BatchPanel(QWidget):
         layout.addLayout(top)
         layout.addLayout(row)
         layout.addWidget(self.lanes)
+        layout.addLayout(verdict_row)
         layout.addWidget(self.message)
 
         self.pause_button.clicked.connect(self.pause)
@@ -350,6 +369,8 @@ class BatchPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.retry_button.clicked.connect(self._on_retry)
         self.export_button.clicked.connect(self._on_export)
+        self.red_button.clicked.connect(self.red_leads_requested)
+        self.suppression_button.clicked.connect(self.suppression_requested)
         self.offer_resume_button.clicked.connect(self._on_offer_resume)
         self.offer_dismiss_button.clicked.connect(self.dismiss_offer)
         controller.started.connect(self._on_started)
@@ -487,6 +508,9 @@ class BatchPanel(QWidget):
         if info is not None:
             self.batch_name = info.name
         self.title.setText(f"Batch {batch_id} “{self.batch_name}”: starting…")
+        self.verdicts.clear()
+        self.red_button.setVisible(False)
+        self.suppression_button.setVisible(False)
         self._update_buttons()
 
     def _on_state(self, _state: str) -> None:
@@ -494,9 +518,20 @@ class BatchPanel(QWidget):
             self.show_progress(self.controller.last_progress)
         self._update_buttons()
 
+    def show_verdicts(self, batch_id: int) -> dict[str, int]:
+        """The batch's leads by verdict ("195 leads: 12 red, 30 yellow, 153 green") and the next steps."""
+        store = self.controller.service.store
+        counts: dict[str, int] = store.verdict_counts(BatchStore(store).batch_lead_ids(batch_id))
+        self.verdicts.setText(count_line(counts) + ".")
+        attention = bool(counts.get("red") or counts.get("yellow"))
+        self.red_button.setVisible(bool(counts.get("red")))
+        self.suppression_button.setVisible(attention)
+        return counts
+
     def _on_finished(self, final: BatchProgress | None) -> None:
         if final is not None:
             self.show_progress(final)
+            self.show_verdicts(final.batch_id)
             if final.state is RunState.DONE and not final.failed:
                 self.show_info(
                     f"Every check is done: {final.done:,} answered, {final.cached:,} cached (not paid again)."

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.exports import SuppressionImport
 from desktop_app.imports import ImportReport, inspect_csv
-from desktop_app.store.lead_table import read_ids
+from desktop_app.store.lead_table import FlagFilter, read_ids
 from desktop_app.ui import spawn
 from desktop_app.ui.batch_controller import BatchController
 from desktop_app.ui.batch_panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
 from desktop_app.ui.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.import_dialog import ImportDialog, ImportOutcomeDialog
-from desktop_app.ui.leads_model import filter_label
+from desktop_app.ui.leads_model import FLAG_FILTERS, filter_label
 from desktop_app.vendors.base import LeadcheckError
 
 if TYPE_CHECKING:
@@ -100,6 +100,8 @@ class BatchFeature(QObject):
         self.controller.started.connect(self._on_batch_started)
         self.controller.finished.connect(self._on_batch_finished)
         self.panel.export_requested.connect(self._on_export_batch)
+        self.panel.red_leads_requested.connect(self._on_red_leads)
+        self.panel.suppression_requested.connect(self.open_export_suppression)
 
     # -- import ---------------------------------------------------------------------------------------------
 
@@ -208,6 +210,12 @@ class BatchFeature(QObject):
         self._keep(dialog)
         dialog.open()
         return dialog
+
+    def _on_red_leads(self) -> None:
+        tab = self.window.leads_tab
+        if tab is not None:
+            self.window.tabs.setCurrentWidget(tab)
+            spawn(tab.apply_filter(text="", flag_index=FLAG_FILTERS.index(FlagFilter("red"))))
 
     def open_export_suppression(self) -> ExportSuppressionDialog:
         dialog = ExportSuppressionDialog(self.store, self.window, folder=self.folder)

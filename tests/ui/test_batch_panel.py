@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_app.app import AppSession
 from desktop_app.demo import demo_environment
@@ -20,7 +21,7 @@ from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
 from desktop_app.ui.batch_panel import BatchRequest
 from desktop_app.ui.batch_ui import BatchFeature
-from desktop_app.ui.leads_model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, FLAG_ROLE
+from desktop_app.ui.leads_model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.conftest import until
 from tests.ui.test_batch_helpers import (
@@ -91,7 +92,9 @@ async def test_check_dialog_counts_the_leads_each_vendor_can_check(feature: Batc
     assert "5 checks over 5 leads" in dialog.summary.text()
 
 
-async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_table(feature: BatchFeature) -> None:
+async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_table(
+    feature: BatchFeature, qtbot: Any
+) -> None:
     ids = add_leads(feature.store, 12)
     assert feature.window.leads_tab is not None
     await feature.window.leads_tab.refresh()
@@ -112,6 +115,15 @@ async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_tabl
     assert flag(feature, ids[0], COL_JORNAYA) == "green"
     assert flag(feature, ids[4], COL_LITIGATOR) == "red"  # a ...6666 phone is a litigator
     assert 1 <= len(refreshes) < 36  # throttled: never once per result
+    counts = feature.store.verdict_counts(ids)
+    assert counts.get("red", 0) >= 1 and sum(counts.values()) == 12
+    assert panel.verdicts.text().startswith(f"12 leads: {counts['red']} red, ")
+    assert panel.red_button.isVisibleTo(panel) and panel.suppression_button.isVisibleTo(panel)
+    qtbot.mouseClick(panel.red_button, Qt.MouseButton.LeftButton)  # real click: the table shows only red leads
+    tab = feature.window.leads_tab
+    await until(lambda: tab.model.rowCount() == counts["red"])
+    assert feature.window.tabs.currentWidget() is tab
+    assert {tab.model.data(tab.model.index(r, COL_VERDICT)) for r in range(tab.model.rowCount())} == {"Red"}
 
     # The same leads again: every pair is cached, nothing is paid twice.
     again = await feature.start_batch(BatchRequest(ids, VENDORS, "twelve again"))
