@@ -5,8 +5,9 @@ table. :class:`LeadQuery` is what the table shows (text, verdict or flag filter,
 :func:`read_ids` runs it on a connection of the caller's thread (the model's worker thread, so a million ids
 never hold the window); :func:`fetch_rows` and :func:`latest_answers` read one page by primary key.
 
-Text search: a phone in any layout matches the stored E.164 number exactly, an email the stored lower-cased
-email exactly (the consumer's leads); a certificate URL or token matches by whole value or prefix; anything
+Text search: a phone in any layout or an email in any case finds the consumer's leads, exactly as
+:func:`~desktop_app.store.consumers.lookup` does (the leads with that phone or email, and those sharing the other
+contact of those leads); a certificate URL or token matches by whole value or prefix; anything
 else matches names, email, supplier and, by digits, phones.
 """
 
@@ -80,8 +81,10 @@ def text_filter(text: str) -> tuple[str, list[Any]]:
         kind, key = contact_key(text)
     except InputError:
         kind, key = "", ""
-    if kind:
-        return f"{kind} = ?", [key]
+    if kind:  # the consumer's leads, as lookup finds them: this phone/email, and the other contact on those leads
+        other = "email" if kind == "phone" else "phone"
+        sql = f"({kind} = ? OR {other} IN (SELECT {other} FROM leads WHERE {kind} = ? AND {other} IS NOT NULL))"
+        return sql, [key, key]
     if text.lower().startswith(("http://", "https://")) or _TOKEN_START.fullmatch(text):
         prefix = _like(text) + "%"
         parts = [f"{c} LIKE ? ESCAPE '\\'" for c in ("cert_url", "leadid", "cs_cert_url")]

@@ -251,7 +251,7 @@ class LeadsModel(QAbstractTableModel):
         verdict = Verdict(row[_R["verdict"]] or "unchecked")
         flag = None if verdict is Verdict.UNCHECKED else verdict.value
         if role == Qt.ItemDataRole.DisplayRole:
-            return verdict.word if flag else theme.flag_word(None)
+            return verdict.word
         if role == FLAG_ROLE:
             return flag
         if role == Qt.ItemDataRole.BackgroundRole:

@@ -58,7 +58,8 @@ from desktop_app.ui.leads_model import (
     flag_filter_labels,
     short_time,
 )
-from desktop_app.verdict import Verdict
+from desktop_app.vendors.base import LeadcheckError
+from desktop_app.verdict import Verdict, count_line
 
 COLUMN_WIDTHS = {
     COL_VERDICT: 96,
@@ -339,6 +340,24 @@ class LeadDetail(QWidget):
                 self.history.setItem(row, col, item)
 
 
+def consumer_summary(found: dict[str, Any]) -> str:
+    """One line about a consumer: phones and emails, leads bought and from whom, verdicts, suppression."""
+    who = " · ".join([*(display_phone(p) for p in found["phones"]), *found["emails"]]) or found["query"]
+    leads = found["leads"]
+    if not leads:
+        return f"No lead was bought for {who}."
+    suppliers = sorted({lead["supplier"] for lead in leads if lead["supplier"]})
+    counts: dict[str, int] = {}
+    for lead in leads:
+        counts[lead["verdict"]] = counts.get(lead["verdict"], 0) + 1
+    text = f"Consumer {who}: {count_line(counts)}"
+    if suppliers:
+        text += f", bought from {', '.join(suppliers)}"
+    reasons = sorted({entry["reason"] for entry in found["suppression"]})
+    text += f". On the suppression list: {', '.join(reasons)}." if reasons else ". Not on the suppression list."
+    return text
+
+
 def sent_summary(sent: dict[str, Any] | None) -> str:
     """What a check carried besides its subject, in one line."""
     if sent is None:
@@ -438,6 +457,13 @@ class LeadsTab(QWidget):
         self.message.setVisible(False)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        self.consumer = QLabel()
+        self.consumer.setObjectName("consumerSummary")
+        self.consumer.setAccessibleName("Consumer")
+        self.consumer.setWordWrap(True)
+        self.consumer.setVisible(False)
+        self.consumer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.detail)
@@ -448,6 +474,7 @@ class LeadsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.message)
+        layout.addWidget(self.consumer)
         layout.addWidget(split, 1)
 
         self._filter_timer = QTimer(self)
@@ -497,7 +524,22 @@ class LeadsTab(QWidget):
             text=self.filter_edit.text(),
             flag_filter=FLAG_FILTERS[self.flag_combo.currentIndex()],
         )
+        self.show_consumer(query.text)
         return await self.model.set_query(query)
+
+    def show_consumer(self, text: str) -> dict[str, Any] | None:
+        """For a phone (any layout) or an email typed in the search: who the consumer is, how many leads were
+        bought for them from whom, and their suppression entries, above the table. None for other text."""
+        try:
+            found: dict[str, Any] | None = self.store.lookup(text) if text.strip() else None
+        except LeadcheckError:
+            found = None
+        self.consumer.setVisible(found is not None)
+        if found is None:
+            self.consumer.clear()
+            return None
+        self.consumer.setText(consumer_summary(found))
+        return found
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
