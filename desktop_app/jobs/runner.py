@@ -53,7 +53,7 @@ from desktop_app.jobs.events import (
     VendorProgress,
 )
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
-from desktop_app.store.batches import BatchInfo, BatchStore, WorkItem
+from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, BatchStore, WorkItem, call_key
 from desktop_app.store.db import Store
 from desktop_app.vendors.base import (
     CheckResult,
@@ -189,7 +189,7 @@ class _Lane:
     in_flight: int = 0
     stopped: str | None = None
     meter: RateMeter = field(default_factory=RateMeter)
-    # subject -> (check id, flag, state) for subjects finished in this run; subject -> future while in flight
+    # call key (see call_key) -> (check id, flag, state) for calls finished in this run; -> future while in flight
     answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
     calls: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     buffer: list[WorkItem] = field(default_factory=list)
@@ -473,19 +473,26 @@ class BatchRun:
                 policy = job.cache(settings)
                 since, flags = policy.since(), policy.flags
             found: dict[str, tuple[int, str | None]] = {}
-            subjects = [subject for _, _, subject in pending]
+            subjects = list(dict.fromkeys(subject for _, _, subject, _ in pending))
             for start in range(0, len(subjects), CACHE_PROBE_SLICE):
                 part_subjects = subjects[start : start + CACHE_PROBE_SLICE]
-                found.update(self.batches.answered(vendor, job.operation, part_subjects, since=since, flags=flags))
+                found.update(
+                    self.batches.answered(vendor, job.operation, part_subjects, since=since, flags=flags, by_call=True)
+                )
                 await asyncio.sleep(0)
-            hits = [(item_id, lead_id, subject) for item_id, lead_id, subject in pending if subject in found]
+            # an answer counts as this lead's when it was asked with the lead's own data (or before Leadcheck kept
+            # what was sent: those were made with the stored lead's data)
+            hits = [
+                (item_id, lead_id, key)
+                for item_id, lead_id, subject, lead in pending
+                if (key := call_key(subject, job.sent(lead))) in found or (key := subject) in found
+            ]
             for start in range(0, len(hits), 1000):
                 part = hits[start : start + 1000]
-                await self._write(
-                    self._writes.mark_cached, [(item_id, found[subject][0]) for item_id, _, subject in part]
-                )
-                for item_id, lead_id, subject in part:
-                    check_id, flag = found[subject]
+                await self._write(self._writes.mark_cached, [(item_id, found[key][0]) for item_id, _, key in part])
+                for item_id, lead_id, key in part:
+                    check_id, flag = found[key]
+                    subject = key.split(KEY_SEPARATOR, 1)[0]
                     lane.cached += 1
                     outcome = ItemOutcome(
                         item_id, lead_id, vendor, subject, "cached", check_id, flag, "answered before"
@@ -522,8 +529,8 @@ class BatchRun:
 
         await asyncio.gather(*(worker() for _ in range(lane.concurrency)))
 
-    async def _finish_duplicate(self, lane: _Lane, item: WorkItem) -> None:
-        check_id, flag, state, message = lane.answered[item.subject]
+    async def _finish_duplicate(self, lane: _Lane, item: WorkItem, key: str) -> None:
+        check_id, flag, state, message = lane.answered[key]
         if state == "failed":
             note = f"same subject as another item: {message}"
             await self._write(self._writes.fail_item, item.id, note, check_id=check_id)
@@ -539,21 +546,24 @@ class BatchRun:
         self._emit(EventKind.ITEM, outcome)
 
     async def _process(self, lane: _Lane, item: WorkItem) -> None:
-        subject = item.subject
-        if subject not in lane.answered and subject in lane.calls:
-            await asyncio.shield(lane.calls[subject])
-        if subject in lane.answered:
-            await self._finish_duplicate(lane, item)
+        """Make the item's call, or reuse the answer to the same call (same subject, same data sent) made in this
+        run: leads sharing a phone get one litigator call; two leads sharing a certificate with different emails
+        get a retain each, since each must be matched against its own data."""
+        key = call_key(item.subject, JOBS[lane.vendor].sent(item.lead))
+        if key not in lane.answered and key in lane.calls:
+            await asyncio.shield(lane.calls[key])
+        if key in lane.answered:
+            await self._finish_duplicate(lane, item, key)
             return
         call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        lane.calls[subject] = call_done
+        lane.calls[key] = call_done
         try:
-            await self._call(lane, item)
+            await self._call(lane, item, key)
         finally:
-            del lane.calls[subject]
+            del lane.calls[key]
             call_done.set_result(None)
 
-    async def _call(self, lane: _Lane, item: WorkItem) -> None:
+    async def _call(self, lane: _Lane, item: WorkItem, key: str) -> None:
         job = JOBS[lane.vendor]
         if lane.limiter is not None:
             await lane.limiter.acquire()
@@ -565,7 +575,7 @@ class BatchRun:
             lane.in_flight -= 1
             await self._write(self._writes.fail_item, item.id, f"not sent: {exc}")
             lane.failed += 1
-            lane.answered[item.subject] = (None, None, "failed", str(exc))
+            lane.answered[key] = (None, None, "failed", str(exc))
             outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
             self._emit(EventKind.ITEM, outcome)
             return
@@ -594,7 +604,7 @@ class BatchRun:
             lane.failed += 1
             state = "failed"
             message = clean.error.message + (f" — {clean.error.hint}" if clean.error.hint else "")
-        lane.answered[item.subject] = (check_id, flag, state, message)
+        lane.answered[key] = (check_id, flag, state, message)
         outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, state, check_id, flag, message, clean)
         self._emit(EventKind.ITEM, outcome)
         if clean.error is not None and clean.error.kind in STOPPING_KINDS:

@@ -229,14 +229,18 @@ class BatchStore:
             items.append(WorkItem(row[0], batch_id, row[1], vendor, row[2], row[3], lead))
         return items
 
-    def pending_subjects(self, batch_id: int, vendor: str) -> list[tuple[int, int, str]]:
-        """(item id, lead id, subject) of every pending item of one vendor."""
+    def pending_subjects(self, batch_id: int, vendor: str) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """(item id, lead id, subject, the lead's fields) of every pending item of one vendor."""
+        fields = ", ".join(f"l.{f}" for f in LEAD_FIELDS)
         cursor = self.conn.execute(
-            "SELECT id, lead_id, subject FROM batch_items WHERE batch_id = ? AND vendor = ? AND state = 'pending' "
-            "ORDER BY id",
+            f"SELECT i.id, i.lead_id, i.subject, {fields} FROM batch_items i JOIN leads l ON l.id = i.lead_id "
+            "WHERE i.batch_id = ? AND i.vendor = ? AND i.state = 'pending' ORDER BY i.id",
             (batch_id, vendor),
         )
-        return [(int(a), int(b), str(c)) for a, b, c in cursor.fetchall()]
+        return [
+            (int(row[0]), int(row[1]), str(row[2]), dict(zip(LEAD_FIELDS, row[3:], strict=True)))
+            for row in cursor.fetchall()
+        ]
 
     def mark_in_flight(self, item_id: int) -> None:
         """Committed before the call is sent, so a crash leaves evidence that this pair may have been paid for."""
@@ -326,8 +330,10 @@ class BatchStore:
         *,
         since: str | None = None,
         flags: Sequence[str] | None = None,
+        by_call: bool = False,
     ) -> dict[str, tuple[int, str | None]]:
-        """subject -> (newest completed check id, its flag) for subjects this vendor already answered.
+        """subject -> (newest completed check id, its flag) for subjects this vendor already answered; with
+        ``by_call``, :func:`call_key` (subject and the data sent) -> the newest answer to that very call.
 
         Only calls that completed count (``error IS NULL``); ``since`` limits to answers newer than an ISO time;
         ``flags`` to answers with one of those flags.
@@ -342,12 +348,23 @@ class BatchStore:
         if flags is not None:
             extra += f" AND flag IN ({', '.join('?' * len(flags))})"
             tail.extend(flags)
+        group = "subject, coalesce(sent, '')" if by_call else "subject"
         for part in _chunks(unique):
             sql = (
-                "SELECT c.subject, c.id, c.flag FROM checks c JOIN ("
-                "SELECT subject, max(id) AS id FROM checks WHERE vendor = ? AND operation = ? AND error IS NULL"
-                f"{extra} AND subject IN ({', '.join('?' * len(part))}) GROUP BY subject) m ON m.id = c.id"
+                "SELECT c.subject, c.sent, c.id, c.flag FROM checks c JOIN ("
+                "SELECT max(id) AS id FROM checks WHERE vendor = ? AND operation = ? AND error IS NULL"
+                f"{extra} AND subject IN ({', '.join('?' * len(part))}) GROUP BY {group}) m ON m.id = c.id"
             )
-            for subject, check_id, flag in self.conn.execute(sql, (vendor, operation, *tail, *part)):
-                found[str(subject)] = (int(check_id), flag)
+            for subject, sent, check_id, flag in self.conn.execute(sql, (vendor, operation, *tail, *part)):
+                key = call_key(str(subject), json.loads(sent) if sent else None) if by_call else str(subject)
+                found[key] = (int(check_id), flag)
         return found
+
+
+KEY_SEPARATOR = "\x1f"
+
+
+def call_key(subject: str, sent: Mapping[str, Any] | None) -> str:
+    """What makes two calls the same call: the subject and the lead data sent with it (a litigator check sends
+    nothing but the phone; a retain the email and phone matched against the certificate)."""
+    return subject + KEY_SEPARATOR + json.dumps(dict(sent), sort_keys=True) if sent else subject

@@ -374,7 +374,9 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     """The window's runs commit item states and results on a thread of their own (its own connection); what
     ends up stored, and the order in-flight → done per item, is the same as on the loop."""
     ids = add_leads(store, 8)
-    store.add_lead({"phone": "+12025550000", "cert_url": f"https://cert.trustedform.com/{1:040d}"})  # repeats
+    # another purchase with lead 1's phone and certificate, but no email: its litigator check is lead 1's call, its
+    # retain is a call of its own (the certificate must be matched against this lead's data, not lead 1's)
+    store.add_lead({"phone": "+12025550000", "cert_url": f"https://cert.trustedform.com/{0:040d}"})
     threads: Counter[str] = Counter()
     for name in ("mark_in_flight", "complete_item", "mark_cached"):
         real = getattr(BatchStore, name)
@@ -390,12 +392,12 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     assert plan.batch_id is not None
     progress = await runner.run(plan.batch_id, writer_thread=True).run()
     assert progress.state is RunState.DONE
-    assert (progress.done, progress.failed, progress.remaining) == (16, 0, 0)
+    assert (progress.done, progress.failed, progress.remaining) == (17, 0, 0)
     assert set(threads) == {"mark_in_flight@batch-writer", "complete_item@batch-writer", "mark_cached@batch-writer"}
     assert threads["complete_item@batch-writer"] == sum(sum(c.calls.values()) for c in clients.values())
     states = Counter(r["state"] for r in runner.batches.items(plan.batch_id))
-    assert states == {"done": 16, "cached": 2}  # the repeated phone and certificate share their first call
-    assert store.db.execute("SELECT count(*) FROM checks WHERE batch_id = ?", [plan.batch_id]).fetchone() == (16,)
+    assert states == {"done": 17, "cached": 1}  # the repeated phone shares its first call
+    assert store.db.execute("SELECT count(*) FROM checks WHERE batch_id = ?", [plan.batch_id]).fetchone() == (17,)
     lead = store.lead(ids[0])
     assert lead is not None and lead["flag_trustedform"] == "green"
     assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
@@ -448,3 +450,28 @@ def test_durations_read_as_minutes_or_hours_and_unknown_is_dashes() -> None:
     from desktop_app.jobs.events import format_duration
 
     assert [format_duration(s) for s in (None, 0, 65.4, 3723)] == ["--:--", "0:00", "1:05", "1:02:03"]
+
+
+async def test_leads_sharing_a_certificate_are_matched_each_against_its_own_data(store: Store) -> None:
+    """One retain per (certificate, data sent): the same email twice is one call; another email is a call of its
+    own, in this batch and in a later one, and each lead's verdict comes from the retain made with its data."""
+    cert = f"https://cert.trustedform.com/{7:040d}"
+    same = [store.add_lead({"phone": "+12025550107", "email": "ann@example.com", "cert_url": cert}) for _ in (1, 2)]
+    other = store.add_lead({"phone": "+12025550107", "email": "bob@example.com", "cert_url": cert})
+    clients = fakes()
+    runner = BatchRunner(FakeService(store), clients=clients)
+    first = runner.create([*same, other], ["trustedform", "litigator"], name="shared")
+    assert first.batch_id is not None
+    progress = await runner.run(first.batch_id).run()
+    assert clients["trustedform"].calls[cert] == 2 and clients["litigator"].calls["+12025550107"] == 1
+    assert (progress.done, progress.cached) == (3, 3)
+    assert {store.lead(i)["verdict"] for i in (*same, other)} == {"green"}  # type: ignore[index]
+    sent = [c.sent for c in store.checks(vendor="trustedform")]
+    assert sorted(s["email"] for s in sent if s) == ["ann@example.com", "bob@example.com"]
+    late = store.add_lead({"phone": "+12025550107", "email": "cy@example.com", "cert_url": cert})
+    again = runner.create([*same, other, late], ["trustedform"], name="again")
+    assert again.batch_id is not None
+    await runner.run(again.batch_id).run()
+    assert clients["trustedform"].calls[cert] == 3  # only the new lead's data was never sent
+    states = Counter(r["state"] for r in runner.batches.items(again.batch_id))
+    assert states == {"cached": 3, "done": 1}
