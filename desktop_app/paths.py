@@ -6,7 +6,8 @@ by the user only (0700, whatever the umask), as the XDG base directory specifica
 
 :func:`open_regular_file` opens a buyer's file for reading and refuses anything that is not a regular file
 (a named pipe would wait forever for a writer, a device such as ``/dev/zero`` never ends), without blocking
-on the open itself. Standard library only, so every layer (the vendors' CSV readers too) can use it.
+on the open itself. This module imports nothing of Leadcheck at load time (the LEADCHECK_HOME rules in
+:mod:`desktop_app.settings` are imported when needed), so every layer, the vendors' CSV readers too, can use it.
 """
 
 from __future__ import annotations
