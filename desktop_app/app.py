@@ -140,7 +140,7 @@ class AppSession:
         defer_tabs: bool = False,
     ) -> None:
         from desktop_app.service import CheckService, make_http_client
-        from desktop_app.settings import Settings
+        from desktop_app.settings import Settings, origins_from_env
         from desktop_app.store import Store
         from desktop_app.vendors.base import OriginMap
 
@@ -162,7 +162,7 @@ class AppSession:
             self.settings = Settings(self.paths, environ={**env, **demo_environment()})
             database = self.paths.demo_database
         else:
-            origins = OriginMap.from_env(env)
+            origins = origins_from_env(env)
             self.settings = Settings(self.paths, environ=env)
             database = self.paths.database
         try:
@@ -283,18 +283,26 @@ async def run_window(
 ) -> int:
     """The app's life on the loop: first-run choice, session, (screenshot), wait for close, clean up."""
     from desktop_app.paths import Paths
-    from desktop_app.store.db import StoreError
+    from desktop_app.settings import InvalidSetting
+    from desktop_app.store import StoreError
 
-    paths = Paths.from_env().ensure()
     closed = _window_closed_future(window)
     choice = ""
-    if not demo and screenshot is None and on_ready is None:
-        choice = await _first_run(window, paths)
-        if closed.done():
-            return 0
-        demo = choice == "demo"
     try:
+        paths = Paths.from_env().ensure()
+        if not demo and screenshot is None and on_ready is None:
+            choice = await _first_run(window, paths)
+            if closed.done():
+                return 0
+            demo = choice == "demo"
         session = AppSession(window, paths, demo=demo, defer_tabs=True)
+    except InvalidSetting as exc:
+        print(f"leadcheck: {exc}", file=sys.stderr)
+        if screenshot is None:
+            title = "Leadcheck cannot start: a setting is wrong"
+            box = QMessageBox(QMessageBox.Icon.Critical, title, str(exc), parent=window)
+            await run_dialog(box)
+        return 2
     except StoreError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, "Leadcheck cannot open its database", str(exc), parent=window)
         await run_dialog(box)  # not QMessageBox.critical(): no nested event loop inside a coroutine

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from desktop_app import __version__
 from desktop_app.paths import Paths
+from desktop_app.settings import InvalidSetting, home_folder
 from desktop_app.vendors.base import CheckResult, Flag, InputError, LeadcheckError, MissingCredentials
 from desktop_app.vendors.credentials import VENDOR_LABELS, fields_for
 
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="checks stored in the local database")
     history.add_argument("--vendor", choices=sorted(VENDOR_LABELS))
-    history.add_argument("--subject")
+    history.add_argument("--subject", help="a certificate, token, phone (any layout) or email (any case)")
     history.add_argument("--limit", type=int, default=50)
 
     creds = sub.add_parser("credentials", help="vendor keys").add_subparsers(dest="action", required=True)
@@ -119,9 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", type=Path, metavar="FILE.png", help="render the window to a PNG and exit")
     gui.add_argument("--tab", help="tab to show (leads, trustedform, jornaya, contactstate, consentcontrol, ...)")
 
-    from desktop_app import cli_batch
+    from desktop_app import cli_batch, cli_lookup
 
     cli_batch.add_commands(sub)
+    cli_lookup.add_commands(sub)
     return parser
 
 
@@ -179,14 +181,14 @@ async def _with_service(paths: Paths, demo: bool, body: Callable[[Any], Awaitabl
     """Open the store, settings and the shared HTTP client (and the simulator in demo mode), run ``body``."""
     from desktop_app.logs import configure_logging
     from desktop_app.service import CheckService, make_http_client
-    from desktop_app.settings import Settings
+    from desktop_app.settings import Settings, origins_from_env
     from desktop_app.store import Store
     from desktop_app.vendors.base import OriginMap
 
     paths.ensure()
     settings = Settings(paths)
     simulator = None
-    origins = OriginMap.from_env()
+    origins = origins_from_env()
     database = paths.database
     if demo:
         from desktop_app.demo import demo_environment
@@ -383,10 +385,14 @@ def _credentials(args: argparse.Namespace, paths: Paths, out: Output) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.home:
-        os.environ["LEADCHECK_HOME"] = str(Path(args.home).expanduser().resolve())
-    paths = Paths.from_env()
     out = Output(args.json)
+    try:
+        if args.home:
+            os.environ["LEADCHECK_HOME"] = str(home_folder(args.home))
+        paths = Paths.from_env()
+    except InvalidSetting as exc:
+        out.note(f"leadcheck: {exc}")
+        return EXIT_REFUSED
     if args.command in (None, "gui"):
         from desktop_app.launch import launch_window
 
@@ -398,14 +404,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "credentials":
             return _credentials(args, paths, out)
-        from desktop_app import cli_batch
+        from desktop_app import cli_batch, cli_lookup
 
-        body = _dispatch(args, out) or cli_batch.dispatch(args, out)
+        body = _dispatch(args, out) or cli_batch.dispatch(args, out) or cli_lookup.dispatch(args, out)
         if body is None:
             parser.print_help(sys.stderr)
             return EXIT_REFUSED
         return asyncio.run(_with_service(paths, args.demo, body))
-    except UsageError as exc:
+    except (UsageError, InvalidSetting) as exc:
         out.note(f"leadcheck: {exc}")
         return EXIT_REFUSED
     except LeadcheckError as exc:
