@@ -140,6 +140,8 @@ def lookup(conn: sqlite3.Connection, value: str) -> dict[str, Any]:
     leads = _leads_for(conn, phones, emails) if first else []
     truncated = len(leads) > MAX_LEADS
     leads = leads[:MAX_LEADS]
+    phones = sorted({*phones, *(lead["phone"] for lead in leads if lead["phone"])})
+    emails = sorted({*emails, *(lead["email"] for lead in leads if lead["email"])})
     checks = checks_of(conn, [lead["id"] for lead in leads])
     out_leads = []
     for lead in leads:

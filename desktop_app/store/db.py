@@ -33,6 +33,7 @@ VENDORS = tuple(FLAG_COLUMNS)
 
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transaction
+MIGRATION_WAIT_MS = 600_000  # how long opening waits for another process's migration (a million leads: ~1 min)
 
 
 def _json(value: Any) -> str:
@@ -109,11 +110,16 @@ class Store(Records):
             return
         if existed and version > 0:
             self._backup(version)
-        with self.transaction():
-            version = self._check_version()
-            for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {step}")
+        # Another process may be migrating a big database (minutes for millions of leads): wait for it, boundedly.
+        self.db.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+        try:
+            with self.transaction():
+                version = self._check_version()
+                for step, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                    migration(self.db)
+                    self.db.execute(f"PRAGMA user_version = {step}")
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def _check_version(self) -> int:
         version = self.version
