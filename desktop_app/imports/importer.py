@@ -58,7 +58,7 @@ from desktop_app.imports.reader import MAX_CELL_CHARS, CsvFormat, ImportRefused,
 from desktop_app.store.db import Store
 from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow, ImportStore
 from desktop_app.store.lead_table import reader
-from desktop_app.store.links import row_key
+from desktop_app.store.links import row_keys
 from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import InputError, utcnow
 from desktop_app.vendors.validation import (
@@ -333,7 +333,6 @@ PLAIN_FIELDS = frozenset({"first_name", "last_name", "address", "city", "zip", "
 POSITION = {name: i for i, name in enumerate(IMPORT_COLUMNS)}
 EXTRA, SOURCE_ROW, ROW_KEY = POSITION["extra"], POSITION["source_row"], POSITION["row_key"]
 CERT_URL, LEADID = POSITION["cert_url"], POSITION["leadid"]
-CONTENT = slice(0, len(LEAD_FIELDS))  # the cleaned lead fields of a row (its extras are at EXTRA)
 # What a second lead sharing one of these with another is warned about (it is still a purchase of its own).
 SHARED_EVIDENCE = ((CERT_URL, "TrustedForm certificate"), (LEADID, "LeadiD token"))
 
@@ -560,7 +559,7 @@ class KeyMap:
     __slots__ = ("shards",)
 
     def __init__(self) -> None:
-        self.shards: list[dict[str, int]] = [{} for _ in range(KEY_SHARDS)]
+        self.shards: list[dict[str | bytes, int]] = [{} for _ in range(KEY_SHARDS)]
 
     def __len__(self) -> int:
         return sum(map(len, self.shards))
@@ -574,10 +573,10 @@ class KeyMap:
             if big and pause:
                 time.sleep(pause)
 
-    def __getitem__(self, key: str) -> int:
+    def __getitem__(self, key: str | bytes) -> int:
         return self.shards[hash(key) & SHARD_MASK][key]
 
-    def __setitem__(self, key: str, ref: int) -> None:
+    def __setitem__(self, key: str | bytes, ref: int) -> None:
         self.shards[hash(key) & SHARD_MASK][key] = ref
 
 
@@ -777,13 +776,16 @@ class _RowReader:
         identities = zip(
             *(c for p, c in enumerate(columns) if p in _IDENTITY_POSITIONS and c is not _NONE), strict=True
         )
-        self._merge(chunk, rows, identities, batch, short, row_problems)
+        # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
+        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905
+        self._merge(chunk, rows, identities, keys, batch, short, row_problems)
 
     def _merge(
         self,
         chunk: ImportChunk,
         rows: list[list[Any]],
         identities: Iterator[tuple[str | None, ...]],
+        keys: list[bytes],
         batch: list[list[str]],
         short: dict[int, list[str]],
         row_problems: dict[int, list[tuple[str, str]]],
@@ -794,7 +796,7 @@ class _RowReader:
         shards = self.keys.shards
         new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
         next_pid = self._next_pid
-        for k, (row, identity) in enumerate(zip(rows, identities, strict=True)):
+        for k, (row, identity, key) in enumerate(zip(rows, identities, keys, strict=True)):
             if identity.count(None) == len(identity):
                 cells = short.get(k) or batch[k][:-1]
                 if k not in row_problems and not any(c.strip() for c in cells):
@@ -807,7 +809,7 @@ class _RowReader:
                 continue
             chunk.rows_read += 1
             ref = -next_pid
-            key = row[ROW_KEY] = row_key(row[CONTENT], row[EXTRA])
+            row[ROW_KEY] = key
             found = shards[hash(key) & SHARD_MASK].setdefault(key, ref)
             if found != ref:  # the same purchase again: nothing new
                 chunk.recognised.append((row[SOURCE_ROW], found))

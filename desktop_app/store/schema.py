@@ -160,10 +160,9 @@ def _v3(db: sqlite_utils.Database) -> None:
         """
         ALTER TABLE leads ADD COLUMN source TEXT NOT NULL DEFAULT 'import';
         ALTER TABLE leads ADD COLUMN import_id INTEGER;
-        ALTER TABLE leads ADD COLUMN row_key TEXT;
+        ALTER TABLE leads ADD COLUMN row_key BLOB;
         ALTER TABLE leads ADD COLUMN verdict TEXT NOT NULL DEFAULT 'unchecked';
         UPDATE leads SET source = 'manual' WHERE source_file IS NULL;
-        CREATE INDEX leads_row_key ON leads(row_key);
         ALTER TABLE checks ADD COLUMN sent TEXT;
 
         CREATE TABLE check_leads (
@@ -225,6 +224,4 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than
 # updating them row by row); opening the database rebuilds any a kill left missing.
-LEAD_INDEXES = {
-    f"leads_{column}": column for column in ("phone", "email", "cert_url", "leadid", "cs_cert_url", "row_key")
-}
+LEAD_INDEXES = {f"leads_{column}": column for column in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
