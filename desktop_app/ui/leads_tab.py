@@ -217,6 +217,7 @@ class LeadDetail(QWidget):
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.verdict.setWordWrap(True)
         self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verdict.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)  # room for the verdict and a reason
 
         fields_box = QWidget()
         self.form = QFormLayout(fields_box)
@@ -340,6 +341,9 @@ class LeadDetail(QWidget):
                 self.history.setItem(row, col, item)
 
 
+CONSUMER_HINT = "Type a phone number (any layout) or an email above to see everything bought for that consumer."
+
+
 def consumer_summary(found: dict[str, Any]) -> str:
     """One line about a consumer: phones and emails, leads bought and from whom, verdicts, suppression."""
     who = " · ".join([*(display_phone(p) for p in found["phones"]), *found["emails"]]) or found["query"]
@@ -461,8 +465,10 @@ class LeadsTab(QWidget):
         self.consumer.setObjectName("consumerSummary")
         self.consumer.setAccessibleName("Consumer")
         self.consumer.setWordWrap(True)
-        self.consumer.setVisible(False)
         self.consumer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # always two lines tall, so that the table does not move when a consumer appears while typing
+        self.consumer.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.consumer.setText(CONSUMER_HINT)
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
@@ -534,11 +540,8 @@ class LeadsTab(QWidget):
             found: dict[str, Any] | None = self.store.lookup(text) if text.strip() else None
         except LeadcheckError:
             found = None
-        self.consumer.setVisible(found is not None)
-        if found is None:
-            self.consumer.clear()
-            return None
-        self.consumer.setText(consumer_summary(found))
+        self.consumer.setProperty("found", found is not None)
+        self.consumer.setText(CONSUMER_HINT if found is None else consumer_summary(found))
         return found
 
     def focus_filter(self) -> None:
