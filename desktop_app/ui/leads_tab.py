@@ -282,7 +282,7 @@ class LeadDetail(QWidget):
                 value = display_phone(value)
             elif key == "created_at":
                 value = short_time(value)
-            elif key == "source_file" and value and lead:
+            elif key == "source_file" and value and lead and lead.get("source_row") is not None:
                 value = f"{value}, row {lead.get('source_row')}"
             elif key == "source_file" and lead:
                 value = "entered by hand" if lead.get("source") == "manual" else value
