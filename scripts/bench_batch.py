@@ -11,6 +11,10 @@
     build is inside its time, and both databases end with the same indexes (checked).
     Only (b): ``python scripts/bench_batch.py --skip-run``.
 (c) (the longest event-loop stall with the window open) is measured with the window.
+(d) ``--scaling``: concurrency scaling. ``--scaling-calls`` (default 3,000) litigator checks against the same
+    simulator at each of ``--scaling-at`` (default 8, 32 and 64) calls in flight: wall time beside the floor
+    (calls × latency ÷ concurrency) and CPU per check (this process's CPU time during the run ÷ calls). Raising
+    concurrency should shorten the run while CPU per check stays flat.
 
 Everything runs in a temporary folder that is deleted afterwards.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -39,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from desktop_app.demo import demo_environment  # noqa: E402
 from desktop_app.imports import LeadImporter  # noqa: E402
 from desktop_app.jobs import BatchRunner  # noqa: E402
+from desktop_app.jobs.runner import BatchPlan  # noqa: E402
 from desktop_app.paths import Paths  # noqa: E402
 from desktop_app.service import CheckService, make_http_client  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
@@ -97,23 +103,28 @@ def start_simulator(folder: Path, latency: float, *, nice: int = 0) -> tuple[sub
     return proc, origins
 
 
-async def run_batch(
-    folder: Path, origins: Path, leads: int, latency: float, concurrency: int | None
-) -> dict[str, float]:
-    paths = Paths.from_env(folder / "home-a").ensure()
+async def timed_batch(
+    folder: Path, origins: Path, leads: int, vendors: tuple[str, ...], concurrency: int | None, *, items: int = 0
+) -> tuple[BatchPlan, dict[str, int], float, float]:
+    """Import ``leads`` generated leads into a fresh home under ``folder`` and run one batch over them (over the
+    first ``items`` leads the vendors can check, when given) against the simulator at ``origins``; returns the
+    plan, the concurrency of each lane, the wall time and this process's CPU time of the run."""
+    paths = Paths.from_env(folder / "home").ensure()
     settings = Settings(paths, environ=demo_environment())
-    source = folder / "leads-a.csv"
+    source = folder / "leads.csv"
     write_leads(source, leads)
     store = Store(paths.database)
     report = LeadImporter(store, source).run()
     client = make_http_client(30.0)
     service = CheckService(settings, store, client, origins=OriginMap(json.loads(origins.read_text())))
     runner = BatchRunner(service)
-    plan = runner.create(report.lead_ids, VENDORS, name="bench")
+    lead_ids = report.lead_ids
+    if items:
+        lead_ids = list(dict.fromkeys(lead_id for lead_id, _, _ in runner.plan(lead_ids, vendors)[1]))[:items]
+    plan = runner.create(lead_ids, vendors, name="bench")
     assert plan.batch_id is not None
     run = runner.run(plan.batch_id, concurrency=concurrency)
-    lanes = {v: run._concurrency_for(v) for v in VENDORS}
-    floor = max(plan.items[v] * latency / lanes[v] for v in VENDORS)
+    lanes = {v: run._concurrency_for(v) for v in vendors}
     cpu0 = time.process_time()
     started = time.perf_counter()
     progress = await run.run()
@@ -121,17 +132,35 @@ async def run_batch(
     cpu = time.process_time() - cpu0
     await client.aclose()
     store.close()
+    shutil.rmtree(folder / "home", ignore_errors=True)
     if progress.failed or progress.remaining:
         print(f"  warning: {progress.failed} failed, {progress.remaining} remaining", flush=True)
+    return plan, lanes, wall, cpu
+
+
+async def run_batch(
+    folder: Path, origins: Path, leads: int, latency: float, concurrency: int | None
+) -> dict[str, float]:
+    plan, lanes, wall, cpu = await timed_batch(folder, origins, leads, VENDORS, concurrency)
+    floor = max(plan.items[v] * latency / lanes[v] for v in VENDORS)
     return {"calls": plan.total, "wall": wall, "floor": floor, "cpu": cpu, **{f"c_{v}": lanes[v] for v in VENDORS}}
 
 
-def bench_run(folder: Path, leads: int, latency: float, concurrency: list[int | None]) -> None:
+@contextlib.contextmanager
+def simulator(folder: Path, latency: float) -> Iterator[Path]:
+    """The simulator's origin map while the block runs (see start_simulator); stopped at its end."""
     proc, origins = start_simulator(folder, latency)
     try:
+        yield origins
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bench_run(folder: Path, leads: int, latency: float, concurrency: list[int | None]) -> None:
+    with simulator(folder, latency) as origins:
         for conc in concurrency:
             r = asyncio.run(run_batch(folder, origins, leads, latency, conc))
-            shutil.rmtree(folder / "home-a", ignore_errors=True)
             lanes = ", ".join(f"{v} {int(r['c_' + v])}" for v in VENDORS)
             print(
                 f"(a) {leads:,} leads x {len(VENDORS)} vendors = {int(r['calls']):,} calls, latency {latency} s, "
@@ -140,9 +169,29 @@ def bench_run(folder: Path, leads: int, latency: float, concurrency: list[int | 
                 f"(target <= 1.15); CPU in this process {r['cpu']:.1f} s",
                 flush=True,
             )
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+
+
+async def run_scaling(folder: Path, origins: Path, calls: int, latency: float, concurrency: int) -> dict[str, float]:
+    """``calls`` litigator checks (one distinct phone each) at ``concurrency`` calls in flight."""
+    # a few generated phones are not valid numbers: generate a few more leads than calls
+    plan, _, wall, cpu = await timed_batch(
+        folder, origins, calls + calls // 20, ("litigator",), concurrency, items=calls
+    )
+    assert plan.total == calls, plan
+    return {"wall": wall, "floor": calls * latency / concurrency, "cpu": cpu}
+
+
+def bench_scaling(folder: Path, calls: int, latency: float, levels: list[int]) -> None:
+    with simulator(folder, latency) as origins:
+        print(f"(d) {calls:,} litigator checks, latency {latency} s, by concurrency:", flush=True)
+        for conc in levels:
+            r = asyncio.run(run_scaling(folder, origins, calls, latency, conc))
+            print(
+                f"    concurrency {conc:3d}: wall {r['wall']:5.1f} s, floor {r['floor']:5.1f} s, "
+                f"ratio {r['wall'] / r['floor']:.2f}; CPU {r['cpu']:.1f} s = "
+                f"{r['cpu'] / calls * 1000:.2f} ms per check",
+                flush=True,
+            )
 
 
 # -- (b) ------------------------------------------------------------------------------------------------------
@@ -235,11 +284,17 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="import runs (median reported)")
     parser.add_argument("--skip-run", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--scaling", action="store_true", help="only (d): concurrency scaling of litigator checks")
+    parser.add_argument("--scaling-calls", type=int, default=3_000)
+    parser.add_argument("--scaling-at", type=int, action="append", help="concurrency for (d) (default 8, 32, 64)")
     args = parser.parse_args()
     assert LEAD_FIELDS  # the leads table the baseline writes to is Leadcheck's own
     folder = Path(tempfile.mkdtemp(prefix="leadcheck-bench-"))
     os.environ.pop("LEADCHECK_ORIGINS", None)
     try:
+        if args.scaling:
+            bench_scaling(folder, args.scaling_calls, args.latency, args.scaling_at or [8, 32, 64])
+            return 0
         if not args.skip_run:
             bench_run(folder, args.leads, args.latency, args.concurrency or [None])
         if not args.skip_import:

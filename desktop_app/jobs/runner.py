@@ -13,6 +13,7 @@
    and store the result, the lead's flag and the item's new state in one transaction
    (:meth:`~desktop_app.store.batches.BatchStore.complete_item`). Contact State calls also take a slot from
    the service's shared 60-per-minute limiter. Two items with the same subject in one lane share one call.
+   A lane's workers call through connection pools of the lane's own, at most :data:`POOL_CONNECTIONS` each.
 
 Every database write happens on the event loop's thread (one writer), except that a run started with
 ``writer_thread=True`` (the window's) stores item states and results from a thread of its own, on its own
@@ -73,6 +74,10 @@ _T = TypeVar("_T")
 STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
 CACHE_PROBE_SLICE = 2000  # subjects per "already answered?" query; the loop gets a turn between slices
 DEFAULT_CONCURRENCY = {"trustedform": 8, "jornaya": 8, "litigator": 8, "contactstate": 2}
+# The most connections one lane's httpx pool holds; a lane with more calls in flight is spread over several pools.
+# httpcore scans its whole pool on every request, so CPU per call grows with the pool: 3,000 litigator checks
+# spent 2.2 ms of CPU each over one pool of 32 and 10.7 ms over one of 64 (scripts/bench_batch.py --scaling).
+POOL_CONNECTIONS = 16
 
 
 class BatchNotFound(LeadcheckError):
@@ -180,7 +185,7 @@ class BatchRunner:
 class _Lane:
     vendor: str
     concurrency: int
-    client: Any
+    clients: list[Any]  # worker i calls through clients[i % len(clients)]: each of its own pool (or one fake)
     limiter: RateLimiter | None
     total: int = 0
     done: int = 0
@@ -327,17 +332,22 @@ class BatchRun:
         except (KeyError, TypeError, ValueError):
             return DEFAULT_CONCURRENCY.get(vendor, 4)
 
-    def _client(self, vendor: str, concurrency: int) -> Any:
-        """The lane's vendor client: a test's fake, else one over a connection pool of the lane's own (closed when
-        the run ends; see CheckService.lane_client), else one on the service's shared client."""
+    def _clients(self, vendor: str, concurrency: int) -> list[Any]:
+        """The lane's vendor clients: a test's fake, else clients over connection pools of the lane's own of at
+        most POOL_CONNECTIONS each, sharing the lane's calls evenly (closed when the run ends; see
+        CheckService.lane_client), else one on the service's shared client."""
         if vendor in self.runner.clients:
-            return self.runner.clients[vendor]
+            return [self.runner.clients[vendor]]
         lane_client = getattr(self.service, "lane_client", None)
         if lane_client is None:
-            return getattr(self.service, vendor)()
-        client, close = lane_client(vendor, concurrency)
-        self._pools.append(close)
-        return client
+            return [getattr(self.service, vendor)()]
+        shards = -(-concurrency // POOL_CONNECTIONS)
+        clients = []
+        for shard in range(shards):
+            client, close = lane_client(vendor, len(range(shard, concurrency, shards)))
+            self._pools.append(close)
+            clients.append(client)
+        return clients
 
     def _limiter(self, vendor: str) -> RateLimiter | None:
         if vendor != "contactstate":
@@ -365,7 +375,7 @@ class BatchRun:
             lane = _Lane(
                 vendor,
                 concurrency,
-                self._client(vendor, concurrency) if info.count("pending", vendor) else None,
+                self._clients(vendor, concurrency) if info.count("pending", vendor) else [],
                 self._limiter(vendor),
                 meter=RateMeter(clock=self.runner.clock),
             )
@@ -513,11 +523,11 @@ class BatchRun:
         return lane.buffer.pop() if lane.buffer else None
 
     async def _lane(self, lane: _Lane) -> None:
-        if lane.client is None:
+        if not lane.clients:
             return
         lane.meter.start()
 
-        async def worker() -> None:
+        async def worker(client: Any) -> None:
             while True:
                 await self._gate.wait()
                 if self._cancelled or lane.stopped:
@@ -525,9 +535,10 @@ class BatchRun:
                 item = self._next(lane)
                 if item is None:
                     return
-                await self._process(lane, item)
+                await self._process(lane, item, client)
 
-        await asyncio.gather(*(worker() for _ in range(lane.concurrency)))
+        shards = lane.clients
+        await asyncio.gather(*(worker(shards[i % len(shards)]) for i in range(lane.concurrency)))
 
     async def _finish_duplicate(self, lane: _Lane, item: WorkItem, key: str) -> None:
         check_id, flag, state, message = lane.answered[key]
@@ -545,7 +556,7 @@ class BatchRun:
             )
         self._emit(EventKind.ITEM, outcome)
 
-    async def _process(self, lane: _Lane, item: WorkItem) -> None:
+    async def _process(self, lane: _Lane, item: WorkItem, client: Any) -> None:
         """Make the item's call, or reuse the answer to the same call (same subject, same data sent) made in this
         run: leads sharing a phone get one litigator call; two leads sharing a certificate with different emails
         get a retain each, since each must be matched against its own data."""
@@ -558,19 +569,19 @@ class BatchRun:
         call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         lane.calls[key] = call_done
         try:
-            await self._call(lane, item, key)
+            await self._call(lane, item, key, client)
         finally:
             del lane.calls[key]
             call_done.set_result(None)
 
-    async def _call(self, lane: _Lane, item: WorkItem, key: str) -> None:
+    async def _call(self, lane: _Lane, item: WorkItem, key: str, client: Any) -> None:
         job = JOBS[lane.vendor]
         if lane.limiter is not None:
             await lane.limiter.acquire()
         await self._write(self._writes.mark_in_flight, item.id)
         lane.in_flight += 1
         try:
-            result = await job.call(lane.client, item.subject, item.lead)
+            result = await job.call(client, item.subject, item.lead)
         except InputError as exc:
             lane.in_flight -= 1
             await self._write(self._writes.fail_item, item.id, f"not sent: {exc}")

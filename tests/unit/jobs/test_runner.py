@@ -446,6 +446,44 @@ async def test_each_lane_calls_through_a_connection_pool_of_its_own_closed_at_th
         sim.stop()
 
 
+async def test_a_lane_over_16_calls_is_spread_over_pools_of_at_most_16_each(store: Store) -> None:
+    """httpcore's per-request scan grows with the pool, so 40 litigator calls in flight go through three pools of
+    14, 13 and 13 connections (each worker sticks to one), all 40 in flight at once, every pool closed at the end."""
+    gate = asyncio.Event()
+    pools: list[tuple[int, FakeClient, list[bool]]] = []
+
+    class KeyedSettings(FakeSettings):
+        def credentials_for(self, vendor: str) -> dict[str, str]:
+            return {"client_id": "c", "cwsid": "w", "token": "t"}
+
+    class PooledService(FakeService):
+        def lane_client(self, vendor: str, connections: int) -> Any:
+            client, closed = FakeClient(vendor, delay=0), [False]
+            client.gate = gate
+
+            async def close() -> None:
+                closed[0] = True
+
+            pools.append((connections, client, closed))
+            return client, close
+
+    ids = add_leads(store, 100)
+    runner = BatchRunner(PooledService(store, KeyedSettings()))
+    plan = runner.create(ids, ["litigator"], name="pools")
+    assert plan.batch_id is not None
+    task = asyncio.ensure_future(runner.run(plan.batch_id, concurrency=40).run())
+    for _ in range(1000):
+        if sum(client.in_flight for _, client, _ in pools) == 40:
+            break
+        await asyncio.sleep(0)
+    assert [(n, client.in_flight) for n, client, _ in pools] == [(14, 14), (13, 13), (13, 13)]
+    gate.set()
+    progress = await task
+    assert progress.done == 100
+    assert all(client.max_in_flight <= n and closed == [True] for n, client, closed in pools)
+    assert sum(sum(client.calls.values()) for _, client, _ in pools) == 100
+
+
 def test_durations_read_as_minutes_or_hours_and_unknown_is_dashes() -> None:
     from desktop_app.jobs.events import format_duration
 
