@@ -7,7 +7,10 @@ vendor ``<vendor>_flag`` (Green / Yellow / Red, ``Error`` for a failed call, emp
 ``<vendor>_reason`` (the answer's summary, or the error and its hint) and ``<vendor>_date`` (when the answer
 was received, UTC). For a batch, the answers are the batch's (cached pairs show the stored answer they
 reused); otherwise each lead's latest answer per vendor made with the lead's own data. Written as UTF-8 with a
-BOM so Excel reads accents.
+BOM so Excel reads accents. The last line names the evidence log's head hash at the time of the export (an outside
+anchor for every check before it: :mod:`desktop_app.store.evidence`). Every export is itself logged there, with the
+file's SHA-256. A suppression list has no such line, since diallers read every line as a value; its export is
+logged the same way and the command or window says the head hash.
 
 **Suppression lists** (:func:`write_suppression`): the phones and/or emails not to contact, from the chosen
 sources (:data:`SOURCES`: ``litigator`` hits, ``optout`` uploads, ``imported`` suppression files, any other
@@ -44,8 +47,8 @@ from typing import IO, Any
 
 from desktop_app.store import reports
 from desktop_app.store.db import Store
-from desktop_app.store.schema import LEAD_FIELDS
-from desktop_app.vendors.base import Flag, InputError
+from desktop_app.store.fields import LEAD_FIELDS
+from desktop_app.vendors.base import Flag, InputError, utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 E164_SAFE = re.compile(r"^\+\d{11}$")
@@ -153,7 +156,17 @@ def write_results_csv(
                 written += 1
             if on_progress is not None:
                 on_progress(written)
+        head = store.evidence_head()
+        writer.writerow([neutralise(f"# {head.line()} (written {utcnow()})")])
+    _log_export(store, path, "results", {"rows": written, "batch_id": batch_id})
     return written
+
+
+def _log_export(store: Store, path: str | Path, what: str, detail: dict[str, Any]) -> None:
+    """Record an export in the evidence log: what, where, how many rows, and the file's SHA-256."""
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    store.log_event("export", {"what": what, "path": str(Path(path).resolve()), "sha256": digest, **detail})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -264,6 +277,8 @@ def write_suppression(
             if date:
                 line.append(neutralise(entry.date))
             writer.writerow(line)
+    detail = {"rows": len(rows), "format": fmt, "include": list(include), "kinds": list(kinds)}
+    _log_export(store, path, "suppression", detail)
     return len(rows)
 
 

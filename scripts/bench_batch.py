@@ -49,7 +49,8 @@ from desktop_app.paths import Paths  # noqa: E402
 from desktop_app.service import CheckService, make_http_client  # noqa: E402
 from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.store import Store  # noqa: E402
-from desktop_app.store.schema import LEAD_FIELDS, LEAD_INDEXES  # noqa: E402
+from desktop_app.store.fields import LEAD_FIELDS  # noqa: E402
+from desktop_app.store.schema import LEAD_INDEXES  # noqa: E402
 from desktop_app.vendors.base import OriginMap  # noqa: E402
 
 VENDORS = ("trustedform", "jornaya", "litigator")

@@ -56,10 +56,10 @@ from typing import Any
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping, propose_mapping
 from desktop_app.imports.reader import MAX_CELL_CHARS, CsvFormat, ImportRefused, detect_format, iter_records, open_text
 from desktop_app.store.db import Store
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow, ImportStore
 from desktop_app.store.lead_table import reader
 from desktop_app.store.links import row_keys
-from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import InputError, utcnow
 from desktop_app.vendors.validation import (
     EMAIL,

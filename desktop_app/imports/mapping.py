@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from desktop_app.imports.reader import ImportRefused
-from desktop_app.store.schema import LEAD_FIELDS
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.vendors.validation import EMAIL, LEADID_TOKEN
 
 IDENTITY_FIELDS = ("phone", "email", "cert_url", "leadid", "cs_cert_url")

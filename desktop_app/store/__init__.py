@@ -2,9 +2,10 @@
 
 from desktop_app.store.db import VENDORS, Store
 from desktop_app.store.errors import DatabaseUnavailable, NewerSchemaError, StoreBug, StoreError
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.store.records import StoredCheck
-from desktop_app.store.schema import LEAD_FIELDS, SCHEMA_VERSION
+from desktop_app.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "FLAG_COLUMNS",

@@ -2,7 +2,8 @@
 
 Tables (schema step ``_v2`` in :mod:`desktop_app.store.db`)::
 
-    batches          one row per batch: vendors, whether answered pairs are re-checked, status
+    batches          one row per batch: vendors, whether answered pairs are re-checked, status, the concurrency
+                     it last ran with (step ``_v4``)
     batch_items      one row per lead × vendor: pending → in_flight → done | failed, or cached
 
 Crash safety lives here: :meth:`BatchStore.mark_in_flight` commits before a paid call is sent, and
@@ -20,13 +21,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from desktop_app.store import evidence
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import link_answer
-from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import CheckResult, utcnow
 
 ITEM_STATES = ("pending", "in_flight", "done", "failed", "cached")
@@ -59,6 +61,7 @@ class BatchInfo:
     started_at: str | None
     finished_at: str | None
     counts: dict[str, dict[str, int]]  # vendor -> state -> n
+    concurrency: dict[str, int] = field(default_factory=dict)  # vendor -> parallel calls of its last run, if any
 
     def count(self, state: str, vendor: str | None = None) -> int:
         vendors = [vendor] if vendor else list(self.counts)
@@ -167,6 +170,7 @@ class BatchStore:
             started_at=row["started_at"],
             finished_at=row["finished_at"],
             counts=counts,
+            concurrency={str(v): int(n) for v, n in json.loads(row["concurrency"] or "{}").items()},
         )
 
     def batches(self, *, limit: int = 50) -> list[BatchInfo]:
@@ -191,6 +195,14 @@ class BatchStore:
                 "started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END, "
                 "finished_at = CASE WHEN ? IN ('done', 'cancelled', 'stopped') THEN ? ELSE NULL END WHERE id = ?",
                 (status, stop_reason, now, status, now, status, now, batch_id),
+            )
+
+    def record_concurrency(self, batch_id: int, concurrency: Mapping[str, int]) -> None:
+        """Remember the parallel calls per vendor a run of the batch uses (what a resume reuses by default)."""
+        with store_errors("save the batch"), self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE batches SET concurrency = ?, updated_at = ? WHERE id = ?",
+                (_json({v: int(n) for v, n in concurrency.items()}), utcnow(), batch_id),
             )
 
     def reopen(self, batch_id: int) -> int:
@@ -302,10 +314,7 @@ class BatchStore:
         with store_errors("save the result"), self.store.transaction() as conn:
             check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent)
             if suppression:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?)",
-                    [(k, v, r, s, now) for k, v, r, s in suppression],
-                )
+                evidence.add_suppression(conn, list(suppression), now)
             conn.execute(
                 "UPDATE batch_items SET state = ?, check_id = ?, updated_at = ? WHERE id = ?",
                 (state, check_id, now, item.id),

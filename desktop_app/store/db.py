@@ -23,7 +23,8 @@ from typing import Any
 
 import sqlite_utils
 
-from desktop_app.store.errors import NewerSchemaError, translate
+from desktop_app.store import evidence
+from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.store.records import Records
 from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
@@ -203,14 +204,8 @@ class Store(Records):
 
     def add_suppression(self, entries: Iterable[tuple[str, str, str, str]]) -> int:
         """Add (kind, value, reason, source) rows; existing ones are kept. Returns how many were new."""
-        now = utcnow()
-        with self.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?)",
-                [(k, v, r, s, now) for k, v, r, s in entries],
-            )
-            return conn.total_changes - before
+        with store_errors("save the suppression list"), self.transaction() as conn:
+            return evidence.add_suppression(conn, list(entries), utcnow())
 
     def suppression(self) -> list[dict[str, Any]]:
         cursor = self.db.execute("SELECT kind, value, reason, source, added_at FROM suppression ORDER BY id")

@@ -20,9 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop_app.store import evidence
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
-from desktop_app.store.schema import LEAD_FIELDS
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.vendors.base import utcnow
 
 
@@ -170,8 +171,23 @@ class ImportStore:
         return out
 
     def finish_import(self, import_id: int, status: str) -> None:
-        with self.store.transaction() as conn:
+        """Mark the import ended and log it: the file, the mapping, the counts, and a digest of the leads it
+        created (each lead's id and row key, so a later edit of an imported lead shows in ``verify``)."""
+        with store_errors("save the import"), self.store.transaction() as conn:
             conn.execute("UPDATE imports SET status = ?, finished_at = ? WHERE id = ?", (status, utcnow(), import_id))
+            info = conn.execute(
+                "SELECT source_file, encoding, delimiter, has_header, mapping, status, rows_read, leads_created, "
+                "rows_recognised, rows_refused, warnings, started_at, finished_at FROM imports WHERE id = ?",
+                (import_id,),
+            ).fetchone()
+            names = (
+                "source_file", "encoding", "delimiter", "has_header", "mapping", "status", "rows_read",
+                "leads_created", "rows_recognised", "rows_refused", "warnings", "started_at", "finished_at",
+            )  # fmt: skip
+            detail = dict(zip(names, info, strict=True))
+            detail["import_id"] = import_id
+            detail["leads"] = evidence.leads_digest(conn, import_id)
+            evidence.log_event(conn, "import", detail, ref=import_id)
 
     def import_info(self, import_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM imports WHERE id = ?", [import_id])

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from desktop_app.store import consumers, lead_table
+from desktop_app.store import consumers, evidence, lead_table
 from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import store_errors
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import SUBJECT_COLUMNS, link_check
-from desktop_app.store.schema import LEAD_FIELDS
 from desktop_app.vendors.base import CallError, CheckResult, Flag, utcnow
 
 
@@ -98,6 +98,7 @@ class Records:
             f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
         )
         check_id = int(cur.lastrowid or 0)
+        evidence.append(conn, "check", evidence.check_content({**row, "id": check_id}), ref=check_id)
         link_check(conn, check_id, result, sent, lead_id)
         return check_id
 
@@ -124,6 +125,43 @@ class Records:
             "finished_at": result.finished_at,
             "sent": _json(dict(sent)) if sent is not None else None,
         }
+
+    # -- the evidence log (see evidence) ------------------------------------------------------------------------
+
+    def evidence_head(self) -> evidence.Head:
+        """The evidence log's length and head hash (shown in every export and packet)."""
+        with store_errors("read the evidence log"):
+            return evidence.head(self.db.conn)
+
+    def log_event(self, kind: str, detail: Mapping[str, Any], *, ref: int | None = None) -> evidence.Head:
+        """Record something the buyer did (an export, a settings change...) in the evidence log, in a transaction
+        of its own."""
+        with store_errors("write the evidence log"), self.transaction() as conn:
+            return evidence.log_event(conn, kind, detail, ref=ref)
+
+    def verify(self, *, on_progress: Callable[[int, int], None] | None = None) -> evidence.Verification:
+        """Recompute the evidence log and every stored check against it (see :func:`evidence.verify`)."""
+        with store_errors("verify the evidence log"):
+            return evidence.verify(self.db.conn, on_progress=on_progress)
+
+    def check_records(self, check_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The stored rows of these checks exactly as stored (the evidence log's content for each), in id order."""
+        ids = sorted(set(check_ids))
+        out: list[dict[str, Any]] = []
+        columns = ", ".join(evidence.CHECK_COLUMNS)
+        with store_errors("read the checks"):
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                rows = self.db.execute(
+                    f"SELECT {columns} FROM checks WHERE id IN ({', '.join('?' * len(part))}) ORDER BY id", part
+                ).fetchall()
+                out.extend(dict(zip(evidence.CHECK_COLUMNS, row, strict=True)) for row in rows)
+        return out
+
+    def evidence_for_checks(self, check_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """check id -> (entry number, entry hash) in the evidence log."""
+        with store_errors("read the evidence log"):
+            return evidence.entries_for_checks(self.db.conn, list(check_ids))
 
     def checks(
         self,

@@ -8,6 +8,8 @@ Step 3 (issue 10) makes a lead one purchase: leads gain where they came from (``
 ``row_key`` (the fingerprint of the row's cleaned contents, which is how an identical row imported again is
 recognised) and the ``verdict``; checks are linked to every lead whose evidence they checked (``check_leads``,
 ``counts`` = the data sent was that lead's own); import problems may now be ``recognised`` rows.
+
+Step 4 (issue 12) gives each batch the concurrency it last ran with.
 """
 
 from __future__ import annotations
@@ -17,23 +19,9 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from desktop_app.store.evidence import seal_existing_checks
+from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import rebuild_flags, row_key
-
-LEAD_FIELDS = (
-    "phone",
-    "email",
-    "cert_url",
-    "leadid",
-    "cs_cert_url",
-    "first_name",
-    "last_name",
-    "address",
-    "city",
-    "state",
-    "zip",
-    "supplier",
-    "cost",
-)
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -218,8 +206,37 @@ def _fingerprint_leads(db: sqlite_utils.Database) -> None:
         )
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """A batch remembers the concurrency it last ran with (JSON vendor -> parallel calls), so that resuming it
+    without ``--concurrency`` sends no more calls at once than it did. NULL for batches from before."""
+    db.execute("ALTER TABLE batches ADD COLUMN concurrency TEXT")
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """The evidence log (issue 11, :mod:`desktop_app.store.evidence`): a chained entry per check and per change
+    to the buyer's records. Every check stored before is sealed into it now, in stored order, and an entry says so.
+    """
+    db.executescript(
+        """
+        CREATE TABLE evidence_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ref INTEGER,
+            seat TEXT NOT NULL,
+            content TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            entry_hash TEXT NOT NULL
+        );
+        CREATE INDEX evidence_log_ref ON evidence_log(kind, ref);
+        """
+    )
+    seal_existing_checks(db.conn)
+
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than

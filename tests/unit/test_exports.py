@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,8 +31,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def read(path: Path, encoding: str = "utf-8") -> list[list[str]]:
+    """The CSV's rows, without a results export's last line (the evidence log's head, checked on its own)."""
     with open(path, encoding=encoding, newline="") as handle:
-        return list(csv.reader(handle))
+        rows = list(csv.reader(handle))
+    return rows[:-1] if rows and rows[-1] and rows[-1][0].startswith("# Evidence log: ") else rows
 
 
 @pytest.mark.parametrize(
@@ -194,3 +197,27 @@ def test_consent_control_suppression_file_joins_the_local_list(store: Store, tmp
     out = tmp_path / "out.csv"
     write_suppression(store, out, fmt="phone10", include=["imported"])
     assert [r[0] for r in read(out)[1:]] == ["2025551212", "3035551212"]
+
+
+def test_every_export_names_the_evidence_head_and_is_logged_with_its_digest(store: Store, tmp_path: Path) -> None:
+    lead = store.add_lead({"phone": "+12025551212"})
+    store.record_check(_result("litigator", "check", "+12025551212", Flag.RED, "Known litigator."), lead_id=lead)
+    before = store.evidence_head()
+    results = tmp_path / "results.csv"
+    write_results_csv(store, results)
+    with open(results, encoding="utf-8-sig", newline="") as handle:
+        last = list(csv.reader(handle))[-1]
+    assert last[0].startswith(f"# {before.line()} (written ")
+    suppression = tmp_path / "dnc.csv"
+    write_suppression(store, suppression, include=["red"])
+    assert read(suppression) == [["phone10"], ["2025551212"]]  # no extra line for a dialler
+    logged = [
+        json.loads(content)["export"]
+        for (content,) in store.connection.execute(
+            "SELECT content FROM evidence_log WHERE kind = 'export' ORDER BY seq"
+        )
+    ]
+    assert [e["what"] for e in logged] == ["results", "suppression"]
+    assert logged[0]["sha256"] == hashlib.sha256(results.read_bytes()).hexdigest() and logged[0]["rows"] == 1
+    assert logged[1]["sha256"] == hashlib.sha256(suppression.read_bytes()).hexdigest()
+    assert store.verify().ok

@@ -1,0 +1,270 @@
+"""The evidence log: every stored check and every change to the buyer's records, chained so that any later edit
+shows, the way Certificate Transparency logs and git commits chain.
+
+Each entry (table ``evidence_log``) holds a canonical serialisation of what happened (:func:`canonical`: JSON,
+keys sorted, no spaces, UTF-8) and::
+
+    content_hash = SHA-256(content)
+    entry_hash   = SHA-256("leadcheck-evidence-v1\\n" + seq + "\\n" + prev_hash + "\\n" + content_hash)
+
+where ``seq`` runs 1, 2, 3... without gaps and ``prev_hash`` is the previous entry's ``entry_hash`` (64 zeros
+before the first). A check's entry is appended in the same transaction that stores the check, and its content
+is the check's row exactly as stored (the request as sent with secrets already removed, the status, the body
+exactly as received, the times). Nothing in Leadcheck updates or deletes an entry; corrections are new entries.
+
+:func:`verify` recomputes the whole chain and every stored check against its entry, and names the first thing
+that does not match: an edited entry or check, a deleted or reordered entry, a check with no entry. What the
+chain proves is that nothing changed *after* it was logged; a buyer who keeps the head hash somewhere else (it
+is printed in every export and packet) has an outside anchor for everything before it. Checks stored before the
+log existed were sealed into it when the database was upgraded, and an entry says so.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import socket
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from desktop_app.store.fields import LEAD_FIELDS
+from desktop_app.store.links import row_keys
+from desktop_app.vendors.base import utcnow
+
+GENESIS = "0" * 64
+DOMAIN = "leadcheck-evidence-v1"
+CHECK_COLUMNS = (
+    "id", "lead_id", "batch_id", "vendor", "operation", "subject", "flag", "summary", "details", "error",
+    "error_kind", "http_status", "request", "response_body", "attempts", "started_at", "finished_at", "sent",
+)  # fmt: skip
+VERIFY_BATCH = 2000
+
+
+def canonical(value: Mapping[str, Any]) -> str:
+    """The one serialisation an entry's content is hashed in."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def entry_hash(seq: int, prev_hash: str, content_hash: str) -> str:
+    return _sha256(f"{DOMAIN}\n{seq}\n{prev_hash}\n{content_hash}")
+
+
+@cache
+def seat() -> str:
+    """Who made an entry: the operating-system user and the computer's name."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname() or 'unknown'}"
+
+
+def check_content(row: Mapping[str, Any]) -> str:
+    """A stored check's entry content: its row exactly as stored."""
+    return canonical({"check": {column: row.get(column) for column in CHECK_COLUMNS}})
+
+
+@dataclass(frozen=True)
+class Head:
+    """The end of the chain: how many entries, and the last one's hash (an outside anchor for all before it)."""
+
+    entries: int
+    hash: str
+
+    def line(self) -> str:
+        return f"Evidence log: {self.entries:,} entries, head {self.hash}"
+
+
+def head(conn: sqlite3.Connection) -> Head:
+    row = conn.execute("SELECT seq, entry_hash FROM evidence_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
+
+
+def append(conn: sqlite3.Connection, kind: str, content: str, *, ref: int | None = None) -> Head:
+    """Append one entry inside the caller's write transaction (which serialises appends); returns the new head."""
+    last = head(conn)
+    seq = last.entries + 1
+    content_hash = _sha256(content)
+    digest = entry_hash(seq, last.hash, content_hash)
+    conn.execute(
+        "INSERT INTO evidence_log (seq, at, kind, ref, seat, content, content_hash, prev_hash, entry_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, utcnow(), kind, ref, seat(), content, content_hash, last.hash, digest),
+    )
+    return Head(seq, digest)
+
+
+def log_event(conn: sqlite3.Connection, kind: str, detail: Mapping[str, Any], *, ref: int | None = None) -> Head:
+    """Append a record of something the buyer did (an import, an export, a suppression change...)."""
+    return append(conn, kind, canonical({kind: dict(detail)}), ref=ref)
+
+
+def add_suppression(conn: sqlite3.Connection, entries: list[tuple[str, str, str, str]], at: str) -> int:
+    """Insert (kind, value, reason, source) suppression rows inside the caller's transaction, keeping existing
+    ones, and log the new ones as one entry. Returns how many were new."""
+    added = []
+    for kind, value, reason, source in entries:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?)",
+            (kind, value, reason, source, at),
+        )
+        if cur.rowcount:
+            added.append({"kind": kind, "value": value, "reason": reason, "source": source})
+    if added:
+        log_event(conn, "suppression", {"added": added, "at": at})
+    return len(added)
+
+
+def leads_digest(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
+    """The leads an import created, as a digest: SHA-256 over each lead's id and row key (the fingerprint of its
+    cleaned fields and extra columns), in id order, with the count and the id range."""
+    digest = hashlib.sha256()
+    count, first, last = 0, None, None
+    cursor = conn.execute("SELECT id, row_key FROM leads WHERE import_id = ? ORDER BY id", (import_id,))
+    while rows := cursor.fetchmany(VERIFY_BATCH):
+        for lead_id, key in rows:
+            digest.update(f"{lead_id}:{bytes(key or b'').hex()}\n".encode())
+            count += 1
+            first = lead_id if first is None else first
+            last = lead_id
+    return {"count": count, "first_id": first, "last_id": last, "sha256": digest.hexdigest()}
+
+
+def entries_for_checks(conn: sqlite3.Connection, check_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """check id -> (seq, entry_hash) of its entry."""
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(check_ids), 500):
+        part = check_ids[start : start + 500]
+        rows = conn.execute(
+            "SELECT ref, seq, entry_hash FROM evidence_log "
+            f"WHERE kind = 'check' AND ref IN ({', '.join('?' * len(part))})",
+            part,
+        )
+        for ref, seq, digest in rows:
+            found[int(ref)] = (int(seq), str(digest))
+    return found
+
+
+def seal_existing_checks(conn: sqlite3.Connection) -> int:
+    """The schema migration's step: every check stored before the log existed gets an entry, in stored order,
+    then one entry saying they were sealed now. Returns how many were sealed."""
+    columns = ", ".join(CHECK_COLUMNS)
+    cursor = conn.execute(f"SELECT {columns} FROM checks ORDER BY id")
+    sealed = 0
+    first = last = None
+    while rows := cursor.fetchmany(VERIFY_BATCH):
+        for values in rows:
+            row = dict(zip(CHECK_COLUMNS, values, strict=True))
+            append(conn, "check", check_content(row), ref=int(row["id"]))
+            sealed += 1
+            first = first if first is not None else row["id"]
+            last = row["id"]
+    if sealed:
+        note = (
+            f"The {sealed:,} checks stored before this Leadcheck kept an evidence log were sealed into it now, in "
+            "their stored order. The log shows any change made to them after this moment, not before."
+        )
+        log_event(conn, "sealed", {"checks": sealed, "first_check": first, "last_check": last, "note": note})
+    return sealed
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How :func:`verify` ended. ``problem`` names the first thing that does not match (None: intact)."""
+
+    entries: int
+    checks: int
+    head: Head
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _entries(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    cursor = conn.execute(
+        "SELECT seq, kind, ref, content, content_hash, prev_hash, entry_hash FROM evidence_log ORDER BY seq"
+    )
+    while rows := cursor.fetchmany(VERIFY_BATCH):
+        yield from rows
+
+
+def _import_problem(conn: sqlite3.Connection, import_id: int, content: str) -> str | None:
+    """Whether the leads an import created are still as they were: each lead's row key is its content's, and the
+    digest over the import's leads is the logged one."""
+    columns = ", ".join(LEAD_FIELDS)
+    cursor = conn.execute(
+        f"SELECT id, row_key, {columns}, extra FROM leads WHERE import_id = ? ORDER BY id", (import_id,)
+    )
+    while rows := cursor.fetchmany(VERIFY_BATCH):
+        keys = row_keys((tuple(row[2:-1]), json.loads(row[-1]) if row[-1] else None) for row in rows)
+        for row, key in zip(rows, keys, strict=True):
+            if row[1] is not None and bytes(row[1]) != key:
+                return f"Lead {row[0]} was changed after import {import_id} stored it"
+    logged = json.loads(content).get("import", {}).get("leads")
+    if logged is not None and leads_digest(conn, import_id) != logged:
+        return f"The leads of import {import_id} were changed, added or deleted after it stored them"
+    return None
+
+
+def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] | None = None) -> Verification:
+    """Recompute the chain and every stored check against its entry; stop at the first mismatch.
+
+    ``on_progress(done, total)`` is called every :data:`VERIFY_BATCH` entries. Reads through ``conn`` only."""
+    total = int(conn.execute("SELECT count(*) FROM evidence_log").fetchone()[0])
+    checks_total = int(conn.execute("SELECT count(*) FROM checks").fetchone()[0])
+    columns = ", ".join(CHECK_COLUMNS)
+    check_rows = conn.cursor()
+    check_rows.execute(f"SELECT {columns} FROM checks ORDER BY id")
+    pending_checks: list[tuple[Any, ...]] = []
+    checks_seen = 0
+    prev, expected_seq = GENESIS, 1
+
+    def next_check() -> tuple[Any, ...] | None:
+        nonlocal pending_checks
+        if not pending_checks:
+            pending_checks = list(reversed(check_rows.fetchmany(VERIFY_BATCH)))
+        return pending_checks.pop() if pending_checks else None
+
+    def result(problem: str | None, entries: int) -> Verification:
+        return Verification(entries, checks_seen, Head(entries, prev), problem)
+
+    check = next_check()
+    for seq, kind, ref, content, content_hash, prev_hash, digest in _entries(conn):
+        if seq != expected_seq:
+            missing = f"entry {expected_seq}" if seq > expected_seq else f"entry {seq} appears twice"
+            return result(f"The evidence log is missing {missing} (deleted or reordered).", expected_seq - 1)
+        if prev_hash != prev:
+            return result(f"Entry {seq} does not follow entry {seq - 1} (the log was reordered or edited).", seq - 1)
+        if _sha256(content) != content_hash or entry_hash(seq, prev_hash, content_hash) != digest:
+            return result(f"Entry {seq} was edited after it was written.", seq - 1)
+        if kind == "import" and (problem := _import_problem(conn, int(ref), content)) is not None:
+            return result(f"{problem} (entry {seq}).", seq - 1)
+        if kind == "check":
+            if check is None or int(check[0]) > int(ref):
+                return result(f"Check {ref} (entry {seq}) is no longer in the database: it was deleted.", seq - 1)
+            if int(check[0]) < int(ref):
+                return result(f"Check {check[0]} has no entry in the evidence log (added outside Leadcheck).", seq - 1)
+            row = dict(zip(CHECK_COLUMNS, check, strict=True))
+            if check_content(row) != content:
+                return result(f"Check {ref} was changed after it was stored (entry {seq} no longer matches).", seq - 1)
+            checks_seen += 1
+            check = next_check()
+        prev, expected_seq = digest, seq + 1
+        if on_progress is not None and seq % VERIFY_BATCH == 0:
+            on_progress(seq, total)
+    if check is not None:
+        return result(f"Check {check[0]} has no entry in the evidence log (added outside Leadcheck).", expected_seq - 1)
+    if on_progress is not None:
+        on_progress(expected_seq - 1, total)
+    assert checks_seen <= checks_total
+    return result(None, expected_seq - 1)

@@ -1,0 +1,163 @@
+"""The evidence log: every check and change chained; verify finds an edited response, a deleted, reordered or
+edited entry, a forged check, an edited imported lead; an untouched store verifies; the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.imports import import_csv
+from desktop_app.store import Store
+from desktop_app.store import evidence as ev
+from desktop_app.vendors.base import CheckResult, Flag
+
+CERT = "https://cert.trustedform.com/" + "a" * 40
+
+
+def result(subject: str = "+12025550123", flag: Flag = Flag.GREEN, body: str = '{"ok": true}') -> CheckResult:
+    return CheckResult(
+        vendor="litigator",
+        operation="check",
+        subject=subject,
+        flag=flag,
+        summary="Not a known TCPA litigator.",
+        details={"phone_is_litigator": False},
+        http_status=200,
+        request={"method": "POST", "url": "https://api.tcpalitigatorlist.com/scrub/phone/", "body": {"x": 1}},
+        response_body=body,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    csv_path = tmp_path / "leads.csv"
+    csv_path.write_text(
+        f"phone,email,supplier,cost,cert_url\n2025550123,ann@example.com,Acme,1.50,{CERT}\n3035550100,,Zeta,2,\n",
+        encoding="utf-8",
+    )
+    with Store(tmp_path / "lc.db") as s:
+        import_csv(s, csv_path)
+        for i in range(5):
+            s.record_check(result(body=f'{{"n": {i}}}'), sent={})
+        s.add_suppression([("phone", "+12025550123", "litigator", "TCPA Litigator check")])
+        s.log_event("export", {"what": "results", "rows": 2})
+        yield s
+
+
+def raw(store: Store) -> sqlite3.Connection:
+    """The database as someone editing it outside Leadcheck would see it."""
+    return store.connection
+
+
+def test_an_untouched_store_verifies_and_every_check_has_one_entry(store: Store) -> None:
+    outcome = store.verify()
+    assert outcome.ok and outcome.problem is None
+    kinds = [r[0] for r in raw(store).execute("SELECT kind FROM evidence_log ORDER BY seq")]
+    assert kinds == ["import", *["check"] * 5, "suppression", "export"]
+    assert outcome.entries == 8 and outcome.checks == 5
+    assert outcome.head == store.evidence_head() and len(outcome.head.hash) == 64
+    entries = store.evidence_for_checks([1, 2, 3])
+    assert sorted(entries) == [1, 2, 3] and all(len(h) == 64 for _, h in entries.values())
+
+
+def test_each_entry_is_chained_to_the_one_before(store: Store) -> None:
+    rows = raw(store).execute("SELECT seq, content, content_hash, prev_hash, entry_hash FROM evidence_log").fetchall()
+    previous = ev.GENESIS
+    for seq, content, content_hash, prev_hash, digest in rows:
+        assert prev_hash == previous
+        assert content_hash == ev._sha256(content)
+        assert digest == ev.entry_hash(seq, prev_hash, content_hash)
+        previous = digest
+
+
+def test_one_byte_of_a_stored_response_edited_is_named(store: Store) -> None:
+    raw(store).execute("UPDATE checks SET response_body = '{\"n\": 7}' WHERE id = 3")
+    outcome = store.verify()
+    assert not outcome.ok and "Check 3 was changed after it was stored" in str(outcome.problem)
+    assert outcome.checks == 2  # the two before it matched
+
+
+def test_a_deleted_check_is_named(store: Store) -> None:
+    raw(store).execute("DELETE FROM check_leads WHERE check_id = 2")
+    raw(store).execute("DELETE FROM checks WHERE id = 2")
+    outcome = store.verify()
+    assert not outcome.ok and "Check 2" in str(outcome.problem) and "deleted" in str(outcome.problem)
+
+
+def test_a_forged_check_without_an_entry_is_named(store: Store) -> None:
+    columns = ", ".join(c for c in ev.CHECK_COLUMNS if c != "id")
+    raw(store).execute(
+        f"INSERT INTO checks ({columns}) SELECT {columns} FROM checks WHERE id = 1"
+    )  # a copy with a new id, as a forger would add it
+    outcome = store.verify()
+    assert not outcome.ok and "Check 6 has no entry" in str(outcome.problem)
+
+
+def test_reordered_entries_are_named(store: Store) -> None:
+    conn = raw(store)
+    a, b = conn.execute("SELECT seq, content, content_hash FROM evidence_log WHERE seq IN (3, 4) ORDER BY seq")
+    conn.execute("UPDATE evidence_log SET content = ?, content_hash = ? WHERE seq = ?", (b[1], b[2], a[0]))
+    conn.execute("UPDATE evidence_log SET content = ?, content_hash = ? WHERE seq = ?", (a[1], a[2], b[0]))
+    outcome = store.verify()
+    assert not outcome.ok and "Entry 3" in str(outcome.problem)
+
+
+def test_a_deleted_entry_is_named(store: Store) -> None:
+    raw(store).execute("DELETE FROM evidence_log WHERE seq = 7")
+    outcome = store.verify()
+    assert not outcome.ok and "missing entry 7" in str(outcome.problem)
+
+
+def test_an_edited_entry_is_named_even_when_its_hashes_are_recomputed(store: Store) -> None:
+    conn = raw(store)
+    content = json.dumps({"export": {"what": "results", "rows": 999}}, separators=(",", ":"), sort_keys=True)
+    conn.execute("UPDATE evidence_log SET content = ?, content_hash = ? WHERE seq = 8", (content, ev._sha256(content)))
+    outcome = store.verify()
+    assert not outcome.ok and outcome.problem == "Entry 8 was edited after it was written."
+
+
+def test_an_imported_lead_edited_afterwards_is_named(store: Store) -> None:
+    raw(store).execute("UPDATE leads SET supplier = 'Other' WHERE id = 1")
+    outcome = store.verify()
+    assert not outcome.ok and "Lead 1 was changed after import 1 stored it" in str(outcome.problem)
+
+
+def test_a_lead_slipped_into_an_import_is_named(store: Store) -> None:
+    raw(store).execute(
+        "INSERT INTO leads (phone, import_id, source_file, created_at, updated_at) "
+        "VALUES ('+14045550100', 1, 'leads.csv', 'x', 'x')"
+    )
+    outcome = store.verify()
+    assert not outcome.ok and "The leads of import 1 were changed, added or deleted" in str(outcome.problem)
+
+
+def test_verify_reports_progress(store: Store) -> None:
+    seen: list[tuple[int, int]] = []
+    store.verify(on_progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (8, 8)
+
+
+@pytest.mark.usefixtures("leadcheck_home")
+def test_the_cli_exits_0_when_intact_and_1_naming_the_first_mismatch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+) -> None:
+    from desktop_app.paths import Paths
+
+    database = Paths.from_env().ensure().database
+    with Store(database) as s:
+        for i in range(3):
+            s.record_check(result(body=f'{{"n": {i}}}'), sent={})
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Evidence intact: 3 entries, 3 checks. Head ")
+    with Store(database) as s:
+        s.connection.execute("UPDATE checks SET summary = 'Known TCPA litigator' WHERE id = 2")
+    assert main(["--json", "verify"]) == 1
+    record: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert record["ok"] is False and record["entries"] == 1 and "Check 2 was changed" in record["problem"]
