@@ -4,7 +4,8 @@
 * ``leadcheck scrub FILE.csv --vendors trustedform,jornaya,litigator[,contactstate] [--out RESULTS.csv]
   [--concurrency N] [--recheck]`` — import, then check every lead with every chosen vendor it has data for;
   a progress bar on stderr (a plain line every few seconds when stderr is not a terminal).
-* ``leadcheck scrub --resume [--batch ID] [--retry-failed]`` — finish a batch a crash, a stop or Ctrl+C left.
+* ``leadcheck scrub --resume [--batch ID] [--retry-failed] [--concurrency N]`` — finish a batch a crash, a stop
+  or Ctrl+C left, with as many parallel calls per vendor as it last ran with unless ``--concurrency`` says.
 * ``leadcheck export results --out FILE [--batch ID]`` and ``leadcheck export suppression --out FILE
   [--format phone10|e164|email|md5|sha256] [--include litigator,optout,imported,red,...] [--reason] [--date]``.
 * ``leadcheck suppression import FILE`` — add a Consent Control suppression file to the local list.
@@ -59,7 +60,12 @@ def add_commands(sub: Any) -> None:
         help="comma-separated: trustedform, jornaya, litigator, contactstate",
     )
     scrub.add_argument("--out", type=Path, metavar="RESULTS.csv", help="write the results CSV here when done")
-    scrub.add_argument("--concurrency", type=int, metavar="N", help="parallel calls per vendor (default: Settings)")
+    scrub.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="parallel calls per vendor (default: Settings; with --resume, what the batch last ran with)",
+    )
     scrub.add_argument("--recheck", action="store_true", help="check pairs already answered again (pays again)")
     scrub.add_argument("--map", action="append", type=_key_value, default=[], metavar="COLUMN=FIELD")
     scrub.add_argument("--resume", action="store_true", help="finish the last unfinished batch")
@@ -239,6 +245,8 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
     def on_event(event: Any) -> None:
         if out.json_mode and event.kind is EventKind.ITEM:
             _json_line(out, _item_record(event, batch_id))
+        if event.kind is EventKind.STARTED:
+            out.note(_concurrency_note(run.concurrency))
         printer(event)
 
     run = runner.run(
@@ -270,6 +278,14 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
     return EXIT_OK
 
 
+def _concurrency_note(concurrency: dict[str, int]) -> str:
+    """'Parallel calls: TrustedForm 8, TCPA Litigator 32.' — what the run uses (a resume: what its batch used)."""
+    from desktop_app.vendors.credentials import VENDOR_LABELS
+
+    lanes = ", ".join(f"{VENDOR_LABELS.get(v, v)} {n}" for v, n in concurrency.items())
+    return f"Parallel calls: {lanes}."
+
+
 def _verdict_note(service: Any, out: Any, batch_id: int) -> None:
     """The batch's leads by verdict and what to do next."""
     from desktop_app.jobs.runner import lead_ids_for
@@ -293,6 +309,9 @@ def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaita
         from desktop_app.vendors.base import InputError
         from desktop_app.vendors.credentials import VENDOR_LABELS
 
+        if args.concurrency is not None and args.concurrency < 1:
+            out.note("leadcheck: --concurrency must be at least 1.")
+            return EXIT_REFUSED
         if args.resume:
             batches = BatchStore(service.store)
             if args.batch is not None:
@@ -315,9 +334,6 @@ def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaita
             vendors = parse_vendors(args.vendors)
         except InputError as exc:
             out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        if args.concurrency is not None and args.concurrency < 1:
-            out.note("leadcheck: --concurrency must be at least 1.")
             return EXIT_REFUSED
         report = _import_file(service, args, out)
         if report is None:

@@ -240,6 +240,7 @@ class BatchRun:
         self.batch_id = batch_id
         self.retry_failed = retry_failed
         self._concurrency = concurrency
+        self._stored_concurrency: Mapping[str, int] = {}  # what the batch's last run used (see _prepare)
         self._callbacks: list[EventCallback] = [on_event] if on_event else []
         self._queues: list[asyncio.Queue[BatchEvent]] = []
         self._lanes: dict[str, _Lane] = {}
@@ -299,6 +300,11 @@ class BatchRun:
     # -- progress -----------------------------------------------------------------------------------------
 
     @property
+    def concurrency(self) -> dict[str, int]:
+        """Parallel calls per vendor lane of this run (known once it has started)."""
+        return {vendor: lane.concurrency for vendor, lane in self._lanes.items()}
+
+    @property
     def progress(self) -> BatchProgress:
         stopped = [f"{VENDOR_LABELS.get(v, v)}: {lane.stopped}" for v, lane in self._lanes.items() if lane.stopped]
         return BatchProgress(
@@ -322,10 +328,14 @@ class BatchRun:
     # -- running ------------------------------------------------------------------------------------------
 
     def _concurrency_for(self, vendor: str) -> int:
+        """The run's own (``concurrency``), else what the batch's last run used (a resume sends no more calls at
+        once than the run it finishes), else Settings."""
         if isinstance(self._concurrency, int):
             return max(1, self._concurrency)
         if isinstance(self._concurrency, Mapping) and vendor in self._concurrency:
             return max(1, int(self._concurrency[vendor]))
+        if vendor in self._stored_concurrency:
+            return max(1, int(self._stored_concurrency[vendor]))
         settings = getattr(self.service, "settings", None)
         try:
             return max(1, int(settings.get(f"concurrency.{vendor}"))) if settings is not None else 1
@@ -370,6 +380,7 @@ class BatchRun:
             self.batches.retry_failed(self.batch_id)
         info = self.batches.batch(self.batch_id)
         assert info is not None
+        self._stored_concurrency = info.concurrency
         for vendor in info.vendors:
             concurrency = self._concurrency_for(vendor)
             lane = _Lane(
@@ -391,6 +402,7 @@ class BatchRun:
         """Run (or resume) the batch to the end, a cancel or a stop; returns the final progress."""
         info = self._prepare()
         self.info = info
+        self.batches.record_concurrency(self.batch_id, self.concurrency)
         self.batches.set_status(self.batch_id, "running")
         self._emit(
             EventKind.STARTED,

@@ -137,6 +137,37 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     assert all(n <= 2 for n in sent.values())
 
 
+def test_resume_without_concurrency_runs_at_the_concurrency_the_batch_last_ran_with(
+    tmp_path: Path, simulator: VendorSimulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scrub at --concurrency 3 stops on a refused litigator token; `scrub --resume` without --concurrency runs
+    at the batch's 3, not the Settings default of 8; a --concurrency given to a resume wins and is remembered."""
+    from desktop_app.sandbox import scenarios
+
+    origins = tmp_path / "origins.json"
+    simulator.write_origin_map(origins)
+    good = demo_environment()
+    for key, value in {**good, "LEADCHECK_ORIGINS": str(origins)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("LEADCHECK_LITIGATOR_TOKEN", scenarios.LITIGATOR_TOKEN_INVALID)
+    source = leads_csv(tmp_path / "leads.csv", 12)
+
+    def scrub(*argv: str) -> tuple[int, str]:
+        code = main(["scrub", *argv])
+        return code, capsys.readouterr().err
+
+    code, err = scrub(str(source), "--vendors", "litigator", "--concurrency", "3")
+    assert code == 1 and "Parallel calls: TCPA Litigator 3." in err and "Stopped:" in err
+    code, err = scrub("--resume")
+    assert code == 1 and "Resuming batch 1" in err and "Parallel calls: TCPA Litigator 3." in err
+    code, err = scrub("--resume", "--concurrency", "2")
+    assert code == 1 and "Parallel calls: TCPA Litigator 2." in err
+    monkeypatch.setenv("LEADCHECK_LITIGATOR_TOKEN", good["LEADCHECK_LITIGATOR_TOKEN"])
+    code, err = scrub("--resume", "--retry-failed")
+    assert code == 0, err
+    assert "Parallel calls: TCPA Litigator 2." in err and "Batch 1 done: 12 checked" in err
+
+
 def test_import_command_lists_refused_rows_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("Tel;Mail\n2025551212;a@example.com\nnope;nope\n", encoding="utf-8")

@@ -287,6 +287,42 @@ async def test_cancel_keeps_answers_and_a_later_run_finishes_without_repeating(s
         assert all(n == 1 for n in client.calls.values())
 
 
+async def test_a_resume_sends_as_many_calls_at_once_as_the_batch_last_ran_with_unless_told(store: Store) -> None:
+    """Settings say 6 parallel litigator calls, the batch ran at 3 and was stopped: resuming it without a
+    concurrency sends 3 at once, not 6. A concurrency given to a resume wins and is what the next resume reuses."""
+    ids = add_leads(store, 30)
+    clients = fakes(delay=0)
+    litigator = clients["litigator"]
+    litigator.gate = gate = asyncio.Event()
+    runner = BatchRunner(FakeService(store, FakeSettings({"concurrency.litigator": 6})), clients=clients)
+    batch = runner.create(ids, ["litigator"], name="resume").batch_id
+    assert batch is not None
+
+    async def calls_at_once(concurrency: int | None, *, finish: bool = False) -> tuple[int, dict[str, int]]:
+        """Run the batch until every worker waits on the vendor; then stop it (or let it finish)."""
+        gate.clear()
+        run = runner.run(batch, concurrency=concurrency)
+        task = asyncio.create_task(run.run())
+        for _ in range(200):  # every worker reaches the gate within a few loop turns
+            await asyncio.sleep(0)
+        in_flight = litigator.in_flight
+        if not finish:
+            run.cancel()
+        gate.set()
+        await task
+        return in_flight, run.concurrency
+
+    assert await calls_at_once(3) == (3, {"litigator": 3})
+    assert await calls_at_once(None) == (3, {"litigator": 3})
+    assert await calls_at_once(2) == (2, {"litigator": 2})
+    batches = BatchStore(store)
+    assert batches.batch(batch).concurrency == {"litigator": 2}  # type: ignore[union-attr]
+    assert await calls_at_once(None, finish=True) == (2, {"litigator": 2})
+    info = batches.batch(batch)
+    assert info is not None and info.status == "done" and info.count("done") == 30
+    assert all(n == 1 for n in litigator.calls.values())
+
+
 async def test_items_in_flight_at_a_crash_are_sent_again_and_completed_ones_are_not(store: Store) -> None:
     ids = add_leads(store, 10)
     clients = fakes()
