@@ -20,7 +20,7 @@ from desktop_app.jobs.vendor_jobs import JOBS, JORNAYA_DATA
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.store.links import SUBJECT_COLUMNS
-from desktop_app.vendors.base import CheckResult, OriginMap, Redactor, VendorHttp
+from desktop_app.vendors.base import CheckResult, LeadcheckError, OriginMap, Redactor, VendorHttp
 from desktop_app.vendors.consentcontrol import (
     ConsentControlClient,
     ConsentControlCredentials,
@@ -77,6 +77,15 @@ class CheckService:
         self.store = store
         self.http = http or VendorHttp(client, origins=origins or OriginMap.from_env(), timeout=settings.timeout)
         self.contactstate_limits = ContactStateLimits.create(clock=self.http.clock, sleep=self.http.sleep)
+        if http is None:  # the app's or the command's own service (a batch lane's shares its settings)
+            settings.listeners.append(self._record_setting)
+
+    def _record_setting(self, key: str, detail: dict[str, Any]) -> None:
+        """A settings change joins the evidence log (settings hold no secret; a key's change is logged without it)."""
+        try:
+            self.store.log_event("settings", {"key": key, **detail})
+        except LeadcheckError as exc:  # the change is saved; only its record failed (said in the log file)
+            log.warning("The settings change %s was saved but not recorded in the evidence log: %s", key, exc)
 
     # -- clients -------------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -287,6 +287,9 @@ class Settings:
     def __init__(self, paths: Paths, environ: Mapping[str, str] | None = None) -> None:
         self.paths = paths
         self.environ = os.environ if environ is None else environ
+        # Called with (what changed, its details) after each change is saved: the app records them in the evidence
+        # log. Never given a secret's value.
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._values: dict[str, Any] = read_settings_file(paths.config_file)
         self._from_env: dict[str, Any] = {}
         for setting in SETTINGS:
@@ -318,8 +321,14 @@ class Settings:
 
     def set(self, key: str, value: Any) -> None:
         """Save ``key`` to ``settings.json``; raises InvalidSetting (nothing saved) for a value it does not accept."""
+        old = self._values.get(key)
         self._values[key] = _BY_KEY[key].parse(value)
         self._save()
+        self._changed(key, {"from": old, "to": self._values[key]})
+
+    def _changed(self, key: str, detail: dict[str, Any]) -> None:
+        for listener in list(self.listeners):
+            listener(key, detail)
 
     @property
     def timeout(self) -> float:
@@ -355,6 +364,7 @@ class Settings:
             else:
                 self._values.pop(key, None)
             self._save()
+            self._changed(key, {"to": self._values.get(key)})
             return
         try:
             kr = _keyring()
@@ -367,6 +377,10 @@ class Settings:
                     pass
         except Exception:  # noqa: BLE001 - the backend's own text may be cryptic (and may echo input); ours is not
             raise KeyringUnavailable(keyring_unavailable_message(spec)) from None
+        # a secret: that it changed, and where it is kept, never its value
+        self._changed(
+            f"credentials.{spec.vendor}.{spec.name}", {"secret": "set in the keyring" if value else "removed"}
+        )
 
     def keyring_status(self) -> tuple[bool, str]:
         """(usable, plain-words description of the keyring backend)."""

@@ -18,6 +18,7 @@ current vendor tab and runs it, Ctrl+, opens Settings, Ctrl+Q quits.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -152,6 +153,11 @@ class MainWindow(QMainWindow):
 
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self._action("&Keyboard shortcuts", None, self.show_shortcuts, "Every shortcut"))
+        self.verify_action = self._action(
+            "&Verify evidence…", None, self._on_verify_evidence, "Check that no stored result was changed since"
+        )
+        self.verify_action.setEnabled(False)
+        self.help_menu.addAction(self.verify_action)
         self.help_menu.addAction(self._action("&About Leadcheck", None, self.show_about, "Version and licences"))
 
     def _action(self, text: str, shortcut: Any, slot: Any, tip: str = "") -> QAction:
@@ -185,6 +191,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(0, "Every lead in the database with its latest flags (Ctrl+1)")
         self.tabs.setCurrentIndex(max(0, current))
         self.settings_action.setEnabled(True)
+        self.verify_action.setEnabled(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         where = database or getattr(service.store, "path", "")
         self.statusBar().showMessage(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
@@ -305,6 +312,18 @@ class MainWindow(QMainWindow):
         self._settings_dialog.show()
         self._settings_dialog.raise_()
         return self._settings_dialog
+
+    async def verify_evidence(self) -> Any:
+        """Help → Verify evidence: verify the open database's evidence log (off the GUI thread)."""
+        from desktop_app.ui.verify_evidence import verify_evidence
+
+        store = getattr(self.service, "store", None)
+        if store is None:
+            return None
+        return await verify_evidence(self, Path(store.path))
+
+    def _on_verify_evidence(self) -> None:
+        spawn(self.verify_evidence())
 
     def show_about(self) -> None:
         """Help → About: version, bundled components and their licences."""

@@ -197,6 +197,7 @@ def test_scrub_demo_writes_results_and_json_and_suppression_exports(
     assert "Batch 1 done" in captured.err
     with open(results, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    assert rows.pop()["lead_id"].startswith("# Evidence log: ")  # the head hash at the time of the export
     assert len(rows) == 4
     assert rows[3]["litigator_flag"] == "Red" and rows[1]["trustedform_flag"] == "Green"
 

@@ -161,3 +161,28 @@ def test_the_cli_exits_0_when_intact_and_1_naming_the_first_mismatch(
     assert main(["--json", "verify"]) == 1
     record: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert record["ok"] is False and record["entries"] == 1 and "Check 2 was changed" in record["problem"]
+
+
+async def test_settings_changes_are_logged_and_a_key_never_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.paths import Paths
+    from desktop_app.service import CheckService, make_http_client
+    from desktop_app.settings import Settings
+    from desktop_app.vendors.credentials import field
+
+    monkeypatch.setenv("LEADCHECK_HOME", str(tmp_path / "home"))
+    paths = Paths.from_env().ensure()
+    settings = Settings(paths, environ={})
+    client = make_http_client(5.0)
+    with Store(paths.database) as store:
+        CheckService(settings, store, client)
+        settings.set("timeout", 45)
+        settings.set_credential(field("jornaya", "provider_code"), "LPC123")
+        secret = "sk-live-0123456789abcdef"
+        settings.set_credential(field("trustedform", "api_key"), secret)  # the tests' keyring is in memory
+        logged = [json.loads(c)["settings"] for (c,) in store.connection.execute("SELECT content FROM evidence_log")]
+        dump = json.dumps(logged)
+    await client.aclose()
+    assert logged[0] == {"key": "timeout", "from": None, "to": 45.0}
+    assert logged[1] == {"key": "credentials.jornaya.provider_code", "to": "LPC123"}
+    assert logged[2] == {"key": "credentials.trustedform.api_key", "secret": "set in the keyring"}
+    assert secret not in dump
