@@ -158,6 +158,17 @@ SETTINGS: tuple[Setting, ...] = (
         4,
         "requests",
     ),
+    Setting(
+        "evidence_retention_years",
+        int,
+        5,
+        "Years stored checks are kept before a purge may remove them (the Telemarketing Sales Rule's record-keeping "
+        "period is 5 years; TCPA claims can be brought for 4).",
+        None,
+        4,
+        50,
+        "years",
+    ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
     Setting("credentials.consentcontrol.host", str, "", "Consent Control account host."),

@@ -10,7 +10,9 @@ keys sorted, no spaces, UTF-8) and::
 where ``seq`` runs 1, 2, 3... without gaps and ``prev_hash`` is the previous entry's ``entry_hash`` (64 zeros
 before the first). A check's entry is appended in the same transaction that stores the check, and its content
 is the check's row exactly as stored (the request as sent with secrets already removed, the status, the body
-exactly as received, the times). Nothing in Leadcheck updates or deletes an entry; corrections are new entries.
+exactly as received, the times). Nothing in Leadcheck updates or deletes an entry; corrections are new entries. The
+one exception is a purge the buyer confirmed (:func:`purge_checks`, after the retention period): the purged checks'
+entries keep their hashes, so the chain still verifies, and lose their content; a purge entry lists them.
 
 :func:`verify` recomputes the whole chain and every stored check against its entry, and names the first thing
 that does not match: an edited entry or check, a deleted or reordered entry, a check with no entry. What the
@@ -176,6 +178,32 @@ def seal_existing_checks(conn: sqlite3.Connection) -> int:
     return sealed
 
 
+def purge_checks(conn: sqlite3.Connection, before: str, *, reason: str) -> int:
+    """Remove the checks that finished before ``before`` (ISO time), inside the caller's transaction, after the
+    buyer confirmed: their rows and lead links are deleted, and their entries keep their hashes (so the chain still
+    verifies) but lose their content. An entry lists what was purged, when and why. Returns how many."""
+    ids = [int(r[0]) for r in conn.execute("SELECT id FROM checks WHERE finished_at < ? ORDER BY id", (before,))]
+    if not ids:
+        return 0
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        conn.execute(f"UPDATE batch_items SET check_id = NULL WHERE check_id IN ({marks})", part)
+        conn.execute(f"DELETE FROM check_leads WHERE check_id IN ({marks})", part)
+        conn.execute(f"DELETE FROM checks WHERE id IN ({marks})", part)
+        conn.execute(f"UPDATE evidence_log SET content = NULL WHERE kind = 'check' AND ref IN ({marks})", part)
+    log_event(conn, "purge", {"checks": ids, "finished_before": before, "reason": reason})
+    return len(ids)
+
+
+def _purged(conn: sqlite3.Connection) -> set[int]:
+    """The check ids a confirmed purge removed (their entries have no content, only hashes)."""
+    out: set[int] = set()
+    for (content,) in conn.execute("SELECT content FROM evidence_log WHERE kind = 'purge' AND content IS NOT NULL"):
+        out.update(int(i) for i in json.loads(content).get("purge", {}).get("checks", []))
+    return out
+
+
 @dataclass(frozen=True)
 class Verification:
     """How :func:`verify` ended. ``problem`` names the first thing that does not match (None: intact)."""
@@ -238,6 +266,7 @@ def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] 
     def result(problem: str | None, entries: int) -> Verification:
         return Verification(entries, checks_seen, Head(entries, prev), problem)
 
+    purged = _purged(conn)
     check = next_check()
     for seq, kind, ref, content, content_hash, prev_hash, digest in _entries(conn):
         if seq != expected_seq:
@@ -245,6 +274,13 @@ def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] 
             return result(f"The evidence log is missing {missing} (deleted or reordered).", expected_seq - 1)
         if prev_hash != prev:
             return result(f"Entry {seq} does not follow entry {seq - 1} (the log was reordered or edited).", seq - 1)
+        if content is None:  # purged: only a check a confirmed purge listed may lose its content
+            if kind != "check" or int(ref) not in purged:
+                return result(f"Entry {seq} lost its content outside a purge.", seq - 1)
+            if entry_hash(seq, prev_hash, content_hash) != digest:
+                return result(f"Entry {seq} was edited after it was written.", seq - 1)
+            prev, expected_seq = digest, seq + 1
+            continue
         if _sha256(content) != content_hash or entry_hash(seq, prev_hash, content_hash) != digest:
             return result(f"Entry {seq} was edited after it was written.", seq - 1)
         if kind == "import" and (problem := _import_problem(conn, int(ref), content)) is not None:

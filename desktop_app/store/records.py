@@ -144,6 +144,16 @@ class Records:
         with store_errors("verify the evidence log"):
             return evidence.verify(self.db.conn, on_progress=on_progress)
 
+    def purge_checks(self, before: str, *, reason: str) -> int:
+        """Remove checks that finished before ``before`` (ISO time); only after the buyer confirmed. See
+        :func:`evidence.purge_checks`."""
+        with store_errors("purge old checks"), self.transaction() as conn:
+            return evidence.purge_checks(conn, before, reason=reason)
+
+    def count_checks_before(self, before: str) -> int:
+        with store_errors("count old checks"):
+            return int(self.db.execute("SELECT count(*) FROM checks WHERE finished_at < ?", [before]).fetchone()[0])
+
     def check_records(self, check_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The stored rows of these checks exactly as stored (the evidence log's content for each), in id order."""
         ids = sorted(set(check_ids))

@@ -224,7 +224,7 @@ def _v5(db: sqlite_utils.Database) -> None:
             kind TEXT NOT NULL,
             ref INTEGER,
             seat TEXT NOT NULL,
-            content TEXT NOT NULL,
+            content TEXT,
             content_hash TEXT NOT NULL,
             prev_hash TEXT NOT NULL,
             entry_hash TEXT NOT NULL

@@ -3,6 +3,7 @@ edited entry, a forged check, an edited imported lead; an untouched store verifi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -186,3 +187,46 @@ async def test_settings_changes_are_logged_and_a_key_never_is(tmp_path: Path, mo
     assert logged[1] == {"key": "credentials.jornaya.provider_code", "to": "LPC123"}
     assert logged[2] == {"key": "credentials.trustedform.api_key", "secret": "set in the keyring"}
     assert secret not in dump
+
+
+def test_a_confirmed_purge_keeps_the_chain_verifiable_and_is_logged(store: Store) -> None:
+    store.connection.execute("UPDATE checks SET finished_at = '2019-01-01T00:00:00.000Z' WHERE id IN (1, 2)")
+    # that edit is itself tampering until the purge removes those checks:
+    assert not store.verify().ok
+    assert store.count_checks_before("2020-01-01T00:00:00.000Z") == 2
+    assert store.purge_checks("2020-01-01T00:00:00.000Z", reason="older than 5 years, confirmed") == 2
+    assert [c.id for c in store.checks(newest_first=False)] == [3, 4, 5]
+    outcome = store.verify()
+    assert outcome.ok, outcome.problem
+    purge = json.loads(store.connection.execute("SELECT content FROM evidence_log ORDER BY seq DESC").fetchone()[0])
+    assert purge == {
+        "purge": {
+            "checks": [1, 2],
+            "finished_before": "2020-01-01T00:00:00.000Z",
+            "reason": "older than 5 years, confirmed",
+        }
+    }
+    # emptying an entry that no purge listed is tampering
+    store.connection.execute("UPDATE evidence_log SET content = NULL WHERE kind = 'check' AND ref = 4")
+    assert "lost its content outside a purge" in str(store.verify().problem)
+
+
+def test_the_cli_purge_asks_first_and_keeps_the_retention_minimum(
+    capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+) -> None:
+    from desktop_app.paths import Paths
+
+    database = Paths.from_env().ensure().database
+    with Store(database) as s:
+        old = dataclasses.replace(
+            result(), started_at="2015-01-01T00:00:00.000Z", finished_at="2015-01-01T00:00:01.000Z"
+        )
+        s.record_check(old, sent={})
+        s.record_check(result(), sent={})
+    assert main(["purge", "--older-than-years", "2"]) == 2  # below the 4-year minimum
+    assert "at least 4 years" in capsys.readouterr().err
+    assert main(["purge"]) == 2  # no terminal to ask at, and no --yes
+    assert "add --yes" in capsys.readouterr().err
+    assert main(["purge", "--yes"]) == 0
+    assert "Purged 1 checks." in capsys.readouterr().err
+    assert main(["verify"]) == 0
