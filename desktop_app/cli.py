@@ -308,7 +308,7 @@ def _upload_optouts(args: argparse.Namespace, out: Output) -> Callable[[Any], Aw
             out.refused("consentcontrol", "optout_upload", str(args.file), InputError(str(exc)))
             return EXIT_REFUSED
         for problem in problems:
-            out.note(f"row {problem.row}: {problem.reason} (not uploaded)")
+            _refused_row(out, problem.row, problem.reason)
         if not records:
             out.note("No usable opt-out records in the file; nothing was sent.")
             return EXIT_REFUSED
@@ -327,6 +327,23 @@ def _upload_optouts(args: argparse.Namespace, out: Output) -> Callable[[Any], Aw
         return EXIT_REFUSED if code == EXIT_OK and problems else code
 
     return body
+
+
+def _refused_row(out: Output, row: int, reason: str) -> None:
+    """An opt-out CSV row refused before sending: a line on stderr and, with ``--json``, a record of its own with
+    no flag, so that a script sees every row of the file."""
+    out.note(f"row {row}: {reason} (not uploaded)")
+    if out.json_mode:
+        record = {
+            "vendor": "consentcontrol",
+            "operation": "optout_upload",
+            "subject": f"row {row}",
+            "flag": None,
+            "summary": f"Not uploaded: {reason}",
+            "details": {"row": row, "status": "refused", "reason": reason},
+            "error": {"kind": "input", "message": reason, "http_status": None, "code": None},
+        }
+        print(json.dumps(record, ensure_ascii=False), file=out.stream, flush=True)
 
 
 def _history(args: argparse.Namespace, out: Output) -> Callable[[Any], Awaitable[int]]:

@@ -313,11 +313,39 @@ def test_consentcontrol_upload_maps_each_record(env: dict[str, str], capsys: Any
     )
     code, lines, err = run(capsys, "consentcontrol", "upload", str(csv_path), "--project-id", "Test Campaign")
     assert code == 2  # one row refused locally; the others were sent and answered
-    assert lines[0]["flag"] == "red"  # one record rejected by the vendor
-    records = lines[0]["details"]["records"]
+    assert lines[0]["flag"] is None and lines[0]["details"]["row"] == 4  # the refused row comes first
+    assert lines[1]["flag"] == "red"  # one record rejected by the vendor
+    records = lines[1]["details"]["records"]
     assert [r["status"] for r in records] == ["stored", "rejected"]
     assert "Invalid Address" in records[1]["reason"]
     assert "row 4" in err
+
+
+def test_consentcontrol_upload_json_has_a_record_for_every_row_refused_before_sending(
+    env: dict[str, str], capsys: Any, tmp_path: Path
+) -> None:
+    """A row with a too-long name and a row with no contact data are never sent; ``--json`` gives each a record of
+    its own (no flag, the row number, the reason) beside the upload's, so a script sees every row of the file."""
+    csv_path = tmp_path / "optouts.csv"
+    csv_path.write_text(
+        "firstname,lastname,address1,city,state,zip,phone1,email1\n"
+        "John,Doe,123 Main St,Sarasota,FL,34323,941-867-5309,john.doe@gmail.com\n"
+        f"{'J' * 46},Long,,,,,941-867-5307,\n"
+        "No,Contact,,,,,,\n",
+        encoding="utf-8",
+    )
+    code, lines, err = run(capsys, "consentcontrol", "upload", str(csv_path), "--project-id", "Test Campaign")
+    assert code == 2  # rows refused locally; the good one was sent and stored
+    refused = [line for line in lines if line["details"].get("status") == "refused"]
+    assert [(r["flag"], r["details"]["row"], r["error"]["kind"]) for r in refused] == [
+        (None, 3, "input"),
+        (None, 4, "input"),
+    ]
+    assert "at most 45" in refused[0]["details"]["reason"]
+    assert "nothing to opt out" in refused[1]["details"]["reason"]
+    (upload,) = [line for line in lines if line not in refused]
+    assert upload["flag"] == "green" and [r["status"] for r in upload["details"]["records"]] == ["stored"]
+    assert "row 3" in err and "row 4" in err  # people still read them on stderr
 
 
 # -- History, credentials, the real console script ---------------------------------------------------------------
