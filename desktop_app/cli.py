@@ -120,10 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", type=Path, metavar="FILE.png", help="render the window to a PNG and exit")
     gui.add_argument("--tab", help="tab to show (leads, trustedform, jornaya, contactstate, consentcontrol, ...)")
 
-    from desktop_app import cli_batch, cli_evidence, cli_lookup
+    from desktop_app import cli_batch, cli_evidence, cli_lookup, cli_packet
 
     cli_batch.add_commands(sub)
     cli_lookup.add_commands(sub)
+    cli_packet.add_commands(sub)
     cli_evidence.add_commands(sub)
     return parser
 
@@ -422,12 +423,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "credentials":
             return _credentials(args, paths, out)
-        from desktop_app import cli_batch, cli_evidence, cli_lookup
+        from desktop_app import cli_batch, cli_evidence, cli_lookup, cli_packet
 
         body = (
             _dispatch(args, out)
             or cli_batch.dispatch(args, out)
             or cli_lookup.dispatch(args, out)
+            or cli_packet.dispatch(args, out)
             or cli_evidence.dispatch(args, out)
         )
         if body is None:

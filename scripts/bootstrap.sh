@@ -16,9 +16,11 @@ QT_PACKAGES="libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 lib
 fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 \
 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxrender1 libxi6 \
 xvfb xauth"
+# pdftotext and pdftoppm: the tests read the evidence packet's PDF (tests/unit/test_packet.py).
+TEST_PACKAGES="poppler-utils"
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
-  for pkg in $QT_PACKAGES; do
+  for pkg in $QT_PACKAGES $TEST_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
   done
   if ! "$PY" -m venv --help >/dev/null 2>&1 || ! "$PY" -c 'import ensurepip' 2>/dev/null; then
