@@ -2,8 +2,9 @@
 
 Row actions (right-click, or the keys shown in the menu): re-check the lead with every vendor it has data for
 (TrustedForm certificate, LeadiD token, Contact State certificate, phone for the litigator list), copy the
-cell or the row, and open the certificate in the browser. Re-checks run on the loop through the
-:class:`~desktop_app.service.CheckService` clients and are stored against *this* lead.
+cell or the row, open the certificate in the browser, and save the consumer's evidence packet
+(:mod:`desktop_app.packet`). Re-checks run on the loop through the :class:`~desktop_app.service.CheckService`
+clients and are stored against *this* lead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, QUrl
@@ -19,6 +21,8 @@ from PySide6.QtGui import QAction, QColor, QDesktopServices, QGuiApplication, QK
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -38,7 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui import spawn, theme
+from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
+from desktop_app.ui import run_dialog, spawn, theme
 from desktop_app.ui.leads_model import (
     COL_ADDED,
     COL_CERT,
@@ -404,6 +409,7 @@ class LeadsTab(QWidget):
         self.store = service.store
         self._open_url = open_url
         self._rechecking: set[int] = set()
+        self.packet_dialog: QFileDialog | None = None  # while the packet's save dialog is open
         self.model = LeadsModel(self.store, self)
 
         self.filter_edit = QLineEdit()
@@ -645,8 +651,40 @@ class LeadsTab(QWidget):
         open_cert = QAction("Open certificate in browser", self)
         open_cert.setEnabled(self.certificate_url(row) is not None)
         open_cert.triggered.connect(lambda: self.open_certificate(row))
-        actions.extend([recheck, copy_cell, copy_row, open_cert])
+        packet = QAction("Evidence packet…", self)
+        consumer = values.get("phone") or values.get("email")
+        packet.setEnabled(bool(consumer))
+        packet.setToolTip("Save everything stored about this consumer as a ZIP for counsel (report, checks, leads)")
+        if consumer:
+            packet.triggered.connect(lambda: spawn(self.save_packet(consumer)))
+        actions.extend([recheck, copy_cell, copy_row, open_cert, packet])
         return actions
+
+    async def save_packet(self, value: str) -> PacketSummary | None:
+        """Ask where to save the evidence packet of the consumer behind ``value`` (a window-modal chooser: the loop
+        goes on meanwhile), then write it."""
+        dialog = QFileDialog(self, "Save the evidence packet", str(Path.home() / suggested_name(value)), "ZIP (*.zip)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("zip")
+        self.packet_dialog = dialog
+        try:
+            accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+            files = dialog.selectedFiles() if accepted else []
+        finally:
+            self.packet_dialog = None
+            dialog.deleteLater()
+        return await self.write_packet(value, Path(files[0])) if files else None
+
+    async def write_packet(self, value: str, path: Path) -> PacketSummary | None:
+        """Write the packet (reads and ZIP off the GUI thread, the PDF on it) and say where in the message line."""
+        self.show_info(f"Writing the evidence packet for {value}…")
+        try:
+            summary = await write_packet_in_window(self.store, value, path)
+        except (LeadcheckError, OSError) as exc:
+            self.show_error(f"The evidence packet was not written: {exc}")
+            return None
+        self.show_info(f"{summary.line()}. {summary.head_line()}")
+        return summary
 
     def show_error(self, text: str) -> None:
         self.message.setObjectName("errorMessage")

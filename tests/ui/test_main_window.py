@@ -211,7 +211,7 @@ async def test_context_menu_actions(service: CheckService, qtbot: Any) -> None:
     await tab.open()
     with_cert = tab.model.index(1, COL_PHONE)
     names = [a.text() for a in tab.context_actions(with_cert)]
-    assert names == ["Re-check this lead", "Copy Phone", "Copy row", "Open certificate in browser"]
+    assert names == ["Re-check this lead", "Copy Phone", "Copy row", "Open certificate in browser", "Evidence packet…"]
     actions = tab.context_actions(with_cert)
     assert actions[0].isEnabled() and actions[3].isEnabled()
     actions[1].trigger()
