@@ -16,9 +16,9 @@ Nothing in a packet is a secret: stored checks are scrubbed before they are stor
 recorded in the evidence log (an entry of kind ``packet`` holding the manifest's SHA-256).
 
 The work is split so the window can keep its loop responsive: :func:`gather` (database reads, any thread with
-its own :class:`Store`), :func:`~desktop_app.packet_report.render_report` (Qt: the GUI thread), :func:`write_zip`
-(files, any thread) and :func:`log_packet` (the one write, on the loop's thread). :func:`write_packet` runs them
-in turn for the command line.
+its own :class:`Store`), :func:`~desktop_app.packet_report.render_report` (Qt: the GUI thread; the window draws
+it a page at a time), :func:`write_zip` (files, any thread) and :func:`log_packet` (the one write, on the loop's
+thread). :func:`write_packet` runs them in turn for the command line; :func:`write_packet_in_window` for the window.
 
 Errors: :class:`NothingToPack` (no lead stored for the value), ``InputError`` (neither a phone nor an email),
 ``OSError`` (the file could not be written), the store's errors.
@@ -312,10 +312,11 @@ async def write_packet_in_window(
     store: Store, value: str, out_path: Path, *, now: datetime | None = None
 ) -> PacketSummary:
     """:func:`write_packet` for the window: the reads and the ZIP on a worker thread (the reads with a Store of
-    their own), the report on this (GUI) thread, as Qt requires, and the log entry on this thread too."""
-    from desktop_app.packet_report import render_report
+    their own), the report on this (GUI) thread as Qt requires, a page at a time with the loop running in between,
+    and the log entry on this thread too."""
+    from desktop_app.packet_report import render_report_in_steps
 
     data = await asyncio.to_thread(_gather_with_own_store, store, value, now)
-    report = render_report(data)
+    report = await render_report_in_steps(data)
     summary = await asyncio.to_thread(write_zip, data, report.pdf, out_path, pages=report.pages)
     return replace(summary, logged_as=log_packet(store, summary))

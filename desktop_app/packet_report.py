@@ -4,7 +4,8 @@
 US Letter pages with Qt (``QTextDocument`` on a ``QPdfWriter``), with a footer on every page naming the consumer,
 when the packet was made and the page number. Qt is imported inside :func:`render_report` only, so the command
 line stays headless until a packet is asked for; without a running application one is created, on the offscreen
-platform when there is no display. It must run on the thread that owns the Qt application.
+platform when there is no display. It must run on the thread that owns the Qt application; the window uses
+:func:`render_report_in_steps`, which lets its loop run between pages.
 
 Sections: the consumer and the evidence-log head (with what the head hash proves); the leads bought for them; each
 lead with its checks in time order (what was sent, the result and reasons, what each vendor returned as consent
@@ -13,11 +14,12 @@ evidence, the check's evidence-log entry); the suppression and opt-out history; 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,13 +169,14 @@ def lines(items: Iterable[str]) -> str:
 
 def trustedform_rows(d: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
-    outcome = esc(d.get("outcome")) + (f" — {esc(d.get('reason'))}" if d.get("reason") else "")
-    out.append(("TrustedForm outcome", outcome))
+    if d.get("outcome") or d.get("reason"):
+        outcome = esc(d.get("outcome")) + (f" — {esc(d.get('reason'))}" if d.get("reason") else "")
+        out.append(("TrustedForm outcome", outcome))
     if d.get("retained"):
         until = f"yes, until {when(d.get('expires_at'))}" if d.get("expires_at") else "yes (no expiry date given)"
         previously = " (already retained in the account before this call)" if d.get("previously_retained") else ""
         out.append(("Retained", until + previously))
-    else:
+    elif "retained" in d:
         code = f" (reason: {esc(d.get('reason_code'))})" if d.get("reason_code") else ""
         out.append(("Retained", "no" + code))
     match = [
@@ -215,7 +218,7 @@ def trustedform_rows(d: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def jornaya_rows(d: Mapping[str, Any]) -> list[tuple[str, str]]:
-    out = [("Authentic", yes_no(d.get("authentic")))]
+    out = [("Authentic", yes_no(d["authentic"]))] if "authentic" in d else []
     if d.get("reason"):
         out.append(("Why not authentic", esc(d["reason"])))
     if d.get("possible_reasons"):
@@ -271,7 +274,7 @@ def contactstate_rows(d: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def litigator_rows(d: Mapping[str, Any]) -> list[tuple[str, str]]:
-    out = [("Known TCPA litigator", yes_no(d.get("phone_is_litigator")))]
+    out = [("Known TCPA litigator", yes_no(d["phone_is_litigator"]))] if "phone_is_litigator" in d else []
     if d.get("phone_e164") or d.get("standardized_phone"):
         out.append(("Number checked", esc(d.get("phone_e164") or d.get("standardized_phone"))))
     return out
@@ -454,7 +457,7 @@ def _checks_section(data: PacketData) -> list[str]:
         parts += [TABLE, rows(_lead_rows(lead)), "</table>"]
         checks = _time_order(lead["checks"])
         count = f"{len(checks)} check{'s' if len(checks) != 1 else ''} of this lead" if checks else "No check yet."
-        parts.append(f"<p><b>{count}</b></p>")
+        parts.append(f'<p style="margin-top: 8px;"><b>{count}</b></p>')
         parts += [check_block(data, check, int(lead["id"]), shown_under) for check in checks]
     return parts
 
@@ -539,7 +542,24 @@ def _ensure_application() -> Any:
 
 
 def render_report(data: PacketData) -> RenderedReport:
-    """The report as PDF bytes on US Letter pages (on the Qt application's thread)."""
+    """The report as PDF bytes on US Letter pages, in one go (on the Qt application's thread)."""
+    drawn: list[RenderedReport] = []
+    for _ in render_steps(data, drawn):
+        pass
+    return drawn[0]
+
+
+async def render_report_in_steps(data: PacketData) -> RenderedReport:
+    """:func:`render_report` for the window: it lets the loop run between the layout and each page, so the GUI
+    thread is held for one step at a time (the layout of the whole document is the longest)."""
+    drawn: list[RenderedReport] = []
+    for _ in render_steps(data, drawn):
+        await asyncio.sleep(0)
+    return drawn[0]
+
+
+def render_steps(data: PacketData, drawn: list[RenderedReport]) -> Iterator[None]:
+    """Draw the report, yielding after the layout and after each page; the PDF is appended to ``drawn``."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
     from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
@@ -574,11 +594,13 @@ def render_report(data: PacketData) -> RenderedReport:
     page = QSizeF(area.width(), area.height() - footer_height)
     doc.setPageSize(page)
     pages = doc.pageCount()
+    yield
 
     footer_font = QFont(font)
     footer_font.setPointSizeF(7.5)
     metrics = QFontMetricsF(footer_font, writer)
     footer = f"Leadcheck evidence packet · made {when(data.made_at)} · {data.consumer}"
+    band = QRectF(0, area.height() - footer_height * 0.6, area.width(), footer_height * 0.6)
     painter = QPainter(writer)
     try:
         for number in range(pages):
@@ -590,14 +612,14 @@ def render_report(data: PacketData) -> RenderedReport:
             painter.restore()
             painter.setFont(footer_font)
             painter.setPen(QColor("#555555"))
-            band = QRectF(0, area.height() - footer_height * 0.6, area.width(), footer_height * 0.6)
             painter.drawLine(band.topLeft(), band.topRight())
             right = f"Page {number + 1} of {pages}"
             room = band.width() - metrics.horizontalAdvance(right) - RESOLUTION * 0.3
             left = metrics.elidedText(footer, Qt.TextElideMode.ElideRight, int(room))
             painter.drawText(band, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), left)
             painter.drawText(band, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), right)
+            yield
     finally:
         painter.end()
-    buffer.close()
-    return RenderedReport(bytes(payload.data()), pages)
+        buffer.close()
+    drawn.append(RenderedReport(bytes(payload.data()), pages))
