@@ -36,15 +36,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from desktop_app.paths import atomic_writer
 from desktop_app.store import reports
 from desktop_app.store.db import Store
 from desktop_app.store.fields import LEAD_FIELDS
@@ -65,22 +64,9 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-@contextmanager
-def _atomic_writer(path: Path, *, bom: bool) -> Iterator[IO[str]]:
-    """Write to a temporary file beside ``path`` and move it into place only when everything was written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+def _atomic_writer(path: Path, *, bom: bool) -> AbstractContextManager[IO[str]]:
+    """The export written whole or not at all (:func:`desktop_app.paths.atomic_writer`), UTF-8 with or without BOM."""
+    return atomic_writer(path, encoding="utf-8-sig" if bom else "utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -31,9 +31,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -43,6 +41,7 @@ from typing import Any
 
 from desktop_app import __version__
 from desktop_app.exports import neutralise
+from desktop_app.paths import atomic_writer
 from desktop_app.store import Store
 from desktop_app.store.consumers import contact_key
 from desktop_app.store.evidence import DOMAIN, Head
@@ -242,25 +241,13 @@ def write_zip(data: PacketData, report_pdf: bytes, out_path: Path, *, pages: int
         files[f"checks/{check_id}.json"] = check_json(data.checks[check_id])
     manifest_bytes = (json.dumps(manifest(data, files), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     stamp = datetime.fromisoformat(data.made_at.replace("Z", "+00:00")).timetuple()[:6]
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}-", suffix=".part", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, body in [*files.items(), (MANIFEST_NAME, manifest_bytes)]:
-                    info = zipfile.ZipInfo(name, date_time=stamp)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    archive.writestr(info, body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_writer(out_path, binary=True) as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, body in [*files.items(), (MANIFEST_NAME, manifest_bytes)]:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, body)
     return PacketSummary(
         path=out_path,
         query=data.query,

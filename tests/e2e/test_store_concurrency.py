@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.store import Store
+from desktop_app.store import SCHEMA_VERSION, Store
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def test_processes_creating_a_new_home_at_once_all_succeed(tmp_path: Path, attem
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         counts = dict(conn.execute("SELECT source_file, count(*) FROM leads GROUP BY source_file").fetchall())
         assert counts == {f.name: 50 for f in files}
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT count(*) FROM imports WHERE status = 'done'").fetchone()[0] == 3
     assert not (home / "data" / "backups").exists() or not any((home / "data" / "backups").iterdir())
 
