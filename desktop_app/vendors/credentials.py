@@ -1,74 +1,18 @@
-"""Which credentials each vendor needs, under which environment variable and keyring name.
+"""Finding a vendor's credential fields, and refusing an operation that lacks one.
 
-This is the declaration only; :mod:`desktop_app.settings` reads the values (environment first, then the
-OS keyring). Clients use :func:`require` to refuse an operation before sending when a value is missing.
+The fields are declared in :mod:`desktop_app.vendors.registry`; :mod:`desktop_app.settings` reads the values
+(environment first, then the OS keyring). Clients use :func:`require` to refuse an operation before sending
+when a value is missing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from desktop_app.vendors.base import MissingCredentials
+from desktop_app.vendors.registry import FIELDS, VENDOR_LABELS, CredentialField
 
-
-@dataclass(frozen=True)
-class CredentialField:
-    vendor: str
-    name: str  # the field name in the client's credentials dataclass
-    env: str
-    label: str
-    secret: bool = True  # secrets are masked everywhere; non-secrets (a host, a provider code) may be shown
-    help: str = ""
-
-
-VENDOR_LABELS: dict[str, str] = {
-    "trustedform": "TrustedForm",
-    "jornaya": "Jornaya",
-    "contactstate": "Contact State",
-    "consentcontrol": "Consent Control",
-    "litigator": "TCPA Litigator",
-}
-
-FIELDS: tuple[CredentialField, ...] = (
-    CredentialField("trustedform", "api_key", "LEADCHECK_TRUSTEDFORM_API_KEY", "API key"),
-    CredentialField("jornaya", "account_code", "LEADCHECK_JORNAYA_ACCOUNT_CODE", "Account code (lac)"),
-    CredentialField("jornaya", "audit_key", "LEADCHECK_JORNAYA_AUDIT_KEY", "Audit key (lak)"),
-    CredentialField(
-        "jornaya",
-        "provider_code",
-        "LEADCHECK_JORNAYA_PROVIDER_CODE",
-        "Default provider code (lpc)",
-        secret=False,
-        help="Identifies the supplier the lead came from; each audit can override it.",
-    ),
-    CredentialField(
-        "contactstate",
-        "secret_key",
-        "LEADCHECK_CONTACTSTATE_SECRET_KEY",
-        "Secret key",
-        help="Signs claims and sales-status pushes.",
-    ),
-    CredentialField(
-        "contactstate",
-        "api_key",
-        "LEADCHECK_CONTACTSTATE_API_KEY",
-        "API key",
-        help="Bearer key for Connect leads, stats and exports.",
-    ),
-    CredentialField("consentcontrol", "api_key", "LEADCHECK_CONSENTCONTROL_API_KEY", "API key"),
-    CredentialField(
-        "consentcontrol",
-        "host",
-        "LEADCHECK_CONSENTCONTROL_HOST",
-        "Account host",
-        secret=False,
-        help="The name before .digitalsegment.com in your account's address.",
-    ),
-    CredentialField("litigator", "client_id", "LEADCHECK_LITIGATOR_CLIENT_ID", "Client ID"),
-    CredentialField("litigator", "cwsid", "LEADCHECK_LITIGATOR_CWSID", "CWSID (Client Web Service ID)"),
-    CredentialField("litigator", "token", "LEADCHECK_LITIGATOR_TOKEN", "Token"),
-)
+__all__ = ["FIELDS", "VENDOR_LABELS", "CredentialField", "field", "fields_for", "missing_message", "require"]
 
 
 def fields_for(vendor: str) -> tuple[CredentialField, ...]:
