@@ -69,9 +69,17 @@ def seat() -> str:
     return f"{user}@{socket.gethostname() or 'unknown'}"
 
 
+# Read with a check when verifying: its cost (schema 6) is part of its content when it is not zero, so that the
+# checks sealed before costs were recorded (cost 0) keep their content.
+VERIFY_COLUMNS = (*CHECK_COLUMNS, "cost")
+
+
 def check_content(row: Mapping[str, Any]) -> str:
-    """A stored check's entry content: its row exactly as stored."""
-    return canonical({"check": {column: row.get(column) for column in CHECK_COLUMNS}})
+    """A stored check's entry content: its row exactly as stored (its cost too, when it has one)."""
+    content = {column: row.get(column) for column in CHECK_COLUMNS}
+    if row.get("cost"):
+        content["cost"] = row["cost"]
+    return canonical({"check": content})
 
 
 @dataclass(frozen=True)
@@ -250,7 +258,7 @@ def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] 
     ``on_progress(done, total)`` is called every :data:`VERIFY_BATCH` entries. Reads through ``conn`` only."""
     total = int(conn.execute("SELECT count(*) FROM evidence_log").fetchone()[0])
     checks_total = int(conn.execute("SELECT count(*) FROM checks").fetchone()[0])
-    columns = ", ".join(CHECK_COLUMNS)
+    columns = ", ".join(VERIFY_COLUMNS)
     check_rows = conn.cursor()
     check_rows.execute(f"SELECT {columns} FROM checks ORDER BY id")
     pending_checks: list[tuple[Any, ...]] = []
@@ -290,7 +298,7 @@ def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] 
                 return result(f"Check {ref} (entry {seq}) is no longer in the database: it was deleted.", seq - 1)
             if int(check[0]) < int(ref):
                 return result(f"Check {check[0]} has no entry in the evidence log (added outside Leadcheck).", seq - 1)
-            row = dict(zip(CHECK_COLUMNS, check, strict=True))
+            row = dict(zip(VERIFY_COLUMNS, check, strict=True))
             if check_content(row) != content:
                 return result(f"Check {ref} was changed after it was stored (entry {seq} no longer matches).", seq - 1)
             checks_seen += 1

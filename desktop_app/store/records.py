@@ -10,11 +10,12 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
-from desktop_app.store import consumers, evidence, lead_table
+from desktop_app.store import consumers, evidence, lead_table, ledger
 from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
@@ -68,21 +69,14 @@ class Records:
         lead_id: int | None = None,
         batch_id: int | None = None,
         sent: Mapping[str, Any] | None = None,
+        cost: float = 0.0,
     ) -> int:
         """Store one check in one transaction, linked to its leads (see :mod:`desktop_app.store.links`): the lead
         it was made for and every lead holding its subject. ``sent``: the lead data the call carried (email,
-        phone, names...), kept with the check; the check counts for a lead only when that data is the lead's."""
-        return self.record_checks([(result, lead_id, batch_id, sent)])[0]
-
-    def record_checks(
-        self, items: Sequence[tuple[CheckResult, int | None, int | None, Mapping[str, Any] | None]]
-    ) -> list[int]:
-        """Store several checks in one transaction (batch results arrive in bursts)."""
-        ids: list[int] = []
+        phone, names...), kept with the check; the check counts for a lead only when that data is the lead's.
+        ``cost``: what the call was billed (0 for a free, failed or refused one)."""
         with store_errors("save the result"), self.transaction() as conn:
-            for result, lead_id, batch_id, sent in items:
-                ids.append(self.insert_check(conn, result, lead_id, batch_id, sent))
-        return ids
+            return self.insert_check(conn, result, lead_id, batch_id, sent, cost=cost)
 
     @staticmethod
     def insert_check(
@@ -91,9 +85,12 @@ class Records:
         lead_id: int | None,
         batch_id: int | None,
         sent: Mapping[str, Any] | None,
+        *,
+        cost: float = 0.0,
     ) -> int:
         """Insert a check and link it to its leads inside the caller's transaction; returns its id."""
         row = Records._check_row(result, lead_id, batch_id, sent)
+        row["cost"] = round(float(cost), 6) if cost else 0.0
         cur = conn.execute(
             f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
         )
@@ -125,6 +122,33 @@ class Records:
             "finished_at": result.finished_at,
             "sent": _json(dict(sent)) if sent is not None else None,
         }
+
+    # -- deadlines, costs, suppliers, returns, reviews (see ledger) -------------------------------------------
+
+    def deadlines(self, now: datetime, *, retain_hours: float = 72.0, expiry_days: float = 30.0) -> list[Any]:
+        with store_errors("read the deadlines"):
+            return ledger.deadlines(self.db.conn, now, retain_hours=retain_hours, expiry_days=expiry_days)
+
+    def costs(self, by: str = "vendor") -> list[dict[str, Any]]:
+        with store_errors("read the costs"):
+            return ledger.costs(self.db.conn, by)
+
+    def supplier_scorecards(self) -> list[dict[str, Any]]:
+        with store_errors("read the suppliers"):
+            return ledger.suppliers(self.db.conn)
+
+    def returnable(self, windows: Mapping[str, float] | None = None, *, supplier: str | None = None) -> list[Any]:
+        with store_errors("read the returnable leads"):
+            return ledger.returnable(self.db.conn, windows, supplier=supplier)
+
+    def review(self, lead_id: int, reason: str) -> int:
+        """Mark a lead's red verdict reviewed with a reason (logged in the evidence log)."""
+        with store_errors("save the review"), self.transaction() as conn:
+            return ledger.review(conn, lead_id, reason, utcnow())
+
+    def reviews(self, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        with store_errors("read the reviews"):
+            return ledger.reviews(self.db.conn, lead_ids)
 
     # -- the evidence log (see evidence) ------------------------------------------------------------------------
 
@@ -158,14 +182,14 @@ class Records:
         """The stored rows of these checks exactly as stored (the evidence log's content for each), in id order."""
         ids = sorted(set(check_ids))
         out: list[dict[str, Any]] = []
-        columns = ", ".join(evidence.CHECK_COLUMNS)
+        columns = ", ".join(evidence.VERIFY_COLUMNS)
         with store_errors("read the checks"):
             for start in range(0, len(ids), 500):
                 part = ids[start : start + 500]
                 rows = self.db.execute(
                     f"SELECT {columns} FROM checks WHERE id IN ({', '.join('?' * len(part))}) ORDER BY id", part
                 ).fetchall()
-                out.extend(dict(zip(evidence.CHECK_COLUMNS, row, strict=True)) for row in rows)
+                out.extend(dict(zip(evidence.VERIFY_COLUMNS, row, strict=True)) for row in rows)
         return out
 
     def evidence_for_checks(self, check_ids: Sequence[int]) -> dict[int, tuple[int, str]]:

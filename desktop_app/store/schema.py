@@ -235,8 +235,28 @@ def _v5(db: sqlite_utils.Database) -> None:
     seal_existing_checks(db.conn)
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    """Money and time (issue 15): what each check cost (0 for checks from before, for cached and refused ones),
+    when a lead was bought (a lead-date column of its file; else its import time counts), reviewed hits."""
+    db.executescript(
+        """
+        ALTER TABLE checks ADD COLUMN cost REAL NOT NULL DEFAULT 0;
+        ALTER TABLE leads ADD COLUMN purchased_at TEXT;
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            lead_id INTEGER NOT NULL REFERENCES leads(id),
+            reason TEXT NOT NULL,
+            seat TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX reviews_lead ON reviews(lead_id, id);
+        CREATE INDEX leads_supplier ON leads(supplier);
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than

@@ -1,0 +1,223 @@
+"""Money and time over the store: certificate deadlines, what checks cost, supplier scorecards, returnable leads,
+reviewed hits. Read-only queries over the lead and check tables (reviews are written through the evidence log).
+
+Deadlines (:func:`deadlines`): a TrustedForm certificate not yet retained is due ``retain_hours`` (72 by default)
+after the lead was bought (its file's lead-date column, else its import time); a retained certificate whose
+retention ends within ``expiry_days`` (30) is listed by its end; a Contact State certificate that no completed
+Contact State call has read or claimed is due like a TrustedForm one. A certificate retained by any completed
+retain is no longer due, whichever lead it was retained for.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from desktop_app.store import evidence
+
+GROUPS = {
+    "vendor": "c.vendor",
+    "supplier": "coalesce(l.supplier, '')",
+    "day": "substr(c.finished_at, 1, 10)",
+    "batch": "coalesce(c.batch_id, 0)",
+}
+DEFAULT_RETURN_HOURS = 72.0
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    lead_id: int
+    vendor: str
+    subject: str
+    due_at: str
+    hours_left: float
+    kind: str  # "retain", "retention_ends", "claim"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lead_id": self.lead_id,
+            "vendor": self.vendor,
+            "subject": self.subject,
+            "due_at": self.due_at,
+            "hours_left": round(self.hours_left, 2),
+            "kind": self.kind,
+        }
+
+
+def deadlines(
+    conn: sqlite3.Connection, now: datetime, *, retain_hours: float = 72.0, expiry_days: float = 30.0
+) -> list[Deadline]:
+    """Every due item, most urgent first (see the module doc)."""
+    out: list[Deadline] = []
+    window = timedelta(hours=retain_hours)
+
+    def due(lead_id: int, vendor: str, subject: str, at: datetime, kind: str) -> None:
+        out.append(Deadline(lead_id, vendor, subject, iso(at), (at - now).total_seconds() / 3600, kind))
+
+    for column, vendor, kind, operations in (
+        ("cert_url", "trustedform", "retain", ("retain",)),
+        ("cs_cert_url", "contactstate", "claim", ("claim", "reclaim", "cert")),
+    ):
+        marks = ", ".join("?" * len(operations))
+        rows = conn.execute(
+            f"SELECT l.id, l.{column}, coalesce(l.purchased_at, l.created_at) FROM leads l "
+            f"WHERE l.{column} IS NOT NULL AND l.flag_{vendor} IS NULL AND NOT EXISTS (SELECT 1 FROM checks c "
+            f"WHERE c.vendor = ? AND c.subject = l.{column} AND c.operation IN ({marks}) AND c.error IS NULL)",
+            (vendor, *operations),
+        )
+        for lead_id, subject, bought in rows:
+            due(int(lead_id), vendor, str(subject), parse_iso(str(bought)) + window, kind)
+    horizon = iso(now + timedelta(days=expiry_days))
+    rows = conn.execute(
+        "SELECT l.id, c.subject, json_extract(c.details, '$.expires_at') FROM checks c "
+        "JOIN (SELECT subject, max(id) AS id FROM checks WHERE vendor = 'trustedform' AND operation = 'retain' "
+        "AND error IS NULL GROUP BY subject) m ON m.id = c.id JOIN leads l ON l.cert_url = c.subject "
+        "WHERE json_extract(c.details, '$.retained') = 1 AND json_extract(c.details, '$.expires_at') <= ?",
+        (horizon,),
+    )
+    for lead_id, subject, expires in rows:
+        if expires:
+            due(int(lead_id), "trustedform", str(subject), parse_iso(str(expires)), "retention_ends")
+    out.sort(key=lambda d: (d.due_at, d.lead_id))
+    return out
+
+
+def costs(conn: sqlite3.Connection, by: str = "vendor") -> list[dict[str, Any]]:
+    """The ledger: per vendor, supplier (of the lead a check was made for), day or batch, how many checks were
+    stored, how many were billed (cost above 0) and what they cost."""
+    group = GROUPS[by]
+    rows = conn.execute(
+        f"SELECT {group} AS k, count(*), sum(c.cost > 0), round(sum(c.cost), 4) FROM checks c "
+        f"LEFT JOIN leads l ON l.id = c.lead_id GROUP BY k ORDER BY k"
+    )
+    return [
+        {by: key, "checks": int(n), "billed": int(billed or 0), "cost": float(cost or 0)}
+        for key, n, billed, cost in rows
+    ]
+
+
+def suppliers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Per supplier: leads bought and their cost, verdicts, per-vendor red and yellow counts, litigator hits,
+    TrustedForm and Jornaya failures, compliance spend and the cost of a green lead."""
+    flags = ("trustedform", "jornaya", "litigator", "contactstate")
+    per_flag = ", ".join(f"sum(flag_{v} = 'red'), sum(flag_{v} = 'yellow')" for v in flags)
+    rows = conn.execute(
+        "SELECT coalesce(supplier, ''), count(*), round(sum(CAST(coalesce(cost, '0') AS REAL)), 2), "
+        "sum(verdict = 'red'), sum(verdict = 'yellow'), sum(verdict = 'green'), sum(verdict = 'unchecked'), "
+        f"{per_flag} FROM leads GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    spend = dict(
+        conn.execute(
+            "SELECT coalesce(l.supplier, ''), round(sum(c.cost), 4) FROM checks c JOIN leads l ON l.id = c.lead_id "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    out = []
+    for row in rows:
+        name, leads, lead_cost, red, yellow, green, unchecked = row[:7]
+        vendor_counts = {
+            v: {"red": int(row[7 + 2 * i] or 0), "yellow": int(row[8 + 2 * i] or 0)} for i, v in enumerate(flags)
+        }
+        compliance = float(spend.get(name) or 0)
+        out.append(
+            {
+                "supplier": name,
+                "leads": int(leads),
+                "lead_cost": float(lead_cost or 0),
+                "verdicts": {
+                    "red": int(red or 0),
+                    "yellow": int(yellow or 0),
+                    "green": int(green or 0),
+                    "unchecked": int(unchecked or 0),
+                },  # fmt: skip
+                "vendors": vendor_counts,
+                "litigator_hits": vendor_counts["litigator"]["red"],
+                "trustedform_failures": vendor_counts["trustedform"]["red"],
+                "jornaya_failures": vendor_counts["jornaya"]["red"],
+                "compliance_spend": compliance,
+                "cost_per_green_lead": round((float(lead_cost or 0) + compliance) / green, 4) if green else None,
+            }
+        )
+    return out
+
+
+def returnable(
+    conn: sqlite3.Connection, windows: Mapping[str, float] | None = None, *, supplier: str | None = None
+) -> list[dict[str, Any]]:
+    """Leads that turned red within their supplier's return window (hours after purchase; default 72): the lead,
+    when it turned red, the reason in words, and the evidence-log hash of the check that made it red."""
+    windows = windows or {}
+    where, params = "", []
+    if supplier is not None:
+        where, params = " AND l.supplier = ?", [supplier]
+    rows = conn.execute(
+        "SELECT l.id, coalesce(l.supplier, ''), coalesce(l.purchased_at, l.created_at), l.phone, l.email, "
+        "c.id, c.vendor, c.summary, c.finished_at FROM leads l JOIN check_leads cl ON cl.lead_id = l.id "
+        "AND cl.counts = 1 JOIN checks c ON c.id = cl.check_id AND c.flag = 'red' AND c.error IS NULL "
+        f"WHERE l.verdict = 'red'{where} ORDER BY l.id, c.id",
+        params,
+    ).fetchall()
+    first: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        first.setdefault(int(row[0]), row)
+    hashes = evidence.entries_for_checks(conn, [int(r[5]) for r in first.values()])
+    out = []
+    for lead_id, (_, name, bought, phone, email, check_id, vendor, summary, red_at) in first.items():
+        hours = (parse_iso(str(red_at)) - parse_iso(str(bought))).total_seconds() / 3600
+        window = float(windows.get(name, DEFAULT_RETURN_HOURS))
+        if hours <= window:
+            out.append(
+                {
+                    "lead_id": lead_id,
+                    "supplier": name,
+                    "phone": phone,
+                    "email": email,
+                    "bought_at": bought,
+                    "red_at": red_at,
+                    "hours_after_purchase": round(hours, 2),
+                    "window_hours": window,
+                    "vendor": vendor,
+                    "reason": summary,
+                    "check_id": int(check_id),
+                    "evidence_hash": hashes.get(int(check_id), (0, ""))[1],
+                }  # fmt: skip
+            )
+    return out
+
+
+def review(conn: sqlite3.Connection, lead_id: int, reason: str, at: str) -> int:
+    """Mark a lead's red verdict or litigator hit reviewed (inside the caller's transaction); the review is an
+    evidence-log entry. Returns the review's id."""
+    cur = conn.execute(
+        "INSERT INTO reviews (lead_id, reason, seat, at) VALUES (?, ?, ?, ?)", (lead_id, reason, evidence.seat(), at)
+    )
+    review_id = int(cur.lastrowid or 0)
+    evidence.log_event(conn, "review", {"lead_id": lead_id, "reason": reason, "at": at}, ref=review_id)
+    return review_id
+
+
+def reviews(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each lead's latest review: {reason, seat, at}."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(lead_ids), 500):
+        part = list(lead_ids[start : start + 500])
+        rows = conn.execute(
+            f"SELECT lead_id, reason, seat, at FROM reviews WHERE lead_id IN ({', '.join('?' * len(part))}) "
+            "ORDER BY id",
+            part,
+        )
+        for lead_id, reason, seat, at in rows:
+            out[int(lead_id)] = {"reason": reason, "seat": seat, "at": at}
+    return out
