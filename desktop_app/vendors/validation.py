@@ -23,6 +23,21 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HOST_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+# The North American numbering rule that :func:`normalize_phone` applies, in parts: an area code and an exchange
+# start with 2-9, an area code is not a service code (N11), and a +1 or 1 may come first. The import's fast path
+# (:data:`PHONE_LAYOUT`) is built from these; tests/unit/imports/test_phone_rule.py fuzzes it against normalize_phone.
+AREA_CODE = r"[2-9](?!11)[0-9]{2}"
+EXCHANGE = r"[2-9][0-9]{2}"
+LINE_NUMBER = r"[0-9]{4}"
+COUNTRY_PREFIX = r"(?:\+1|1)"
+PHONE_SEPARATORS = r"[ .\-]*"
+# The usual layouts (ASCII digits, spaces, dots, dashes, the area code in brackets): groups area, exchange, line.
+# Where it matches, normalize_phone gives "+1" + the three groups; any other text needs normalize_phone itself.
+PHONE_LAYOUT = re.compile(
+    rf"{COUNTRY_PREFIX}?{PHONE_SEPARATORS}\(?({AREA_CODE})\)?{PHONE_SEPARATORS}({EXCHANGE}){PHONE_SEPARATORS}({LINE_NUMBER})"
+)
+
+
 @dataclass(frozen=True)
 class Phone:
     """A North American number: ``e164`` is stored, ``display`` is shown, ``digits10`` goes to vendors."""

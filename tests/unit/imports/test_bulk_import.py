@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from desktop_app.imports import LeadImporter, import_csv, importer
+from desktop_app.imports import LeadImporter, cleaning, import_csv, importer, keymap
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
 from desktop_app.store.db import LEAD_INDEXES
 from desktop_app.store.imports import ImportStore
 from desktop_app.vendors.base import InputError
+from desktop_app.vendors.validation import PHONE_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[3]
 CERT = "https://cert.trustedform.com/" + "a1" * 20
@@ -52,7 +53,7 @@ TRICKY: dict[str, list[str]] = {
 
 def cell_by_cell(name: str, cells: list[str]) -> tuple[list[Any], dict[int, list[tuple[str, str]]]]:
     """The reference: every cell through the field's own rule, as the importer did before the fast paths."""
-    cleaner = None if name in importer.PLAIN_FIELDS else importer.CLEANERS[name]
+    cleaner = None if name in cleaning.PLAIN_FIELDS else cleaning.CLEANERS[name]
     values: list[Any] = []
     problems: dict[int, list[tuple[str, str]]] = {}
     for k, raw in enumerate(cells):
@@ -60,10 +61,10 @@ def cell_by_cell(name: str, cells: list[str]) -> tuple[list[Any], dict[int, list
         value = None
         if len(cell) > MAX_CELL_CHARS:
             problems.setdefault(k, []).append((name, f"The {name} cell is {len(cell):,} characters long; not used."))
-        elif cleaner is None and len(cell) > importer.MAX_TEXT_CHARS:
+        elif cleaner is None and len(cell) > cleaning.MAX_TEXT_CHARS:
             problems.setdefault(k, []).append((name, f"{name}: {len(cell):,} characters is too long; not used."))
         elif cell and cleaner is None:
-            value = cell if cell.isprintable() else importer._CONTROL.sub(" ", cell).strip()
+            value = cell if cell.isprintable() else cleaning._CONTROL.sub(" ", cell).strip()
         elif cell:
             try:
                 value = cleaner(cell)  # type: ignore[misc]
@@ -80,21 +81,21 @@ def test_column_fast_paths_clean_exactly_like_the_cell_rules(name: str, with_lon
     # sends its whole column cell by cell); with one, every cell goes through the field's own rule.
     cells = [c for c in TRICKY[name] if len(c) <= 254 or with_long_cell]
     cells += [f" {c} " for c in cells[:5]]  # surrounding spaces are stripped first
-    cleaner = None if name in importer.PLAIN_FIELDS else importer.CLEANERS[name]
-    if not with_long_cell and name in importer.BATCH_CLEANERS:
-        _, ok = importer.BATCH_CLEANERS[name]([c.strip() for c in cells])
+    cleaner = None if name in cleaning.PLAIN_FIELDS else cleaning.CLEANERS[name]
+    if not with_long_cell and name in cleaning.BATCH_CLEANERS:
+        _, ok = cleaning.BATCH_CLEANERS[name]([c.strip() for c in cells])
         assert any(ok) and not all(ok)  # both the fast path and the fallback are exercised
     problems: dict[int, list[tuple[str, str]]] = {}
-    values = importer._clean_column(cells, name, cleaner, problems)
+    values = cleaning.clean_column(cells, name, cleaner, problems)
     assert (values, problems) == cell_by_cell(name, cells)
 
 
 def test_the_phone_fast_path_refuses_what_normalize_phone_refuses() -> None:
     for cell in TRICKY["phone"]:
-        if importer._PHONE_LAYOUT.fullmatch(cell):
-            assert importer.clean_phone(cell) == "+1" + "".join(importer._PHONE_LAYOUT.fullmatch(cell).groups())  # type: ignore[union-attr]
+        if PHONE_LAYOUT.fullmatch(cell):
+            assert cleaning.clean_phone(cell) == "+1" + "".join(PHONE_LAYOUT.fullmatch(cell).groups())  # type: ignore[union-attr]
     with pytest.raises(InputError, match="service code"):
-        importer.clean_phone("(211) 555-1212")
+        cleaning.clean_phone("(211) 555-1212")
 
 
 def write_leads(path: Path, rows: int, start: int = 0) -> Path:
@@ -188,7 +189,7 @@ for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_ro
 
 def test_the_merge_key_map_spreads_keys_over_small_dicts() -> None:
     """One dict of millions of keys resizes in one GIL-holding call (a 273 ms window stall); the shards don't."""
-    keys = importer.KeyMap()
+    keys = keymap.KeyMap()
     values = [f"+1202555{i:04d}" for i in range(20_000)] + [f"lead{i}@example.com" for i in range(20_000)]
     for ref, value in enumerate(values, start=1):
         keys[value] = ref
@@ -196,7 +197,7 @@ def test_the_merge_key_map_spreads_keys_over_small_dicts() -> None:
     assert len(keys) == len(values)
     assert keys["+12025550000"] == -7 and keys["lead19999@example.com"] == 40_000
     sizes = [len(shard) for shard in keys.shards]
-    assert len(sizes) == importer.KEY_SHARDS and max(sizes) < 3 * len(values) / importer.KEY_SHARDS
+    assert len(sizes) == keymap.KEY_SHARDS and max(sizes) < 3 * len(values) / keymap.KEY_SHARDS
 
 
 async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
@@ -204,14 +205,14 @@ async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
 ) -> None:
     """Freed on the window's thread, a million stored leads' keys stalled it 600 ms at the end of an import."""
     freed_on: list[str] = []
-    real_clear = importer.KeyMap.clear
+    real_clear = keymap.KeyMap.clear
 
-    def clear(keys: importer.KeyMap, *, pause: float = 0.0) -> None:
+    def clear(keys: keymap.KeyMap, *, pause: float = 0.0) -> None:
         freed_on.append(threading.current_thread().name)
         real_clear(keys, pause=pause)
         assert len(keys) == 0
 
-    monkeypatch.setattr(importer.KeyMap, "clear", clear)
+    monkeypatch.setattr(keymap.KeyMap, "clear", clear)
     with Store(tmp_path / "keys.db") as store:
         LeadImporter(store, write_leads(tmp_path / "first.csv", 200)).run()
         second = write_leads(tmp_path / "second.csv", 300, start=100)
