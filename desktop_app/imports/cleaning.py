@@ -19,7 +19,7 @@ from itertools import compress
 from typing import Any
 
 from desktop_app.imports.reader import MAX_CELL_CHARS
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import (
     EMAIL,
     LEADID_TOKEN,

@@ -24,7 +24,7 @@ from desktop_app.imports.reader import CsvFormat, iter_records, open_text
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow
 from desktop_app.store.links import row_keys
-from desktop_app.vendors.base import utcnow
+from desktop_app.vendors.results import utcnow
 
 BATCH_ROWS = 1000  # rows cleaned column by column at a time (a 20,000-row batch no longer fits the CPU cache)
 RAW_CELL_CHARS = 1000

@@ -56,41 +56,56 @@ class Deadline:
         }
 
 
+# A certificate's purchase time, as the partial indexes of schema 6 (leads_*_due) hold it: the planner then reads
+# only the leads still due, in due order.
+BOUGHT = "coalesce(purchased_at, created_at)"
+DUE_SOURCES = (
+    ("cert_url", "trustedform", "retain", ("retain",)),
+    ("cs_cert_url", "contactstate", "claim", ("claim", "reclaim", "cert")),
+)
+
+
 def deadlines(
-    conn: sqlite3.Connection, now: datetime, *, retain_hours: float = 72.0, expiry_days: float = 30.0
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    retain_hours: float = 72.0,
+    expiry_days: float = 30.0,
+    limit: int | None = None,
 ) -> list[Deadline]:
-    """Every due item, most urgent first (see the module doc)."""
+    """Due items, most urgent first, at most ``limit`` of each kind (see the module doc)."""
     out: list[Deadline] = []
-    window = timedelta(hours=retain_hours)
-
-    def due(lead_id: int, vendor: str, subject: str, at: datetime, kind: str) -> None:
-        out.append(Deadline(lead_id, vendor, subject, iso(at), (at - now).total_seconds() / 3600, kind))
-
-    for column, vendor, kind, operations in (
-        ("cert_url", "trustedform", "retain", ("retain",)),
-        ("cs_cert_url", "contactstate", "claim", ("claim", "reclaim", "cert")),
-    ):
+    now_text, days = iso(now), retain_hours / 24.0
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
+    for column, vendor, kind, operations in DUE_SOURCES:
         marks = ", ".join("?" * len(operations))
         rows = conn.execute(
-            f"SELECT l.id, l.{column}, coalesce(l.purchased_at, l.created_at) FROM leads l "
-            f"WHERE l.{column} IS NOT NULL AND l.flag_{vendor} IS NULL AND NOT EXISTS (SELECT 1 FROM checks c "
-            f"WHERE c.vendor = ? AND c.subject = l.{column} AND c.operation IN ({marks}) AND c.error IS NULL)",
-            (vendor, *operations),
+            f"SELECT id, {column}, strftime('%Y-%m-%dT%H:%M:%fZ', {BOUGHT}, ?), "
+            f"(julianday({BOUGHT}) + ? - julianday(?)) * 24 FROM leads "
+            f"WHERE {column} IS NOT NULL AND flag_{vendor} IS NULL AND NOT EXISTS (SELECT 1 FROM checks c "
+            f"WHERE c.vendor = ? AND c.subject = leads.{column} AND c.operation IN ({marks}) AND c.error IS NULL) "
+            f"ORDER BY {BOUGHT}, id{cap}",
+            (f"+{retain_hours} hours", days, now_text, vendor, *operations),
         )
-        for lead_id, subject, bought in rows:
-            due(int(lead_id), vendor, str(subject), parse_iso(str(bought)) + window, kind)
+        out.extend(
+            Deadline(int(i), vendor, str(subject), str(due), round(float(hours), 3), kind)
+            for i, subject, due, hours in rows
+        )
     horizon = iso(now + timedelta(days=expiry_days))
     rows = conn.execute(
-        "SELECT l.id, c.subject, json_extract(c.details, '$.expires_at') FROM checks c "
+        "SELECT l.id, c.subject, json_extract(c.details, '$.expires_at'), "
+        "(julianday(json_extract(c.details, '$.expires_at')) - julianday(?)) * 24 FROM checks c "
         "JOIN (SELECT subject, max(id) AS id FROM checks WHERE vendor = 'trustedform' AND operation = 'retain' "
         "AND error IS NULL GROUP BY subject) m ON m.id = c.id JOIN leads l ON l.cert_url = c.subject "
-        "WHERE json_extract(c.details, '$.retained') = 1 AND json_extract(c.details, '$.expires_at') <= ?",
-        (horizon,),
+        f"WHERE json_extract(c.details, '$.retained') = 1 AND json_extract(c.details, '$.expires_at') <= ?{cap}",
+        (now_text, horizon),
     )
-    for lead_id, subject, expires in rows:
-        if expires:
-            due(int(lead_id), "trustedform", str(subject), parse_iso(str(expires)), "retention_ends")
-    out.sort(key=lambda d: (d.due_at, d.lead_id))
+    out.extend(
+        Deadline(int(i), "trustedform", str(subject), str(expires), round(float(hours), 3), "retention_ends")
+        for i, subject, expires, hours in rows
+        if expires
+    )
+    out.sort(key=lambda d: (d.hours_left, d.lead_id))
     return out
 
 

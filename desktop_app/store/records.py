@@ -20,7 +20,8 @@ from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import SUBJECT_COLUMNS, link_check
-from desktop_app.vendors.base import CallError, CheckResult, Flag, utcnow
+from desktop_app.vendors.errors import CallError
+from desktop_app.vendors.results import CheckResult, Flag, utcnow
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,11 @@ class Records:
 
     # -- deadlines, costs, suppliers, returns, reviews (see ledger) -------------------------------------------
 
-    def deadlines(self, now: datetime, *, retain_hours: float = 72.0, expiry_days: float = 30.0) -> list[Any]:
+    def deadlines(
+        self, now: datetime, *, retain_hours: float = 72.0, expiry_days: float = 30.0, limit: int | None = None
+    ) -> list[Any]:
         with store_errors("read the deadlines"):
-            return ledger.deadlines(self.db.conn, now, retain_hours=retain_hours, expiry_days=expiry_days)
+            return ledger.deadlines(self.db.conn, now, retain_hours=retain_hours, expiry_days=expiry_days, limit=limit)
 
     def costs(self, by: str = "vendor") -> list[dict[str, Any]]:
         with store_errors("read the costs"):

@@ -251,6 +251,10 @@ def _v6(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX reviews_lead ON reviews(lead_id, id);
         CREATE INDEX leads_supplier ON leads(supplier);
+        CREATE INDEX leads_trustedform_due ON leads(coalesce(purchased_at, created_at), id)
+            WHERE cert_url IS NOT NULL AND flag_trustedform IS NULL;
+        CREATE INDEX leads_contactstate_due ON leads(coalesce(purchased_at, created_at), id)
+            WHERE cs_cert_url IS NOT NULL AND flag_contactstate IS NULL;
         """
     )
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 
 TRUSTEDFORM_HOST = "cert.trustedform.com"
 TF_ID = re.compile(r"^(?:[-_a-zA-Z0-9]{40}|[-_a-zA-Z0-9]{80})$")

@@ -18,7 +18,7 @@ from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
 from desktop_app.store.db import LEAD_INDEXES
 from desktop_app.store.imports import ImportStore
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import PHONE_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.imports import cleaning
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import PHONE_LAYOUT, normalize_phone
 
 # Mostly what phone cells are made of, plus a few characters that must send a cell down the slow path.
