@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app.ui import run_dialog
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.runtime import run_dialog
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
-    from desktop_app.ui.batch_ui import BatchFeature
+    from desktop_app.ui.batch.feature import BatchFeature
 
 SCREENSHOT_SIZE = QSize(1280, 800)
 TAB_NAMES = ("leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
@@ -191,7 +191,7 @@ class AppSession:
     def install_batch(self) -> BatchFeature:
         """The batch features (File menu actions, drop a CSV, the batch panel), installed once."""
         if self.batch is None:
-            from desktop_app.ui.batch_ui import BatchFeature
+            from desktop_app.ui.batch.feature import BatchFeature
 
             self.batch = BatchFeature(self.window, self.service)
         return self.batch
@@ -205,7 +205,7 @@ class AppSession:
 
     async def seed_demo(self) -> int:
         """Fill an empty demo database with :data:`DEMO_LEADS`, checked through the simulator. Returns leads added."""
-        from desktop_app.ui.leads_tab import recheck_lead
+        from desktop_app.ui.leads.tab import recheck_lead
 
         if not self.demo or self.store.lead_count() > 0:
             return 0
@@ -395,8 +395,8 @@ def main(
     if on_shown is not None:
         on_shown(window)
 
-    from desktop_app.ui.event_loop import LeadcheckEventLoop
-    from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+    from desktop_app.ui.runtime.event_loop import LeadcheckEventLoop
+    from desktop_app.ui.runtime.gc_guard import MainThreadGarbageCollector
 
     collector = MainThreadGarbageCollector(app)
     loop = LeadcheckEventLoop(app)

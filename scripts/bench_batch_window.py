@@ -171,7 +171,7 @@ class SlowCallbacks:
         import sqlite_utils
 
         from desktop_app.store import db as store_db
-        from desktop_app.ui import leads_model
+        from desktop_app.ui.leads import model as leads_model
 
         self.keep = keep
         self.slow: dict[str, list[tuple[float, str]]] = {"callback": [], "sql": [], "begin": []}
@@ -287,7 +287,7 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     from desktop_app.app import AppSession, create_window
     from desktop_app.demo import demo_environment
     from desktop_app.paths import Paths
-    from desktop_app.ui.batch_panel import BatchRequest
+    from desktop_app.ui.batch.panel import BatchRequest
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -468,8 +468,8 @@ def main() -> int:
     try:
         from PySide6.QtWidgets import QApplication
 
-        from desktop_app.ui.event_loop import LeadcheckEventLoop
-        from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+        from desktop_app.ui.runtime.event_loop import LeadcheckEventLoop
+        from desktop_app.ui.runtime.gc_guard import MainThreadGarbageCollector
 
         app = QApplication(sys.argv[:1])
         app.setQuitOnLastWindowClosed(False)

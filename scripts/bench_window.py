@@ -126,8 +126,8 @@ def child_app_table() -> None:
     from PySide6.QtWidgets import QAbstractItemView, QApplication
 
     from desktop_app.app import main
-    from desktop_app.ui.leads_model import COL_NAME, LeadQuery, LeadsModel
-    from desktop_app.ui.leads_tab import LeadsTab
+    from desktop_app.ui.leads.model import COL_NAME, LeadQuery, LeadsModel
+    from desktop_app.ui.leads.tab import LeadsTab
     from desktop_app.ui.main_window import MainWindow
 
     metrics: dict[str, Any] = {}

@@ -59,7 +59,7 @@ def leadcheck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def _qasync_loop() -> asyncio.AbstractEventLoop:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.event_loop import LeadcheckEventLoop
+    from desktop_app.ui.runtime.event_loop import LeadcheckEventLoop
 
     app = QApplication.instance() or QApplication([])
     return LeadcheckEventLoop(app)

@@ -1,6 +1,6 @@
 """The SQL behind the lead table: which lead ids a filter and sort give, and the rows of a page of ids.
 
-The window's model (:mod:`desktop_app.ui.leads_model`) knows columns and Qt; this module knows the ``leads``
+The window's model (:mod:`desktop_app.ui.leads.model`) knows columns and Qt; this module knows the ``leads``
 table. :class:`LeadQuery` is what the table shows (text, verdict or flag filter, sort key, order);
 :func:`read_ids` runs it on a connection of the caller's thread (the model's worker thread, so a million ids
 never hold the window); :func:`fetch_rows` and :func:`latest_answers` read one page by primary key.

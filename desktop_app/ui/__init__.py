@@ -1,63 +1,16 @@
-"""The window: a thin Qt layer over :mod:`desktop_app.service` and the store.
+"""The window: a thin Qt layer over :mod:`desktop_app.service`, :mod:`desktop_app.jobs` and the store.
 
-Layout: :mod:`.main_window` (menus, tabs, shortcuts, the DEMO banner, extension points for later panels),
-:mod:`.leads_tab` + :mod:`.leads_model` (the lead table over SQLite), :mod:`.settings_dialog`,
-:mod:`.first_run`, :mod:`.theme` (flag colours for light and dark palettes), ``tabs/`` (one tab per vendor)
-and ``widgets/`` (result cards and chips). Nothing here is imported by the CLI.
+Layout:
 
-Coroutines started from a Qt signal go through :func:`spawn`, which keeps a reference to the task (so it is
-not garbage-collected mid-flight) and logs an exception nobody awaited. Slots stay one-line adapters over
-public ``async def`` methods that tests await directly.
+- the shell: :mod:`.main_window` (menus, tabs, shortcuts, the DEMO banner, extension points for later
+  panels), :mod:`.settings_dialog`, :mod:`.about_dialog`, :mod:`.first_run`, :mod:`.verify_evidence` and
+  :mod:`.theme` (flag colours for light and dark palettes);
+- ``leads/``: the Leads tab (the lead table over SQLite, its detail, the consumer lookup, re-check, packet);
+- ``batch/``: import a CSV, run a batch in the background, export results and suppression lists;
+- ``tabs/``: one tab per vendor; ``widgets/``: result cards, chips and banners the tabs share;
+- ``runtime/``: how the window's coroutines run (:func:`~desktop_app.ui.runtime.spawn`,
+  :func:`~desktop_app.ui.runtime.run_dialog`) and the process-wide event-loop and GC policy, each with its
+  measured reason.
 
-No nested event loops inside a coroutine: ``QDialog.exec()``, the static ``QFileDialog.get*`` and
-``QMessageBox.critical`` helpers and ``processEvents()`` run Qt's loop inside the running task's step, and
-any other task that wakes meanwhile is lost for good (asyncio refuses to enter a task while another one is
-being executed, so its wake-up is dropped and it waits forever: a batch lane, a table reload). Coroutines
-await :func:`run_dialog` instead.
+Nothing here is imported by the CLI.
 """
-
-from __future__ import annotations
-
-import asyncio
-import logging
-from collections.abc import Coroutine
-from typing import Any
-
-log = logging.getLogger("leadcheck.ui")
-
-_RUNNING: set[asyncio.Task[Any]] = set()
-
-
-def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-    """Run ``coro`` on the running (qasync) loop as a task whose failure is logged, never lost."""
-    task = asyncio.ensure_future(coro)
-    _RUNNING.add(task)
-    task.add_done_callback(_finished)
-    return task
-
-
-async def run_dialog(dialog: Any) -> int:
-    """Open ``dialog`` (window-modal, no nested loop) and wait for its result code (``QDialog.DialogCode``).
-
-    Cancelling the awaiting task rejects the dialog.
-    """
-    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    def finished(code: int) -> None:
-        if not done.done():
-            done.set_result(int(code))
-
-    dialog.finished.connect(finished)
-    dialog.open()
-    try:
-        return await done
-    finally:
-        dialog.finished.disconnect(finished)
-        if not done.done():
-            dialog.reject()
-
-
-def _finished(task: asyncio.Task[Any]) -> None:
-    _RUNNING.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("A window task failed", exc_info=task.exception())

@@ -9,7 +9,7 @@ Extension points for later features:
 * ``self.file_menu`` (File) and ``self.help_menu`` (Help): add actions with :meth:`add_file_action` (kept
   above Quit) or ``help_menu.addAction``.
 * :meth:`add_panel` docks a panel (e.g. batch progress) under the tabs; its toggle appears in View.
-* ``self.leads_tab``: the :class:`~desktop_app.ui.leads_tab.LeadsTab` (``await leads_tab.refresh()`` after
+* ``self.leads_tab``: the :class:`~desktop_app.ui.leads.tab.LeadsTab` (``await leads_tab.refresh()`` after
   an import), ``self.vendor_tabs``: key -> tab widget.
 
 Shortcuts: Ctrl+1..6 switch tabs, Ctrl+F filters the lead table, Ctrl+Shift+V pastes the clipboard into the
@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui import spawn
+from desktop_app.ui.runtime import spawn
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
     from desktop_app.service import CheckService
     from desktop_app.settings import Settings
-    from desktop_app.ui.leads_tab import LeadsTab
+    from desktop_app.ui.leads.tab import LeadsTab
 
 APP_TITLE = "Leadcheck"
 LEADS_KEY = "leads"
@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
 
     def populate_leads(self, service: CheckService, *, settings: Settings, paths: Paths, database: Any = None) -> None:
         """Put the real Leads tab in place of its placeholder (first, so the lead table can open at once)."""
-        from desktop_app.ui.leads_tab import LeadsTab
+        from desktop_app.ui.leads.tab import LeadsTab
 
         self.service, self.settings, self.paths = service, settings, paths
         current = self.tabs.currentIndex()

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting, KeyringUnavailable, Settings, setting
-from desktop_app.ui import spawn
-from desktop_app.ui.leads_model import VENDOR_ORDER
+from desktop_app.ui.leads.model import VENDOR_ORDER
+from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.base import ErrorKind, InputError, MissingCredentials
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
 

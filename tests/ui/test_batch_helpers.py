@@ -19,7 +19,7 @@ from desktop_app.sandbox import VendorSimulator
 from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
-from desktop_app.ui.batch_ui import BatchFeature
+from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.vendors.base import OriginMap
 

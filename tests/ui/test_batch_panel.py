@@ -19,9 +19,9 @@ from desktop_app.service import CheckService
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
-from desktop_app.ui.batch_panel import BatchRequest
-from desktop_app.ui.batch_ui import BatchFeature
-from desktop_app.ui.leads_model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
+from desktop_app.ui.batch.feature import BatchFeature
+from desktop_app.ui.batch.panel import BatchRequest
+from desktop_app.ui.leads.model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.conftest import until
 from tests.ui.test_batch_helpers import (

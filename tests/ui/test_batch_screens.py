@@ -21,10 +21,10 @@ from desktop_app.sandbox import VendorSimulator
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui import theme
-from desktop_app.ui.batch_panel import BatchRequest
-from desktop_app.ui.batch_ui import BatchFeature
-from desktop_app.ui.import_dialog import ImportOutcomeDialog
-from desktop_app.ui.leads_model import COL_ADDED
+from desktop_app.ui.batch.feature import BatchFeature
+from desktop_app.ui.batch.import_dialog import ImportOutcomeDialog
+from desktop_app.ui.batch.panel import BatchRequest
+from desktop_app.ui.leads.model import COL_ADDED
 from tests.ui.conftest import until
 from tests.ui.test_batch_helpers import (
     OFFSCREEN_SHOW,

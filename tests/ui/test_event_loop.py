@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from desktop_app.ui.event_loop import SWITCH_INTERVAL_S, LeadcheckEventLoop
+from desktop_app.ui.runtime.event_loop import SWITCH_INTERVAL_S, LeadcheckEventLoop
 
 
 def running_loop() -> LeadcheckEventLoop:

@@ -6,7 +6,7 @@ import gc
 
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.gc_guard import MainThreadGarbageCollector
+from desktop_app.ui.runtime.gc_guard import MainThreadGarbageCollector
 
 
 class Cycle:

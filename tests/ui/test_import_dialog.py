@@ -11,8 +11,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QTableWidget
 
-from desktop_app.ui.batch_ui import BatchFeature
-from desktop_app.ui.import_dialog import MAX_MAPPING_ROWS, ImportDialog, ImportOutcomeDialog
+from desktop_app.ui.batch.feature import BatchFeature
+from desktop_app.ui.batch.import_dialog import MAX_MAPPING_ROWS, ImportDialog, ImportOutcomeDialog
 from tests.ui.conftest import until
 from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, write_csv
 

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.service import CheckService
-from desktop_app.ui.leads_model import COL_SUPPLIER, COL_VERDICT
-from desktop_app.ui.leads_tab import LeadsTab
+from desktop_app.ui.leads.model import COL_SUPPLIER, COL_VERDICT
+from desktop_app.ui.leads.tab import LeadsTab
 from desktop_app.vendors.base import CheckResult, Flag
 from tests.ui.conftest import until
 

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.store import Store
-from desktop_app.ui import leads_model as lm
 from desktop_app.ui import theme
-from desktop_app.ui.leads_model import (
+from desktop_app.ui.leads import model as lm
+from desktop_app.ui.leads.model import (
     COL_EMAIL,
     COL_LITIGATOR,
     COL_NAME,

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from desktop_app.service import CheckService
-from desktop_app.ui.leads_model import COL_NAME, COL_PHONE
-from desktop_app.ui.leads_tab import LeadsTab
+from desktop_app.ui.leads.model import COL_NAME, COL_PHONE
+from desktop_app.ui.leads.tab import LeadsTab
 from desktop_app.vendors.base import CheckResult, Flag
 from tests.ui.conftest import until
 

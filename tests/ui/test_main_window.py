@@ -17,8 +17,8 @@ from desktop_app.paths import Paths
 from desktop_app.sandbox import scenarios as sc
 from desktop_app.service import CheckService
 from desktop_app.ui import theme
-from desktop_app.ui.leads_model import COL_LITIGATOR, COL_NAME, COL_PHONE, COL_TRUSTEDFORM
-from desktop_app.ui.leads_tab import LeadsTab, recheck_plan
+from desktop_app.ui.leads.model import COL_LITIGATOR, COL_NAME, COL_PHONE, COL_TRUSTEDFORM
+from desktop_app.ui.leads.tab import LeadsTab, recheck_plan
 from desktop_app.ui.main_window import MainWindow
 from tests.ui.conftest import until
 

@@ -33,7 +33,7 @@ def test_cli_help_runs_without_qt() -> None:
 
 # Qt calls that run a nested event loop. Inside a coroutine (and the window's code runs in coroutines) any
 # other task that wakes meanwhile is lost for good: asyncio refuses to enter it while the current task's step
-# is still executing. That once hung a test run in loop teardown. Coroutines await desktop_app.ui.run_dialog.
+# is still executing. That once hung a test run in loop teardown. Coroutines await desktop_app.ui.runtime.run_dialog.
 NESTED_LOOP_CALLS = {"processEvents", "exec", "exec_", "getOpenFileName", "getOpenFileNames", "getSaveFileName",
                      "getExistingDirectory", "getText", "getInt", "getItem"}  # fmt: skip
 MESSAGE_BOX_STATICS = {"critical", "warning", "information", "question", "about"}

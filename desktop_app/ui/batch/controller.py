@@ -18,7 +18,7 @@ write). The run itself commits item states and results on its writer thread (``w
 window.
 
 While a batch runs the objects that existed before it are frozen (:func:`gc.freeze`): the window's collector
-(:mod:`desktop_app.ui.gc_guard`) runs full collections on the GUI thread, and rescanning the whole app in
+(:mod:`desktop_app.ui.runtime.gc_guard`) runs full collections on the GUI thread, and rescanning the whole app in
 them took up to ~90 ms each; frozen, a full collection scans only what the batch allocated.
 """
 

@@ -2,7 +2,7 @@
 
 :class:`BatchFeature` is built by :class:`~desktop_app.app.AppSession` once the Leads tab exists. It adds to
 the File menu (Import leads…, Check leads…, Export results…, Export suppression list…, Import suppression
-file…), docks the :class:`~desktop_app.ui.batch_panel.BatchPanel` under the tabs, accepts a CSV dropped
+file…), docks the :class:`~desktop_app.ui.batch.panel.BatchPanel` under the tabs, accepts a CSV dropped
 anywhere on the window, refreshes the lead table (throttled) while results arrive, and at start-up offers to
 resume a batch a crash left unfinished (:meth:`BatchFeature.offer_resume`).
 
@@ -25,12 +25,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.exports import SuppressionImport
 from desktop_app.imports import ImportReport, inspect_csv
 from desktop_app.store.lead_table import FlagFilter, read_ids
-from desktop_app.ui import spawn
-from desktop_app.ui.batch_controller import BatchController
-from desktop_app.ui.batch_panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
-from desktop_app.ui.export_dialog import ExportResultsDialog, ExportSuppressionDialog
-from desktop_app.ui.import_dialog import ImportDialog, ImportOutcomeDialog
-from desktop_app.ui.leads_model import FLAG_FILTERS, filter_label
+from desktop_app.ui.batch.controller import BatchController
+from desktop_app.ui.batch.export_dialog import ExportResultsDialog, ExportSuppressionDialog
+from desktop_app.ui.batch.import_dialog import ImportDialog, ImportOutcomeDialog
+from desktop_app.ui.batch.panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
+from desktop_app.ui.leads.model import FLAG_FILTERS, filter_label
+from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.base import LeadcheckError
 
 if TYPE_CHECKING:

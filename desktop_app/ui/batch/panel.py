@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from desktop_app.jobs import BATCH_VENDORS, BatchPlan, BatchProgress, RunState
 from desktop_app.jobs.events import format_duration
 from desktop_app.store.batches import BatchInfo, BatchStore
-from desktop_app.ui import spawn
-from desktop_app.ui.batch_controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
+from desktop_app.ui.batch.controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
+from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.verdict import count_line
 

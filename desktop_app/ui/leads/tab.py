@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
-from desktop_app.ui import run_dialog, spawn, theme
-from desktop_app.ui.leads_model import (
+from desktop_app.ui import theme
+from desktop_app.ui.leads.model import (
     COL_ADDED,
     COL_CERT,
     COL_EMAIL,
@@ -63,6 +63,7 @@ from desktop_app.ui.leads_model import (
     flag_filter_labels,
     short_time,
 )
+from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.base import LeadcheckError
 from desktop_app.verdict import Verdict, count_line
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.service import CheckService
-from desktop_app.ui import run_dialog
+from desktop_app.ui.runtime import run_dialog
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, async_slot, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.vendors.base import CheckResult, Flag, InputError, utcnow
