@@ -47,7 +47,8 @@ from desktop_app.paths import atomic_writer
 from desktop_app.store import reports
 from desktop_app.store.db import Store
 from desktop_app.store.fields import LEAD_FIELDS
-from desktop_app.vendors.base import Flag, InputError, utcnow
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import Flag, utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 E164_SAFE = re.compile(r"^\+\d{11}$")

@@ -188,7 +188,7 @@ def _print_import(out: Any, report: Any) -> None:
 def _import_file(service: Any, args: argparse.Namespace, out: Any) -> Any:
     """Import ``args.file`` with ``args.map`` and print the outcome; None (and why) when the file is refused."""
     from desktop_app.imports import import_csv
-    from desktop_app.vendors.base import InputError
+    from desktop_app.vendors.errors import InputError
 
     try:
         report = import_csv(service.store, args.file, overrides=args.map)
@@ -237,7 +237,7 @@ def _item_record(event: Any, batch_id: int) -> dict[str, Any]:
 
 async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Namespace) -> int:
     from desktop_app.jobs import BatchRunner, EventKind
-    from desktop_app.vendors.base import MissingCredentials
+    from desktop_app.vendors.errors import MissingCredentials
 
     runner = BatchRunner(service)
     printer = ProgressPrinter(out.err)
@@ -306,8 +306,8 @@ def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaita
     async def body(service: Any) -> int:
         from desktop_app.jobs import BatchRunner, parse_vendors
         from desktop_app.store.batches import BatchStore
-        from desktop_app.vendors.base import InputError
         from desktop_app.vendors.credentials import VENDOR_LABELS
+        from desktop_app.vendors.errors import InputError
 
         if args.concurrency is not None and args.concurrency < 1:
             out.note("leadcheck: --concurrency must be at least 1.")
@@ -360,7 +360,7 @@ def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaita
 def _export_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
     async def body(service: Any) -> int:
         from desktop_app.exports import parse_include, write_results_csv, write_suppression
-        from desktop_app.vendors.base import InputError
+        from desktop_app.vendors.errors import InputError
 
         try:
             if args.action == "results":
@@ -397,7 +397,7 @@ def _export_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Await
 def _suppression_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
     async def body(service: Any) -> int:
         from desktop_app.exports import import_suppression_file
-        from desktop_app.vendors.base import InputError
+        from desktop_app.vendors.errors import InputError
 
         try:
             outcome = import_suppression_file(service.store, args.file)

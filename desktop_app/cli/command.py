@@ -20,8 +20,9 @@ from typing import Any, TextIO
 from desktop_app import __version__
 from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting, home_folder
-from desktop_app.vendors.base import CheckResult, Flag, InputError, LeadcheckError, MissingCredentials
 from desktop_app.vendors.credentials import VENDOR_LABELS, fields_for
+from desktop_app.vendors.errors import InputError, LeadcheckError, MissingCredentials
+from desktop_app.vendors.results import CheckResult, Flag
 
 EXIT_OK, EXIT_CALL_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -185,7 +186,7 @@ async def _with_service(paths: Paths, demo: bool, body: Callable[[Any], Awaitabl
     from desktop_app.service import CheckService, make_http_client
     from desktop_app.settings import Settings, origins_from_env
     from desktop_app.store import Store
-    from desktop_app.vendors.base import OriginMap
+    from desktop_app.vendors.origins import OriginMap
 
     paths.ensure()
     settings = Settings(paths)

@@ -13,8 +13,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from desktop_app.vendors.base import InputError
 from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.errors import InputError
 from desktop_app.verdict import Verdict
 
 EXIT_OK, EXIT_REFUSED = 0, 2

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 
 EXIT_OK, EXIT_NOTHING, EXIT_REFUSED = 0, 1, 2
 

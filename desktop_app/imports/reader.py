@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import IO
 
 from desktop_app.paths import NotARegularFile, open_regular_file
-from desktop_app.vendors.base import InputError
 from desktop_app.vendors.csvrows import tolerant_records
+from desktop_app.vendors.errors import InputError
 
 FIELD_SIZE_LIMIT = 64 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
