@@ -20,6 +20,7 @@ from desktop_app.jobs.vendor_jobs import JOBS, JORNAYA_DATA
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.store.links import SUBJECT_COLUMNS
+from desktop_app.vendors.base import CheckResult, LeadcheckError, OriginMap, Redactor, VendorHttp
 from desktop_app.vendors.consentcontrol import (
     ConsentControlClient,
     ConsentControlCredentials,
@@ -28,12 +29,8 @@ from desktop_app.vendors.consentcontrol import (
 )
 from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials, ContactStateLimits
 from desktop_app.vendors.credentials import FIELDS, require
-from desktop_app.vendors.errors import LeadcheckError
-from desktop_app.vendors.http import Redactor, VendorHttp
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
-from desktop_app.vendors.origins import OriginMap
-from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
 
 log = logging.getLogger("leadcheck.checks")

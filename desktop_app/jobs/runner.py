@@ -26,7 +26,7 @@ ends the run once they are stored; the batch can be resumed later either way. A 
 the account (bad key, billing, forbidden, missing credentials) stops; its remaining items stay pending and
 the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
 
-Errors: :class:`~desktop_app.vendors.errors.MissingCredentials` is raised by :meth:`BatchRun.run` before
+Errors: :class:`~desktop_app.vendors.base.MissingCredentials` is raised by :meth:`BatchRun.run` before
 anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound` for an unknown batch;
 :class:`~desktop_app.store.db.StoreError` (disk full...) ends the run as ``interrupted`` and propagates.
 """
@@ -56,11 +56,16 @@ from desktop_app.jobs.events import (
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, BatchStore, WorkItem, call_key
 from desktop_app.store.db import Store
+from desktop_app.vendors.base import (
+    CheckResult,
+    ErrorKind,
+    InputError,
+    LeadcheckError,
+    MissingCredentials,
+    RateLimiter,
+    Redactor,
+)
 from desktop_app.vendors.credentials import VENDOR_LABELS
-from desktop_app.vendors.errors import ErrorKind, InputError, LeadcheckError, MissingCredentials
-from desktop_app.vendors.http import Redactor
-from desktop_app.vendors.ratelimit import RateLimiter
-from desktop_app.vendors.results import CheckResult
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")

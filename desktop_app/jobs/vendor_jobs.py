@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from desktop_app.vendors.base import CheckResult, InputError
 from desktop_app.vendors.credentials import require
-from desktop_app.vendors.errors import InputError
-from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import (
     contactstate_url,
     leadid_token,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 
 from desktop_app.ui.runtime.event_loop import SWITCH_INTERVAL_S, LeadcheckEventLoop
 
@@ -58,6 +59,24 @@ async def test_a_handle_cancelled_after_it_ran_is_harmless() -> None:
     assert await asyncio.wait_for(ran, 5) == "ran"
     handle.cancel()
     assert handle.cancelled()
+
+
+async def test_every_way_to_schedule_goes_through_the_loops_own_timers() -> None:
+    """qasync's call_soon, call_at and call_soon_threadsafe reach Qt through call_later, which this loop overrides
+    (no private attribute of qasync is replaced): a change there in a qasync release shows up here."""
+    loop = running_loop()
+    before = loop.pending_timers()
+    soon = loop.call_soon(lambda: None)
+    at = loop.call_at(loop.time() + 30, lambda: None)
+    assert isinstance(soon, asyncio.TimerHandle) and isinstance(at, asyncio.TimerHandle)
+    assert loop.pending_timers() == before + 2
+    at.cancel()
+    from_thread = loop.create_future()
+    worker = threading.Thread(target=loop.call_soon_threadsafe, args=(from_thread.set_result, "thread"))
+    worker.start()
+    assert await asyncio.wait_for(from_thread, 5) == "thread"
+    worker.join()
+    assert loop.pending_timers() <= before + 1
 
 
 def test_the_gil_switch_interval_is_short_while_the_loop_is_open_and_restored_on_close(qapp: object) -> None:

@@ -39,7 +39,7 @@ from desktop_app.jobs import BATCH_VENDORS, BatchEvent, BatchPlan, BatchProgress
 from desktop_app.jobs.events import ItemOutcome
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchInfo, BatchStore
-from desktop_app.vendors.errors import LeadcheckError, MissingCredentials
+from desktop_app.vendors.base import LeadcheckError, MissingCredentials
 
 PROGRESS_INTERVAL_MS = 250
 REFRESH_INTERVAL_MS = 700  # not a multiple of the progress interval: the two paints rarely share a turn

@@ -64,7 +64,7 @@ from desktop_app.ui.leads.model import (
     short_time,
 )
 from desktop_app.ui.runtime import run_dialog, spawn
-from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.base import LeadcheckError
 from desktop_app.verdict import Verdict, count_line
 
 COLUMN_WIDTHS = {
@@ -137,7 +137,7 @@ def recheck_plan(lead: dict[str, Any]) -> list[str]:
 
 async def recheck_lead(service: Any, lead: dict[str, Any]) -> list[RecheckOutcome]:
     """Check ``lead`` with every vendor it has data for, concurrently; each result is stored against it."""
-    from desktop_app.vendors.errors import InputError, MissingCredentials
+    from desktop_app.vendors.base import InputError, MissingCredentials
 
     lead_id = int(lead["id"])
 

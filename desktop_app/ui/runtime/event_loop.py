@@ -7,14 +7,23 @@ dead timers piled up (measured: 14,000 live handles 40 s into a batch). Qt keeps
 and every new zero-delay timer (each ``call_soon``, each task wake-up) is inserted by scanning it, so the pile
 cost CPU on every step and lengthened the window's stalls.
 
-Here timers are ``asyncio.TimerHandle`` s: cancelling one calls the loop's ``_timer_handle_cancelled``, which
-kills its Qt timer and forgets it.
+Here timers are ``asyncio.TimerHandle`` s in a timer object of our own: cancelling one calls the loop's
+``_timer_handle_cancelled``, which kills its Qt timer and forgets it.
 
 While the loop is open, the interpreter's GIL switch interval is 1 ms instead of 5 ms (restored on close). A
 window batch has threads of its own (the batch writer, the lead table's reader); when one of them runs Python
 code, the GUI thread asking for the GIL back waits up to one switch interval, every time (a 38 ms late beat
 was the GUI thread waiting through 35 such turns). Over 10,000 leads × 3 vendors the Qt heartbeat's p99 was
 5.4–8.4 ms before, 3.9–8.4 ms after (3.9–5.0 ms in runs the hypervisor left alone).
+
+What it relies on, and what not: no private attribute of qasync. qasync (0.28, and its main branch as of
+November 2026) offers no public way to remove a cancelled timer, so the loop overrides the public
+``call_later`` (qasync's ``call_soon``, ``call_at`` and ``call_soon_threadsafe`` all go through it) and keeps
+its Qt timers in :class:`_Timers`; qasync's own timer object stays in place, unused. Two names are asyncio's,
+not qasync's: the ``_timer_handle_cancelled`` hook that ``TimerHandle.cancel()`` calls on its loop, and
+``Handle._run()``, which runs a callback with asyncio's error reporting. Every pure-Python asyncio loop
+implements or calls them (``BaseEventLoop``, qasync itself, PySide6's QtAsyncio), so they are the protocol an
+event loop is written against. The test suite passes unchanged on PySide6 6.10 and 6.12 with qasync 0.28.
 
 Everything else is qasync's.
 """
@@ -31,7 +40,7 @@ from PySide6.QtCore import QObject, QTimerEvent
 
 
 class _Timers(QObject):
-    """Qt timers that run asyncio handles (qasync's ``_SimpleTimer`` interface), killed when cancelled."""
+    """Qt timers that run asyncio handles, killed as soon as their handle is cancelled."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -72,9 +81,6 @@ class _Timers(QObject):
         """How many timers are registered (tests and benchmarks watch this stay small)."""
         return len(self._handles)
 
-    def set_debug(self, enabled: bool) -> None:
-        """qasync's debug logging of timers is not kept; asyncio's own debug mode still works."""
-
 
 SWITCH_INTERVAL_S = 0.001  # the GIL switch interval while the window's loop is open (Python's default: 5 ms)
 
@@ -83,13 +89,9 @@ class LeadcheckEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     """qasync's loop over the QApplication, with timers that are removed from Qt when cancelled and a 1 ms GIL
     switch interval while it is open."""
 
-    _timer: Any  # qasync's timer object, replaced by _Timers
-
     def __init__(self, app: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(app, *args, **kwargs)
-        replaced = self._timer
-        self._timer = _Timers()
-        replaced.deleteLater()
+        self._qt_timers = _Timers()
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL_S)
 
@@ -97,6 +99,7 @@ class LeadcheckEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         try:
             super().close()
         finally:
+            self._qt_timers.stop()
             sys.setswitchinterval(self._switch_interval)
 
     def call_later(self, delay: float, callback: Any, *args: Any, context: Context | None = None) -> asyncio.Handle:
@@ -105,13 +108,12 @@ class LeadcheckEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         if not callable(callback):
             raise TypeError(f"callback must be callable: {type(callback).__name__}")
         handle = asyncio.TimerHandle(self.time() + max(0.0, delay), callback, args, self, context=context)
-        self._timer.add_callback(handle, delay)
+        self._qt_timers.add_callback(handle, delay)
         return handle
 
     def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
-        self._timer.cancel(handle)
+        self._qt_timers.cancel(handle)
 
     def pending_timers(self) -> int:
         """Qt timers registered for asyncio callbacks right now."""
-        timers: _Timers = self._timer
-        return timers.pending()
+        return self._qt_timers.pending()
