@@ -1,10 +1,10 @@
 """The composition root: QApplication, the qasync loop, and everything the window runs on.
 
 Start-up order keeps the window quick to appear: only PySide6 is imported before the window shell is shown;
-then the qasync loop starts and :class:`AppSession` imports and opens the rest (settings, the store, ONE
-shared ``httpx.AsyncClient``, the :class:`~desktop_app.service.CheckService`, and in demo mode the vendor
-simulator) and fills in the tabs. Closing the window cancels the calls still in flight, closes the client,
-the store and the simulator, then the loop ends.
+then the qasync loop starts and :class:`AppSession` opens the core through :func:`desktop_app.core.open_core`
+(settings, the store, ONE shared ``httpx.AsyncClient``, the :class:`~desktop_app.service.CheckService`, and in
+demo mode the vendor simulator; the CLI opens the same) and fills in the tabs. Closing the window cancels the
+calls still in flight, closes the client, the store and the simulator, then the loop ends.
 
 ``main(demo=..., screenshot=..., tab=...)`` is what ``leadcheck`` / ``leadcheck gui`` / ``python -m
 desktop_app`` call (through :mod:`desktop_app.launch`).
@@ -32,97 +32,6 @@ if TYPE_CHECKING:
 SCREENSHOT_SIZE = QSize(1280, 800)
 TAB_NAMES = ("leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
 
-# Demo leads: each field is a trigger of the vendor simulator (desktop_app.sandbox.scenarios), so the seeded
-# checks are real results covering green, yellow, red and a failed call.
-DEMO_LEADS: tuple[dict[str, str], ...] = (
-    {
-        "first_name": "Jane",
-        "last_name": "Doe",
-        "phone": "+12025551212",
-        "email": "jane.doe@example.com",
-        "cert_url": "https://cert.trustedform.com/eb9fc4dd9bed9ad451a5648946cf4bf09b5bb947",
-        "leadid": "58990313-03FB-43B8-AD0B-08CEF791D49B",
-        "city": "Austin",
-        "state": "TX",
-        "zip": "78701",
-        "supplier": "SunBright Media",
-        "cost": "18.50",
-    },
-    {
-        "first_name": "Marcus",
-        "last_name": "Reed",
-        "phone": "+12025556666",
-        "email": "marcus.reed@example.com",
-        "cert_url": "https://cert.trustedform.com/demo200000000000000000000000000000000000",
-        "leadid": "CCCCCCCC-0000-4000-8000-000000000000",
-        "state": "FL",
-        "supplier": "QuoteWave",
-        "cost": "22.00",
-    },
-    {
-        "first_name": "Ana",
-        "last_name": "Lopez",
-        "phone": "+12025550000",
-        "email": "ana.lopez@example.com",
-        "cert_url": "https://cert.trustedform.com/demo300000000000000000000000000000000000",
-        "leadid": "BBBBBBBB-0000-4000-8000-000000000000",
-        "state": "AZ",
-        "supplier": "SunBright Media",
-        "cost": "17.25",
-    },
-    {
-        "first_name": "Tom",
-        "last_name": "Becker",
-        "phone": "+12025551234",
-        "email": "tom.becker@example.com",
-        "cs_cert_url": "https://cert.contactstate.com/certs/ac5e67f3-d280-4209-a2d6-06474d3eae23",
-        "state": "OH",
-        "supplier": "MedicareLeadsPro",
-        "cost": "31.00",
-    },
-    {
-        "first_name": "Priya",
-        "last_name": "Shah",
-        "phone": "+13125550188",
-        "email": "priya.shah@example.com",
-        "cs_cert_url": "https://cert.contactstate.com/certs/c1a1e67f-d280-4209-a2d6-06474d3eae23",
-        "leadid": "DDDDDDDD-0000-4000-8000-000000000000",
-        "state": "IL",
-        "supplier": "MedicareLeadsPro",
-        "cost": "29.50",
-    },
-    {
-        "first_name": "Lee",
-        "last_name": "Wong",
-        "phone": "+14155550142",
-        "email": "lee.wong@example.com",
-        "cert_url": "https://cert.trustedform.com/s410000000000000000000000000000000000000",
-        "state": "CA",
-        "supplier": "QuoteWave",
-        "cost": "20.00",
-    },
-    {
-        "first_name": "Dana",
-        "last_name": "Fox",
-        "phone": "+12025550403",
-        "email": "dana.fox@example.com",
-        "leadid": "AAAAAAAA-0000-4000-8000-000000000002",
-        "state": "NV",
-        "supplier": "Solar Direct",
-        "cost": "15.75",
-    },
-    {
-        "first_name": "Sam",
-        "last_name": "Ortiz",
-        "phone": "+16175550199",
-        "email": "sam.ortiz@example.com",
-        "state": "MA",
-        "supplier": "Solar Direct",
-        "cost": "16.00",
-    },
-)
-UNCHECKED_DEMO_LEADS = 1  # the last demo lead is left unchecked, to show what that looks like
-
 
 class AppSession:
     """Opens and closes everything the window runs on. Build it on the running qasync loop.
@@ -139,40 +48,19 @@ class AppSession:
         environ: Mapping[str, str] | None = None,
         defer_tabs: bool = False,
     ) -> None:
-        from desktop_app.service import CheckService, make_http_client
-        from desktop_app.settings import Settings, origins_from_env
-        from desktop_app.store import Store
-        from desktop_app.vendors.base import OriginMap
+        from desktop_app.core import open_core
 
-        env = dict(os.environ if environ is None else environ)
         loop = asyncio.get_running_loop()
         self.window = window
-        self.paths = paths.ensure()
+        self.paths = paths
         self.demo = demo
-        self.simulator: Any = None
         self._closing = False
         self._baseline = set(asyncio.all_tasks(loop))
         self.finished: asyncio.Future[None] = loop.create_future()
-        if demo:
-            from desktop_app.demo import demo_environment
-            from desktop_app.sandbox import VendorSimulator
-
-            self.simulator = VendorSimulator().start()
-            origins = OriginMap(self.simulator.origin_map())
-            self.settings = Settings(self.paths, environ={**env, **demo_environment()})
-            database = self.paths.demo_database
-        else:
-            origins = origins_from_env(env)
-            self.settings = Settings(self.paths, environ=env)
-            database = self.paths.database
-        try:
-            self.store = Store(database, backups_dir=self.paths.backups_dir)
-        except BaseException:
-            if self.simulator is not None:
-                self.simulator.stop()
-            raise
-        self.client = make_http_client(self.settings.timeout)
-        self.service = CheckService(self.settings, self.store, self.client, origins=origins)
+        self.core = core = open_core(paths, demo=demo, environ=environ)
+        self.simulator: Any = core.simulator
+        self.settings, self.store, self.client, self.service = core.settings, core.store, core.client, core.service
+        database = core.database
         window.set_demo(demo)
         window.populate_leads(self.service, settings=self.settings, paths=self.paths, database=database)
         self.batch: BatchFeature | None = None  # imports, batches, exports: installed by finish_setup
@@ -204,8 +92,9 @@ class AppSession:
         return count
 
     async def seed_demo(self) -> int:
-        """Fill an empty demo database with :data:`DEMO_LEADS`, checked through the simulator. Returns leads added."""
-        from desktop_app.ui.leads.tab import recheck_lead
+        """Fill an empty demo database with the demo leads, checked through the simulator. Returns leads added."""
+        from desktop_app.demo import DEMO_LEADS, UNCHECKED_DEMO_LEADS
+        from desktop_app.jobs.recheck import recheck_lead
 
         if not self.demo or self.store.lead_count() > 0:
             return 0
@@ -238,9 +127,7 @@ class AppSession:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.client.aclose()
         finally:
-            self.store.close()
-            if self.simulator is not None:
-                self.simulator.stop()
+            self.core.close_local()
             if not self.finished.done():
                 self.finished.set_result(None)
 
@@ -280,8 +167,11 @@ async def run_window(
     screenshot: Path | None = None,
     tab: str | None = None,
     on_ready: Callable[[AppSession], Awaitable[None]] | None = None,
+    paths: Paths | None = None,
 ) -> int:
-    """The app's life on the loop: first-run choice, session, (screenshot), wait for close, clean up."""
+    """The app's life on the loop: first-run choice, session, (screenshot), wait for close, clean up.
+
+    ``paths``: where the files go (default: ``LEADCHECK_HOME`` or the platform's folders)."""
     from desktop_app.paths import Paths
     from desktop_app.settings import InvalidSetting
     from desktop_app.store import StoreError
@@ -289,7 +179,7 @@ async def run_window(
     closed = _window_closed_future(window)
     choice = ""
     try:
-        paths = Paths.from_env().ensure()
+        paths = (paths or Paths.from_env()).ensure()
         if not demo and screenshot is None and on_ready is None:
             choice = await _first_run(window, paths)
             if closed.done():
@@ -380,10 +270,12 @@ def main(
     tab: str | None = None,
     on_shown: Callable[[MainWindow], None] | None = None,
     on_ready: Callable[[AppSession], Awaitable[None]] | None = None,
+    paths: Paths | None = None,
 ) -> int:
     """Open the window and run until it is closed (or, with ``screenshot``, render one PNG and exit).
 
-    ``on_shown`` / ``on_ready`` are hooks for the start-up benchmark (scripts/bench_window.py).
+    ``paths``: where the files go (``leadcheck --home DIR``; default: ``LEADCHECK_HOME`` or the platform's
+    folders). ``on_shown`` / ``on_ready`` are hooks for the start-up benchmark (scripts/bench_window.py).
     """
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -404,7 +296,7 @@ def main(
     try:
         with loop:
             code: int = loop.run_until_complete(
-                run_window(window, demo=demo, screenshot=screenshot, tab=tab, on_ready=on_ready)
+                run_window(window, demo=demo, screenshot=screenshot, tab=tab, on_ready=on_ready, paths=paths)
             )
             return code
     finally:

@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.paths import Paths
 
 NO_DISPLAY = (
     "Leadcheck cannot open its window: there is no display (DISPLAY/WAYLAND_DISPLAY are not set).\n"
@@ -25,7 +29,9 @@ def has_display(environ: dict[str, str] | None = None) -> bool:
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
-def launch_window(*, demo: bool = False, screenshot: Path | None = None, tab: str | None = None) -> int:
+def launch_window(
+    *, demo: bool = False, screenshot: Path | None = None, tab: str | None = None, paths: Paths | None = None
+) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not has_display():
@@ -37,4 +43,4 @@ def launch_window(*, demo: bool = False, screenshot: Path | None = None, tab: st
         print(f"Leadcheck cannot start its window: {exc}.", file=sys.stderr)
         print("On Debian/Ubuntu install Qt's libraries: see README.md (Set-up).", file=sys.stderr)
         return 2
-    return int(app_main(demo=demo, screenshot=screenshot, tab=tab))
+    return int(app_main(demo=demo, screenshot=screenshot, tab=tab, paths=paths))

@@ -2,7 +2,8 @@
 
 :class:`CheckService` builds each vendor client from the settings (credentials read when an operation
 runs, so a key changed in Settings applies at once), runs the operation, scrubs every configured secret
-out of the result one last time, attaches it to the matching lead and stores it. Nothing here imports Qt.
+out of the result one last time, attaches it to the matching lead and stores it, by the rules in
+:mod:`desktop_app.check_rules` that batches follow too. Nothing here imports Qt or :mod:`desktop_app.jobs`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import Any
 
 import httpx
 
-from desktop_app.jobs.vendor_jobs import JOBS, JORNAYA_DATA
+from desktop_app.check_rules import JORNAYA_DATA, is_evidence_check, normalised_sent, scrub, suppression_for
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.store.links import SUBJECT_COLUMNS
-from desktop_app.vendors.base import CheckResult, LeadcheckError, OriginMap, Redactor, VendorHttp
 from desktop_app.vendors.consentcontrol import (
     ConsentControlClient,
     ConsentControlCredentials,
@@ -29,8 +29,12 @@ from desktop_app.vendors.consentcontrol import (
 )
 from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials, ContactStateLimits
 from desktop_app.vendors.credentials import FIELDS, require
+from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.http import Redactor, VendorHttp
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
+from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
 
 log = logging.getLogger("leadcheck.checks")
@@ -144,22 +148,25 @@ class CheckService:
 
         ``sent``: the lead data the call carried (lead field names), kept with the check; it counts for a lead
         only when that data is the lead's own. A completed manual check of a certificate, token or phone that no
-        lead holds yet creates a lead for it (source "manual"), with the data sent."""
+        lead holds yet creates a lead for it (source "manual"), with the data sent. A litigator hit also joins the
+        local suppression list."""
         clean = scrub(result, self.redactor())
-        given = _normalised(sent)
+        given = normalised_sent(sent)
         column = SUBJECT_COLUMNS.get(clean.vendor)
-        # Only the operation that checks a lead's evidence (a retain, an audit, a litigator check, a Contact State
-        # certificate read) makes a lead: a claim, a stats read or an export is about no purchase.
-        evidence = clean.vendor in JOBS and JOBS[clean.vendor].operation == clean.operation
+        # Only the operation that checks a lead's evidence makes a lead: a claim, a stats read or an export is about
+        # no purchase.
         if (
             lead_id is None
             and column
-            and evidence
+            and is_evidence_check(clean)
             and clean.ok
             and not self.store.leads_for_subject(clean.vendor, clean.subject)
         ):
             lead_id = self.store.add_lead({**given, column: clean.subject}, source="manual")
         self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id, sent=given)
+        suppression = suppression_for(clean)
+        if suppression:
+            self.store.add_suppression(suppression)
         outcome = clean.flag.value if clean.flag else f"error:{clean.error.kind.value}" if clean.error else "done"
         log.info("%s %s %s -> %s (HTTP %s)", clean.vendor, clean.operation, clean.subject, outcome, clean.http_status)
         return clean
@@ -196,11 +203,7 @@ class CheckService:
 
     async def check_litigator(self, phone: str, *, lead_id: int | None = None) -> CheckResult:
         """Check one phone; a litigator hit also joins the local suppression list."""
-        result = await self.litigator().check_phone(phone)
-        saved = self.save(result, lead_id=lead_id)
-        if saved.ok and saved.details.get("phone_is_litigator"):
-            self.store.add_suppression([("phone", saved.subject, "litigator", "TCPA Litigator check")])
-        return saved
+        return self.save(await self.litigator().check_phone(phone), lead_id=lead_id)
 
     async def claim(self, claim_url: str) -> CheckResult:
         return self.save(await self.contactstate().claim(claim_url))
@@ -259,23 +262,6 @@ class CheckService:
         return outcome
 
 
-def _normalised(sent: Mapping[str, str | None] | None) -> dict[str, str]:
-    """The lead data sent, blanks left out, phone in E.164 and email lower-cased where they parse."""
-    from desktop_app.vendors.validation import normalize_email, normalize_phone
-
-    out: dict[str, str] = {}
-    for name, value in (sent or {}).items():
-        if value is None or not str(value).strip():
-            continue
-        text = str(value).strip()
-        try:
-            text = normalize_phone(text).e164 if name == "phone" else normalize_email(text) if name == "email" else text
-        except ValueError:
-            pass
-        out[name] = text
-    return out
-
-
 def suppression_entries(record: OptOutRecord) -> list[tuple[str, str, str, str]]:
     """The phones and emails of an accepted opt-out, normalised, as suppression rows."""
     from desktop_app.vendors.validation import normalize_email, normalize_phone
@@ -296,19 +282,3 @@ def suppression_entries(record: OptOutRecord) -> list[tuple[str, str, str, str]]
             except ValueError:
                 pass
     return rows
-
-
-def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
-    """The result with every known secret replaced, in every field that is stored or shown."""
-    error = result.error
-    if error is not None:
-        error = dataclasses.replace(error, message=redactor.text(error.message), hint=redactor.text(error.hint))
-    return dataclasses.replace(
-        result,
-        subject=redactor.text(result.subject),
-        summary=redactor.text(result.summary),
-        details=redactor.data(result.details),
-        error=error,
-        request=redactor.data(result.request),
-        response_body=redactor.text(result.response_body) if result.response_body is not None else None,
-    )

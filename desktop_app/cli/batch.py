@@ -10,7 +10,7 @@
   [--format phone10|e164|email|md5|sha256] [--include litigator,optout,imported,red,...] [--reason] [--date]``.
 * ``leadcheck suppression import FILE`` — add a Consent Control suppression file to the local list.
 
-Exit status (as in :mod:`desktop_app.cli`): 0 when everything completed, 1 when a call failed or a vendor
+Exit status (:class:`~desktop_app.cli.common.Exit`): 0 when everything completed, 1 when a call failed or a vendor
 lane stopped on an account problem, 2 when input was refused before sending (a file that is not a usable
 CSV, rows refused by ``import``, unknown vendors, missing credentials). ``--json`` prints one JSON object per
 check (cached ones carry ``"cached": true``), or one object for ``import`` / ``export``.
@@ -19,23 +19,18 @@ check (cached ones carry ``"cached": true``), or one object for ``import`` / ``e
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-EXIT_OK, EXIT_CALL_FAILED, EXIT_REFUSED = 0, 1, 2
+from desktop_app.cli.common import Exit, Output, column_field
+
+if TYPE_CHECKING:
+    from desktop_app.core import Core
+
+EXIT_OK, EXIT_CALL_FAILED, EXIT_REFUSED = Exit.OK, Exit.FAILED, Exit.REFUSED
 SHOWN_PROBLEMS = 20
-
-
-def _key_value(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected COLUMN=FIELD, got {text!r}")
-    key, value = text.rsplit("=", 1)
-    if not key.strip() or not value.strip():
-        raise argparse.ArgumentTypeError(f"expected COLUMN=FIELD, got {text!r}")
-    return key.strip(), value.strip()
 
 
 def add_commands(sub: Any) -> None:
@@ -45,12 +40,13 @@ def add_commands(sub: Any) -> None:
     imp.add_argument(
         "--map",
         action="append",
-        type=_key_value,
+        type=column_field,
         default=[],
         metavar="COLUMN=FIELD",
         help="read COLUMN (a header name or 1-based number) as FIELD (phone, email, cert_url, leadid, cs_cert_url, "
         "first_name, last_name, address, city, state, zip, supplier, cost, extra or ignore)",
     )
+    imp.set_defaults(run=import_command)
 
     scrub = sub.add_parser("scrub", help="import a CSV and check every lead with the chosen vendors")
     scrub.add_argument("file", type=Path, nargs="?")
@@ -67,10 +63,11 @@ def add_commands(sub: Any) -> None:
         help="parallel calls per vendor (default: Settings; with --resume, what the batch last ran with)",
     )
     scrub.add_argument("--recheck", action="store_true", help="check pairs already answered again (pays again)")
-    scrub.add_argument("--map", action="append", type=_key_value, default=[], metavar="COLUMN=FIELD")
+    scrub.add_argument("--map", action="append", type=column_field, default=[], metavar="COLUMN=FIELD")
     scrub.add_argument("--resume", action="store_true", help="finish the last unfinished batch")
     scrub.add_argument("--batch", type=int, metavar="ID", help="with --resume: which batch")
     scrub.add_argument("--retry-failed", action="store_true", help="with --resume: send failed pairs again")
+    scrub.set_defaults(run=scrub_command)
 
     export = sub.add_parser("export", help="export results or suppression lists").add_subparsers(
         dest="action", required=True
@@ -78,6 +75,7 @@ def add_commands(sub: Any) -> None:
     results = export.add_parser("results", help="checked leads with every vendor's flag, reason and date")
     results.add_argument("--out", type=Path, required=True)
     results.add_argument("--batch", type=int, metavar="ID", help="only this batch (default: every checked lead)")
+    results.set_defaults(run=export_command)
     supp = export.add_parser("suppression", help="phones/emails not to contact")
     supp.add_argument("--out", type=Path, required=True)
     supp.add_argument("--format", default="phone10", choices=("phone10", "e164", "email", "md5", "sha256"))
@@ -89,23 +87,12 @@ def add_commands(sub: Any) -> None:
     supp.add_argument("--kind", default="both", choices=("phone", "email", "both"), help="for md5/sha256")
     supp.add_argument("--reason", action="store_true", help="add a reason column")
     supp.add_argument("--date", action="store_true", help="add a date column")
+    supp.set_defaults(run=export_command)
 
     sup = sub.add_parser("suppression", help="the local suppression list").add_subparsers(dest="action", required=True)
-    sup.add_parser("import", help="add a Consent Control suppression file").add_argument("file", type=Path)
-
-
-def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]] | None:
-    """The coroutine body for a batch subcommand, or None when ``args`` is not one."""
-    cmd = args.command
-    if cmd == "import":
-        return _import_command(args, out)
-    if cmd == "scrub":
-        return _scrub_command(args, out)
-    if cmd == "export":
-        return _export_command(args, out)
-    if cmd == "suppression":
-        return _suppression_command(args, out)
-    return None
+    sup_import = sup.add_parser("import", help="add a Consent Control suppression file")
+    sup_import.add_argument("file", type=Path)
+    sup_import.set_defaults(run=suppression_command)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -162,11 +149,7 @@ class ProgressPrinter:
         self.stream.flush()
 
 
-def _json_line(out: Any, record: dict[str, Any]) -> None:
-    print(json.dumps(record, ensure_ascii=False, default=str), file=out.stream, flush=True)
-
-
-def _print_import(out: Any, report: Any) -> None:
+def _print_import(out: Output, report: Any) -> None:
     if out.json_mode:
         return
     delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(report.delimiter, report.delimiter)
@@ -185,7 +168,7 @@ def _print_import(out: Any, report: Any) -> None:
         out.note(f"  … and {hidden:,} more (all kept with the import; export them from the window).")
 
 
-def _import_file(service: Any, args: argparse.Namespace, out: Any) -> Any:
+def _import_file(service: Any, args: argparse.Namespace, out: Output) -> Any:
     """Import ``args.file`` with ``args.map`` and print the outcome; None (and why) when the file is refused."""
     from desktop_app.imports import import_csv
     from desktop_app.vendors.errors import InputError
@@ -203,16 +186,14 @@ def _import_file(service: Any, args: argparse.Namespace, out: Any) -> Any:
 # Commands
 
 
-def _import_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
-    async def body(service: Any) -> int:
-        report = _import_file(service, args, out)
-        if report is None:
-            return EXIT_REFUSED
-        if out.json_mode:
-            _json_line(out, report.to_dict())
-        return EXIT_REFUSED if report.rows_refused else EXIT_OK
-
-    return body
+async def import_command(core: Core, args: argparse.Namespace, out: Output) -> int:
+    service = core.service
+    report = _import_file(service, args, out)
+    if report is None:
+        return EXIT_REFUSED
+    if out.json_mode:
+        out.json(report.to_dict())
+    return EXIT_REFUSED if report.rows_refused else EXIT_OK
 
 
 def _item_record(event: Any, batch_id: int) -> dict[str, Any]:
@@ -235,7 +216,7 @@ def _item_record(event: Any, batch_id: int) -> dict[str, Any]:
     return record
 
 
-async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Namespace) -> int:
+async def _run_batch(service: Any, out: Output, batch_id: int, args: argparse.Namespace) -> int:
     from desktop_app.jobs import BatchRunner, EventKind
     from desktop_app.vendors.errors import MissingCredentials
 
@@ -244,7 +225,7 @@ async def _run_batch(service: Any, out: Any, batch_id: int, args: argparse.Names
 
     def on_event(event: Any) -> None:
         if out.json_mode and event.kind is EventKind.ITEM:
-            _json_line(out, _item_record(event, batch_id))
+            out.json(_item_record(event, batch_id))
         if event.kind is EventKind.STARTED:
             out.note(_concurrency_note(run.concurrency))
         printer(event)
@@ -286,7 +267,7 @@ def _concurrency_note(concurrency: dict[str, int]) -> str:
     return f"Parallel calls: {lanes}."
 
 
-def _verdict_note(service: Any, out: Any, batch_id: int) -> None:
+def _verdict_note(service: Any, out: Output, batch_id: int) -> None:
     """The batch's leads by verdict and what to do next."""
     from desktop_app.jobs.runner import lead_ids_for
     from desktop_app.store.batches import BatchStore
@@ -302,113 +283,107 @@ def _verdict_note(service: Any, out: Any, batch_id: int) -> None:
         )
 
 
-def _scrub_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
-    async def body(service: Any) -> int:
-        from desktop_app.jobs import BatchRunner, parse_vendors
-        from desktop_app.store.batches import BatchStore
-        from desktop_app.vendors.credentials import VENDOR_LABELS
-        from desktop_app.vendors.errors import InputError
+async def scrub_command(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from desktop_app.jobs import BatchRunner, parse_vendors
+    from desktop_app.store.batches import BatchStore
+    from desktop_app.vendors.credentials import VENDOR_LABELS
+    from desktop_app.vendors.errors import InputError
 
-        if args.concurrency is not None and args.concurrency < 1:
-            out.note("leadcheck: --concurrency must be at least 1.")
-            return EXIT_REFUSED
-        if args.resume:
-            batches = BatchStore(service.store)
-            if args.batch is not None:
-                info = batches.batch(args.batch)
-                if info is None:
-                    out.note(f"leadcheck: there is no batch {args.batch}.")
-                    return EXIT_REFUSED
-            else:
-                waiting = batches.resumable()
-                if not waiting:
-                    out.note("Nothing to resume: every batch has finished.")
-                    return EXIT_OK
-                info = waiting[0]
-            out.note(f"Resuming batch {info.id} ({info.name}): {info.remaining:,} of {info.total:,} left.")
-            return await _run_batch(service, out, info.id, args)
-        if args.file is None:
-            out.note("leadcheck: scrub needs a CSV file (or --resume).")
-            return EXIT_REFUSED
-        try:
-            vendors = parse_vendors(args.vendors)
-        except InputError as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        report = _import_file(service, args, out)
-        if report is None:
-            return EXIT_REFUSED
-        if not report.lead_ids:
-            out.note("No usable leads in the file; nothing was sent.")
-            return EXIT_REFUSED
-        runner = BatchRunner(service)
-        plan = runner.create(
-            report.lead_ids, vendors, name=Path(args.file).name, recheck=args.recheck, import_id=report.import_id
-        )
-        assert plan.batch_id is not None
-        parts = []
-        for vendor in vendors:
-            skipped = plan.skipped[vendor]
-            extra = f" ({skipped:,} without the data)" if skipped else ""
-            parts.append(f"{VENDOR_LABELS[vendor]} {plan.items[vendor]:,}{extra}")
-        out.note(f"Batch {plan.batch_id}: {plan.leads:,} leads — " + ", ".join(parts) + ".")
-        return await _run_batch(service, out, plan.batch_id, args)
-
-    return body
+    service = core.service
+    if args.concurrency is not None and args.concurrency < 1:
+        out.note("leadcheck: --concurrency must be at least 1.")
+        return EXIT_REFUSED
+    if args.resume:
+        batches = BatchStore(service.store)
+        if args.batch is not None:
+            info = batches.batch(args.batch)
+            if info is None:
+                out.note(f"leadcheck: there is no batch {args.batch}.")
+                return EXIT_REFUSED
+        else:
+            waiting = batches.resumable()
+            if not waiting:
+                out.note("Nothing to resume: every batch has finished.")
+                return EXIT_OK
+            info = waiting[0]
+        out.note(f"Resuming batch {info.id} ({info.name}): {info.remaining:,} of {info.total:,} left.")
+        return await _run_batch(service, out, info.id, args)
+    if args.file is None:
+        out.note("leadcheck: scrub needs a CSV file (or --resume).")
+        return EXIT_REFUSED
+    try:
+        vendors = parse_vendors(args.vendors)
+    except InputError as exc:
+        out.note(f"leadcheck: {exc}")
+        return EXIT_REFUSED
+    report = _import_file(service, args, out)
+    if report is None:
+        return EXIT_REFUSED
+    if not report.lead_ids:
+        out.note("No usable leads in the file; nothing was sent.")
+        return EXIT_REFUSED
+    runner = BatchRunner(service)
+    plan = runner.create(
+        report.lead_ids, vendors, name=Path(args.file).name, recheck=args.recheck, import_id=report.import_id
+    )
+    assert plan.batch_id is not None
+    parts = []
+    for vendor in vendors:
+        skipped = plan.skipped[vendor]
+        extra = f" ({skipped:,} without the data)" if skipped else ""
+        parts.append(f"{VENDOR_LABELS[vendor]} {plan.items[vendor]:,}{extra}")
+    out.note(f"Batch {plan.batch_id}: {plan.leads:,} leads — " + ", ".join(parts) + ".")
+    return await _run_batch(service, out, plan.batch_id, args)
 
 
-def _export_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
-    async def body(service: Any) -> int:
-        from desktop_app.exports import parse_include, write_results_csv, write_suppression
-        from desktop_app.vendors.errors import InputError
+async def export_command(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from desktop_app.exports import parse_include, write_results_csv, write_suppression
+    from desktop_app.vendors.errors import InputError
 
-        try:
-            if args.action == "results":
-                rows = write_results_csv(service.store, args.out, batch_id=args.batch)
-                summary = {"export": "results", "out": str(args.out), "rows": rows}
-                message = f"Results for {rows:,} leads written to {args.out}."
-            else:
-                kinds = ("phone", "email") if args.kind == "both" else (args.kind,)
-                rows = write_suppression(
-                    service.store,
-                    args.out,
-                    fmt=args.format,
-                    include=parse_include(args.include),
-                    reason=args.reason,
-                    date=args.date,
-                    kinds=kinds,
-                )
-                summary = {"export": "suppression", "out": str(args.out), "rows": rows, "format": args.format}
-                message = f"{rows:,} {args.format} values written to {args.out}."
-        except InputError as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        except OSError as exc:
-            out.note(f"leadcheck: could not write {args.out}: {exc.strerror or exc}.")
-            return EXIT_REFUSED
-        if out.json_mode:
-            _json_line(out, summary)
-        out.note(message)
-        return EXIT_OK
-
-    return body
+    service = core.service
+    try:
+        if args.action == "results":
+            rows = write_results_csv(service.store, args.out, batch_id=args.batch)
+            summary = {"export": "results", "out": str(args.out), "rows": rows}
+            message = f"Results for {rows:,} leads written to {args.out}."
+        else:
+            kinds = ("phone", "email") if args.kind == "both" else (args.kind,)
+            rows = write_suppression(
+                service.store,
+                args.out,
+                fmt=args.format,
+                include=parse_include(args.include),
+                reason=args.reason,
+                date=args.date,
+                kinds=kinds,
+            )
+            summary = {"export": "suppression", "out": str(args.out), "rows": rows, "format": args.format}
+            message = f"{rows:,} {args.format} values written to {args.out}."
+    except InputError as exc:
+        out.note(f"leadcheck: {exc}")
+        return EXIT_REFUSED
+    except OSError as exc:
+        out.note(f"leadcheck: could not write {args.out}: {exc.strerror or exc}.")
+        return EXIT_REFUSED
+    if out.json_mode:
+        out.json(summary)
+    out.note(message)
+    return EXIT_OK
 
 
-def _suppression_command(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
-    async def body(service: Any) -> int:
-        from desktop_app.exports import import_suppression_file
-        from desktop_app.vendors.errors import InputError
+async def suppression_command(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from desktop_app.exports import import_suppression_file
+    from desktop_app.vendors.errors import InputError
 
-        try:
-            outcome = import_suppression_file(service.store, args.file)
-        except InputError as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        for problem in outcome.problems[:SHOWN_PROBLEMS]:
-            out.note(f"line {problem.row}: {problem.reason} (not added)")
-        if out.json_mode:
-            _json_line(out, {"read": outcome.read, "added": outcome.added, "problems": len(outcome.problems)})
-        out.note(f"{outcome.read:,} phones/emails read, {outcome.added:,} new on the local suppression list.")
-        return EXIT_REFUSED if not outcome.read else EXIT_OK
-
-    return body
+    service = core.service
+    try:
+        outcome = import_suppression_file(service.store, args.file)
+    except InputError as exc:
+        out.note(f"leadcheck: {exc}")
+        return EXIT_REFUSED
+    for problem in outcome.problems[:SHOWN_PROBLEMS]:
+        out.note(f"line {problem.row}: {problem.reason} (not added)")
+    if out.json_mode:
+        out.json({"read": outcome.read, "added": outcome.added, "problems": len(outcome.problems)})
+    out.note(f"{outcome.read:,} phones/emails read, {outcome.added:,} new on the local suppression list.")
+    return EXIT_REFUSED if not outcome.read else EXIT_OK

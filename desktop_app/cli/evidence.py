@@ -11,21 +11,28 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+from desktop_app.cli.common import Exit, Output
+
+if TYPE_CHECKING:
+    from desktop_app.core import Core
+
 PROGRESS_EVERY_SECONDS = 0.5
 
 
 def add_commands(sub: Any) -> None:
-    sub.add_parser("verify", help="check that no stored check or evidence-log entry was changed since it was written")
+    verify = sub.add_parser(
+        "verify", help="check that no stored check or evidence-log entry was changed since it was written"
+    )
+    verify.set_defaults(run=verify_evidence)
     purge = sub.add_parser("purge", help="remove checks older than the retention period (asks first)")
     purge.add_argument(
         "--older-than-years", type=int, metavar="N", help="default: evidence_retention_years in Settings (5)"
     )
     purge.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    purge.set_defaults(run=purge)
 
 
 class _Bar:
@@ -51,77 +58,66 @@ class _Bar:
             print(file=self.stream, flush=True)
 
 
-def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]] | None:
-    if args.command == "purge":
-        return _purge(args, out)
-    if args.command != "verify":
-        return None
-
-    async def body(service: Any) -> int:
-        bar = _Bar(getattr(out, "err", sys.stderr))
-        try:
-            outcome = service.store.verify(on_progress=bar)
-        finally:
-            bar.close()
-        if out.json_mode:
-            record = {
-                "ok": outcome.ok,
-                "entries": outcome.entries,
-                "checks": outcome.checks,
-                "head": outcome.head.hash,
-                "problem": outcome.problem,
-            }
-            print(json.dumps(record), file=out.stream, flush=True)
-        elif outcome.ok:
-            print(
-                f"Evidence intact: {outcome.entries:,} entries, {outcome.checks:,} checks. Head {outcome.head.hash}",
-                file=out.stream,
-                flush=True,
-            )
-        else:
-            print(
-                f"Evidence NOT intact: {outcome.problem} The {outcome.entries:,} entries before it match "
-                f"(up to head {outcome.head.hash}).",
-                file=out.stream,
-                flush=True,
-            )
-        return EXIT_OK if outcome.ok else EXIT_FAILED
-
-    return body
-
-
-def _purge(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]]:
-    """Nothing is purged without the buyer confirming: typed at the prompt, or ``--yes``; the purge is logged."""
-
-    async def body(service: Any) -> int:
-        from desktop_app.settings import setting
-
-        years = args.older_than_years
-        if years is None:
-            years = int(service.settings.get("evidence_retention_years"))
-        minimum = int(setting("evidence_retention_years").minimum or 1)
-        if years < minimum:
-            out.note(f"leadcheck: evidence is kept at least {minimum} years (TCPA claims can be brought for 4).")
-            return EXIT_REFUSED
-        cutoff = (datetime.now(UTC) - timedelta(days=365.25 * years)).isoformat(timespec="milliseconds")
-        cutoff = cutoff.replace("+00:00", "Z")
-        count = service.store.count_checks_before(cutoff)
-        if not count:
-            out.note(f"Nothing to purge: no check finished before {cutoff[:10]} ({years} years ago).")
-            return EXIT_OK
-        question = (
-            f"Remove {count:,} checks that finished before {cutoff[:10]} ({years} years ago)? Their evidence-log "
-            "entries keep only their hashes. Type PURGE to confirm: "
+async def verify_evidence(core: Core, args: argparse.Namespace, out: Output) -> int:
+    bar = _Bar(getattr(out, "err", sys.stderr))
+    try:
+        outcome = core.store.verify(on_progress=bar)
+    finally:
+        bar.close()
+    if out.json_mode:
+        record = {
+            "ok": outcome.ok,
+            "entries": outcome.entries,
+            "checks": outcome.checks,
+            "head": outcome.head.hash,
+            "problem": outcome.problem,
+        }
+        print(json.dumps(record), file=out.stream, flush=True)
+    elif outcome.ok:
+        print(
+            f"Evidence intact: {outcome.entries:,} entries, {outcome.checks:,} checks. Head {outcome.head.hash}",
+            file=out.stream,
+            flush=True,
         )
-        if not args.yes:
-            if not sys.stdin.isatty():
-                out.note(f"leadcheck: {count:,} checks would be removed; add --yes to confirm without a prompt.")
-                return EXIT_REFUSED
-            if input(question).strip() != "PURGE":
-                out.note("Nothing was purged.")
-                return EXIT_OK
-        removed = service.store.purge_checks(cutoff, reason=f"older than {years} years, confirmed by the buyer")
-        out.note(f"Purged {removed:,} checks. {service.store.evidence_head().line()}")
-        return EXIT_OK
+    else:
+        print(
+            f"Evidence NOT intact: {outcome.problem} The {outcome.entries:,} entries before it match "
+            f"(up to head {outcome.head.hash}).",
+            file=out.stream,
+            flush=True,
+        )
+    return Exit.OK if outcome.ok else Exit.FAILED
 
-    return body
+
+async def purge(core: Core, args: argparse.Namespace, out: Output) -> int:
+    """Nothing is purged without the buyer confirming: typed at the prompt, or ``--yes``; the purge is logged."""
+    from desktop_app.settings import setting
+
+    service = core.service
+    years = args.older_than_years
+    if years is None:
+        years = int(service.settings.get("evidence_retention_years"))
+    minimum = int(setting("evidence_retention_years").minimum or 1)
+    if years < minimum:
+        out.note(f"leadcheck: evidence is kept at least {minimum} years (TCPA claims can be brought for 4).")
+        return Exit.REFUSED
+    cutoff = (datetime.now(UTC) - timedelta(days=365.25 * years)).isoformat(timespec="milliseconds")
+    cutoff = cutoff.replace("+00:00", "Z")
+    count = service.store.count_checks_before(cutoff)
+    if not count:
+        out.note(f"Nothing to purge: no check finished before {cutoff[:10]} ({years} years ago).")
+        return Exit.OK
+    question = (
+        f"Remove {count:,} checks that finished before {cutoff[:10]} ({years} years ago)? Their evidence-log "
+        "entries keep only their hashes. Type PURGE to confirm: "
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            out.note(f"leadcheck: {count:,} checks would be removed; add --yes to confirm without a prompt.")
+            return Exit.REFUSED
+        if input(question).strip() != "PURGE":
+            out.note("Nothing was purged.")
+            return Exit.OK
+    removed = service.store.purge_checks(cutoff, reason=f"older than {years} years, confirmed by the buyer")
+    out.note(f"Purged {removed:,} checks. {service.store.evidence_head().line()}")
+    return Exit.OK

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop_app.cli.common import Exit, Output
 from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.vendors.errors import InputError
 from desktop_app.verdict import Verdict
 
-EXIT_OK, EXIT_REFUSED = 0, 2
+if TYPE_CHECKING:
+    from desktop_app.core import Core
 
 
 def add_commands(sub: Any) -> None:
@@ -25,25 +26,20 @@ def add_commands(sub: Any) -> None:
         "lookup", help="every lead, check and suppression entry for a phone (any layout) or an email (any case)"
     )
     lookup.add_argument("value", metavar="PHONE_OR_EMAIL")
+    lookup.set_defaults(run=lookup_consumer)
 
 
-def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]] | None:
-    if args.command != "lookup":
-        return None
-
-    async def body(service: Any) -> int:
-        try:
-            found = service.store.lookup(args.value)
-        except InputError as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        if out.json_mode:
-            print(json.dumps(found, ensure_ascii=False, default=str), file=out.stream, flush=True)
-        else:
-            print_consumer(found, out.stream)
-        return EXIT_OK
-
-    return body
+async def lookup_consumer(core: Core, args: argparse.Namespace, out: Output) -> int:
+    try:
+        found = core.store.lookup(args.value)
+    except InputError as exc:
+        out.note(f"leadcheck: {exc}")
+        return Exit.REFUSED
+    if out.json_mode:
+        out.json(found)
+    else:
+        print_consumer(found, out.stream)
+    return Exit.OK
 
 
 def _sent_text(sent: dict[str, Any]) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from desktop_app.cli.common import Exit, Output
 from desktop_app.vendors.errors import InputError
 
-EXIT_OK, EXIT_NOTHING, EXIT_REFUSED = 0, 1, 2
+if TYPE_CHECKING:
+    from desktop_app.core import Core
 
 
 def add_commands(sub: Any) -> None:
@@ -28,41 +29,36 @@ def add_commands(sub: Any) -> None:
     )
     packet.add_argument("value", metavar="PHONE_OR_EMAIL", help="a phone in any layout or an email in any case")
     packet.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    packet.set_defaults(run=write_consumer_packet)
 
 
-def dispatch(args: argparse.Namespace, out: Any) -> Callable[[Any], Awaitable[int]] | None:
-    if args.command != "packet":
-        return None
+async def write_consumer_packet(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from desktop_app.packet import NothingToPack, write_packet
 
-    async def body(service: Any) -> int:
-        from desktop_app.packet import NothingToPack, write_packet
-
-        try:
-            summary = write_packet(service.store, args.value, args.out)
-        except NothingToPack as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_NOTHING
-        except InputError as exc:
-            out.note(f"leadcheck: {exc}")
-            return EXIT_REFUSED
-        except OSError as exc:
-            out.note(f"leadcheck: could not write {args.out}: {exc.strerror or exc}.")
-            return EXIT_REFUSED
-        if out.json_mode:
-            record = {
-                "path": str(summary.path),
-                "consumer": summary.consumer,
-                "leads": summary.lead_ids,
-                "checks": summary.check_ids,
-                "pages": summary.pages,
-                "head": {"entries": summary.head.entries, "hash": summary.head.hash},
-                "manifest_sha256": summary.manifest_sha256,
-                "packet_entry": summary.logged_as.entries if summary.logged_as else None,
-            }
-            print(json.dumps(record, ensure_ascii=False), file=out.stream, flush=True)
-        else:
-            print(summary.line(), file=out.stream, flush=True)
-            print(summary.head_line(), file=out.stream, flush=True)
-        return EXIT_OK
-
-    return body
+    try:
+        summary = write_packet(core.store, args.value, args.out)
+    except NothingToPack as exc:
+        out.note(f"leadcheck: {exc}")
+        return Exit.FAILED
+    except InputError as exc:
+        out.note(f"leadcheck: {exc}")
+        return Exit.REFUSED
+    except OSError as exc:
+        out.note(f"leadcheck: could not write {args.out}: {exc.strerror or exc}.")
+        return Exit.REFUSED
+    if out.json_mode:
+        record = {
+            "path": str(summary.path),
+            "consumer": summary.consumer,
+            "leads": summary.lead_ids,
+            "checks": summary.check_ids,
+            "pages": summary.pages,
+            "head": {"entries": summary.head.entries, "hash": summary.head.hash},
+            "manifest_sha256": summary.manifest_sha256,
+            "packet_entry": summary.logged_as.entries if summary.logged_as else None,
+        }
+        print(json.dumps(record, ensure_ascii=False), file=out.stream, flush=True)
+    else:
+        print(summary.line(), file=out.stream, flush=True)
+        print(summary.head_line(), file=out.stream, flush=True)
+    return Exit.OK

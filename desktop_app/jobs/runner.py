@@ -26,7 +26,7 @@ ends the run once they are stored; the batch can be resumed later either way. A 
 the account (bad key, billing, forbidden, missing credentials) stops; its remaining items stay pending and
 the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
 
-Errors: :class:`~desktop_app.vendors.base.MissingCredentials` is raised by :meth:`BatchRun.run` before
+Errors: :class:`~desktop_app.vendors.errors.MissingCredentials` is raised by :meth:`BatchRun.run` before
 anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound` for an unknown batch;
 :class:`~desktop_app.store.db.StoreError` (disk full...) ends the run as ``interrupted`` and propagates.
 """
@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop_app.check_rules import scrub, suppression_for
 from desktop_app.jobs.events import (
     BatchEvent,
     BatchProgress,
@@ -56,16 +57,10 @@ from desktop_app.jobs.events import (
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, BatchStore, WorkItem, call_key
 from desktop_app.store.db import Store
-from desktop_app.vendors.base import (
-    CheckResult,
-    ErrorKind,
-    InputError,
-    LeadcheckError,
-    MissingCredentials,
-    RateLimiter,
-    Redactor,
-)
 from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.errors import ErrorKind, InputError, LeadcheckError, MissingCredentials
+from desktop_app.vendors.http import Redactor
+from desktop_app.vendors.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -78,6 +73,7 @@ DEFAULT_CONCURRENCY = {"trustedform": 8, "jornaya": 8, "litigator": 8, "contacts
 # httpcore scans its whole pool on every request, so CPU per call grows with the pool: 3,000 litigator checks
 # spent 2.2 ms of CPU each over one pool of 32 and 10.7 ms over one of 64 (scripts/bench_batch.py --scaling).
 POOL_CONNECTIONS = 16
+PLAN_SLICE = 500  # leads planned per loop turn by plan_in_slices (the window's)
 
 
 class BatchNotFound(LeadcheckError):
@@ -96,13 +92,6 @@ class BatchPlan:
     @property
     def total(self) -> int:
         return sum(self.items.values())
-
-
-def _scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
-    from desktop_app.service import scrub
-
-    scrubbed: CheckResult = scrub(result, redactor)
-    return scrubbed
 
 
 class BatchRunner:
@@ -138,6 +127,24 @@ class BatchRunner:
                 else:
                     counts[vendor] += 1
                     items.append((lead_id, vendor, subject))
+        return BatchPlan(None, counts, skipped, len(unique)), items
+
+    async def plan_in_slices(
+        self, lead_ids: Sequence[int], vendors: Sequence[str], *, slice_size: int = PLAN_SLICE
+    ) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
+        """:meth:`plan`, ``slice_size`` leads at a time with a loop turn between slices, so planning a batch of
+        30,000 leads never holds the window."""
+        unique = list(dict.fromkeys(lead_ids))
+        items: list[tuple[int, str, str]] = []
+        counts = dict.fromkeys(vendors, 0)
+        skipped = dict.fromkeys(vendors, 0)
+        for start in range(0, len(unique), max(1, slice_size)):
+            part, part_items = self.plan(unique[start : start + slice_size], vendors)
+            items.extend(part_items)
+            for vendor in vendors:
+                counts[vendor] += part.items[vendor]
+                skipped[vendor] += part.skipped[vendor]
+            await asyncio.sleep(0)
         return BatchPlan(None, counts, skipped, len(unique)), items
 
     def create(
@@ -611,10 +618,8 @@ class BatchRun:
             lane.in_flight -= 1
             raise
         lane.in_flight -= 1
-        clean = _scrub(result, self._redactor)
-        suppression: list[tuple[str, str, str, str]] = []
-        if lane.vendor == "litigator" and clean.ok and clean.details.get("phone_is_litigator"):
-            suppression.append(("phone", clean.subject, "litigator", f"TCPA Litigator check (batch {self.batch_id})"))
+        clean = scrub(result, self._redactor)
+        suppression = suppression_for(clean, f"TCPA Litigator check (batch {self.batch_id})")
         check_id = await self._write(
             self._writes.complete_item, item, clean, sent=job.sent(item.lead), suppression=suppression
         )

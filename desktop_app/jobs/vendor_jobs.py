@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from desktop_app.vendors.base import CheckResult, InputError
+from desktop_app.check_rules import EVIDENCE_OPERATIONS, JORNAYA_DATA
 from desktop_app.vendors.credentials import require
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import (
     contactstate_url,
     leadid_token,
@@ -81,7 +83,7 @@ class TrustedFormJob:
     """Retain the certificate, matching it against the lead's email and phone (needs at least one)."""
 
     vendor = "trustedform"
-    operation = "retain"
+    operation = EVIDENCE_OPERATIONS[vendor]
     required_credentials: tuple[str, ...] = ("api_key",)
 
     def subject(self, lead: Mapping[str, Any]) -> str | None:
@@ -124,23 +126,11 @@ class TrustedFormJob:
         return result
 
 
-JORNAYA_DATA = (
-    ("f_name", "first_name"),
-    ("l_name", "last_name"),
-    ("email", "email"),
-    ("phone1", "phone"),
-    ("address1", "address"),
-    ("city", "city"),
-    ("state", "state"),
-    ("zip", "zip"),
-)
-
-
 class JornayaJob:
     """Audit the LeadiD token, sending the lead's data so Jornaya can check its integrity."""
 
     vendor = "jornaya"
-    operation = "audit"
+    operation = EVIDENCE_OPERATIONS[vendor]
     required_credentials: tuple[str, ...] = ("account_code", "audit_key", "provider_code")
 
     def subject(self, lead: Mapping[str, Any]) -> str | None:
@@ -179,7 +169,7 @@ class LitigatorJob:
     """Check the phone against the TCPA litigator list."""
 
     vendor = "litigator"
-    operation = "check"
+    operation = EVIDENCE_OPERATIONS[vendor]
     required_credentials: tuple[str, ...] = ("client_id", "cwsid", "token")
 
     def subject(self, lead: Mapping[str, Any]) -> str | None:
@@ -204,7 +194,7 @@ class ContactStateCertJob:
     """Read the Contact State certificate's status (public JSON; paced by the shared 60/minute limiter)."""
 
     vendor = "contactstate"
-    operation = "cert"
+    operation = EVIDENCE_OPERATIONS[vendor]
     required_credentials: tuple[str, ...] = ()
 
     def subject(self, lead: Mapping[str, Any]) -> str | None:

@@ -237,7 +237,7 @@ def test_suppression_import_command(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_progress_is_plain_lines_when_stderr_is_not_a_terminal() -> None:
     import io
 
-    from desktop_app.cli_batch import ProgressPrinter
+    from desktop_app.cli.batch import ProgressPrinter
     from desktop_app.jobs.events import BatchEvent, BatchProgress, EventKind, RunState, VendorProgress
 
     now = [0.0]

@@ -14,8 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import app as app_module
-from desktop_app.app import DEMO_LEADS, UNCHECKED_DEMO_LEADS, AppSession
-from desktop_app.demo import demo_environment
+from desktop_app.app import AppSession
+from desktop_app.demo import DEMO_LEADS, UNCHECKED_DEMO_LEADS, demo_environment
 from desktop_app.paths import Paths
 from desktop_app.settings import Settings
 from desktop_app.ui.first_run import CHOICE_DEMO, CHOICE_KEYS, FirstRunDialog

@@ -39,7 +39,7 @@ from desktop_app.jobs import BATCH_VENDORS, BatchEvent, BatchPlan, BatchProgress
 from desktop_app.jobs.events import ItemOutcome
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchInfo, BatchStore
-from desktop_app.vendors.base import LeadcheckError, MissingCredentials
+from desktop_app.vendors.errors import LeadcheckError, MissingCredentials
 
 PROGRESS_INTERVAL_MS = 250
 REFRESH_INTERVAL_MS = 700  # not a multiple of the progress interval: the two paints rarely share a turn
@@ -174,18 +174,7 @@ class BatchController(QObject):
         self, lead_ids: Sequence[int], vendors: Sequence[str] = BATCH_VENDORS
     ) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
         """What a batch over ``lead_ids`` would check, planned :data:`PLAN_CHUNK` leads per loop turn."""
-        unique = list(dict.fromkeys(lead_ids))
-        items: list[tuple[int, str, str]] = []
-        counts = dict.fromkeys(vendors, 0)
-        skipped = dict.fromkeys(vendors, 0)
-        for start in range(0, len(unique), PLAN_CHUNK):
-            part, part_items = self.runner.plan(unique[start : start + PLAN_CHUNK], vendors)
-            items.extend(part_items)
-            for vendor in vendors:
-                counts[vendor] += part.items[vendor]
-                skipped[vendor] += part.skipped[vendor]
-            await asyncio.sleep(0)
-        return BatchPlan(None, counts, skipped, len(unique)), items
+        return await self.runner.plan_in_slices(lead_ids, vendors, slice_size=PLAN_CHUNK)
 
     async def create(
         self,

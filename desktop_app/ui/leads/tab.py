@@ -9,10 +9,9 @@ clients and are stored against *this* lead.
 
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
 from desktop_app.ui import theme
 from desktop_app.ui.leads.model import (
@@ -64,7 +64,7 @@ from desktop_app.ui.leads.model import (
     short_time,
 )
 from desktop_app.ui.runtime import run_dialog, spawn
-from desktop_app.vendors.base import LeadcheckError
+from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.verdict import Verdict, count_line
 
 COLUMN_WIDTHS = {
@@ -99,80 +99,18 @@ LEAD_FIELD_LABELS = (
 )
 
 
-@dataclass(frozen=True)
-class RecheckOutcome:
-    """One vendor's part of a re-check: a result, or the reason nothing was sent."""
-
-    vendor: str
-    result: Any | None = None  # CheckResult
-    refused: str = ""  # InputError / MissingCredentials text: nothing was sent
-
-    @property
-    def line(self) -> str:
-        title = VENDOR_TITLES[self.vendor]
-        if self.refused:
-            return f"{title}: not sent: {self.refused}"
-        result = self.result
-        assert result is not None
-        if result.error is not None:
-            hint = f" {result.error.hint}" if result.error.hint else ""
-            return f"{title}: the call failed: {result.error.message}{hint}"
-        word = theme.flag_word(result.flag.value) if result.flag else "done"
-        return f"{title}: {word}: {result.summary}"
-
-
-def recheck_plan(lead: dict[str, Any]) -> list[str]:
-    """The vendors a lead can be checked with, from the data it has (in tab order)."""
-    plan = []
-    if lead.get("cert_url") and (lead.get("email") or lead.get("phone")):
-        plan.append("trustedform")
-    if lead.get("leadid"):
-        plan.append("jornaya")
-    if lead.get("cs_cert_url"):
-        plan.append("contactstate")
-    if lead.get("phone"):
-        plan.append("litigator")
-    return plan
-
-
-async def recheck_lead(service: Any, lead: dict[str, Any]) -> list[RecheckOutcome]:
-    """Check ``lead`` with every vendor it has data for, concurrently; each result is stored against it."""
-    from desktop_app.vendors.base import InputError, MissingCredentials
-
-    lead_id = int(lead["id"])
-
-    async def one(vendor: str) -> RecheckOutcome:
-        try:
-            if vendor == "trustedform":
-                saved = await service.retain(
-                    lead["cert_url"], email=lead.get("email") or None, phone=lead.get("phone") or None, lead_id=lead_id
-                )
-            elif vendor == "jornaya":
-                saved = await service.audit(lead["leadid"], data=_jornaya_data(lead) or None, lead_id=lead_id)
-            elif vendor == "contactstate":
-                saved = await service.certificate(lead["cs_cert_url"], lead_id=lead_id)
-            else:
-                saved = await service.check_litigator(lead["phone"], lead_id=lead_id)
-        except (InputError, MissingCredentials) as exc:
-            return RecheckOutcome(vendor, refused=str(exc))
-        return RecheckOutcome(vendor, result=saved)
-
-    return list(await asyncio.gather(*(one(v) for v in recheck_plan(lead))))
-
-
-def _jornaya_data(lead: dict[str, Any]) -> dict[str, str]:
-    """The lead's fields under Jornaya's data labels, for the data-integrity rule."""
-    pairs = {
-        "f_name": lead.get("first_name"),
-        "l_name": lead.get("last_name"),
-        "email": lead.get("email"),
-        "phone1": "".join(ch for ch in (lead.get("phone") or "") if ch.isdigit())[-10:] or None,
-        "address1": lead.get("address"),
-        "city": lead.get("city"),
-        "state": lead.get("state"),
-        "zip": lead.get("zip"),
-    }
-    return {k: str(v) for k, v in pairs.items() if v}
+def recheck_line(outcome: RecheckOutcome) -> str:
+    """One vendor's part of a re-check, in a sentence for the message line."""
+    title = VENDOR_TITLES[outcome.vendor]
+    if outcome.refused:
+        return f"{title}: not sent: {outcome.refused}"
+    result = outcome.result
+    assert result is not None
+    if result.error is not None:
+        hint = f" {result.error.hint}" if result.error.hint else ""
+        return f"{title}: the call failed: {result.error.message}{hint}"
+    word = theme.flag_word(result.flag.value) if result.flag else "done"
+    return f"{title}: {word}: {result.summary}"
 
 
 class FlagDelegate(QStyledItemDelegate):
@@ -597,8 +535,8 @@ class LeadsTab(QWidget):
             self.model.refresh()
             if self._selected_lead == lead_id:
                 self.detail.show_lead(lead_id)
-        text = "\n".join(o.line for o in outcomes)
-        if any(o.refused or (o.result is not None and o.result.error is not None) for o in outcomes):
+        text = "\n".join(recheck_line(o) for o in outcomes)
+        if any(o.failed for o in outcomes):
             self.show_error(text)
         else:
             self.show_info(text)

@@ -1,0 +1,88 @@
+"""What every vendor answer goes through before it is stored, whichever path made the call.
+
+One-off checks (:class:`~desktop_app.service.CheckService`), the Leads tab's re-check and batches
+(:mod:`desktop_app.jobs`) all store through these rules, so a buyer never sees two answers to one question:
+
+* :func:`scrub`: every configured secret is replaced in every field that is stored or shown;
+* :func:`normalised_sent`: the lead data a call carried, blanks left out, phone in E.164 and email lower-cased;
+* :func:`suppression_for`: a TCPA litigator hit puts the phone on the local suppression list;
+* :data:`EVIDENCE_OPERATIONS`: the operation that checks a lead's evidence, per vendor (only its answer makes a
+  lead, or counts for one); :data:`JORNAYA_DATA`: which lead field goes under which Jornaya data label.
+
+Nothing here sends, stores or imports Qt; it sits below the service and the jobs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from desktop_app.vendors.http import Redactor
+from desktop_app.vendors.results import CheckResult
+
+SuppressionRow = tuple[str, str, str, str]  # (kind, value, reason, source)
+
+EVIDENCE_OPERATIONS: Mapping[str, str] = {
+    "trustedform": "retain",
+    "jornaya": "audit",
+    "litigator": "check",
+    "contactstate": "cert",
+}
+
+# (Jornaya data label, lead field): what an audit sends for Jornaya's data-integrity rule
+JORNAYA_DATA: tuple[tuple[str, str], ...] = (
+    ("f_name", "first_name"),
+    ("l_name", "last_name"),
+    ("email", "email"),
+    ("phone1", "phone"),
+    ("address1", "address"),
+    ("city", "city"),
+    ("state", "state"),
+    ("zip", "zip"),
+)
+
+
+def is_evidence_check(result: CheckResult) -> bool:
+    """Whether ``result`` answers the operation that checks a lead's evidence (a retain, an audit, a litigator
+    check, a Contact State certificate read) rather than a claim, a stats read or an export."""
+    return EVIDENCE_OPERATIONS.get(result.vendor) == result.operation
+
+
+def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
+    """The result with every known secret replaced, in every field that is stored or shown."""
+    error = result.error
+    if error is not None:
+        error = dataclasses.replace(error, message=redactor.text(error.message), hint=redactor.text(error.hint))
+    return dataclasses.replace(
+        result,
+        subject=redactor.text(result.subject),
+        summary=redactor.text(result.summary),
+        details=redactor.data(result.details),
+        error=error,
+        request=redactor.data(result.request),
+        response_body=redactor.text(result.response_body) if result.response_body is not None else None,
+    )
+
+
+def suppression_for(result: CheckResult, source: str = "TCPA Litigator check") -> list[SuppressionRow]:
+    """The suppression rows a stored answer adds: the phone of a completed litigator check that found a litigator."""
+    if result.vendor == "litigator" and result.ok and result.details.get("phone_is_litigator"):
+        return [("phone", result.subject, "litigator", source)]
+    return []
+
+
+def normalised_sent(sent: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The lead data sent, blanks left out, phone in E.164 and email lower-cased where they parse."""
+    from desktop_app.vendors.validation import normalize_email, normalize_phone
+
+    out: dict[str, str] = {}
+    for name, value in (sent or {}).items():
+        if value is None or not str(value).strip():
+            continue
+        text = str(value).strip()
+        try:
+            text = normalize_phone(text).e164 if name == "phone" else normalize_email(text) if name == "email" else text
+        except ValueError:
+            pass
+        out[name] = text
+    return out
