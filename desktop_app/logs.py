@@ -8,8 +8,8 @@ import os
 
 from desktop_app.paths import Paths
 from desktop_app.settings import Settings
-from desktop_app.vendors.base import Redactor
 from desktop_app.vendors.credentials import FIELDS
+from desktop_app.vendors.http import Redactor
 
 log = logging.getLogger("leadcheck")
 

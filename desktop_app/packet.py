@@ -47,7 +47,7 @@ from desktop_app.store.consumers import contact_key
 from desktop_app.store.evidence import DOMAIN, Head
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.packet_reads import EvidenceEntry, evidence_entries, full_leads
-from desktop_app.vendors.base import InputError, LeadcheckError
+from desktop_app.vendors.errors import InputError, LeadcheckError
 
 PACKET_FORMAT = 1
 REPORT_NAME, LEADS_NAME, MANIFEST_NAME = "report.pdf", "leads.csv", "manifest.json"

@@ -13,7 +13,7 @@ that cannot be used (headless Linux has no Secret Service) reads as "not stored"
 :class:`KeyringUnavailable` whose message says how to use the environment variables instead. Secrets are
 never written to ``settings.json``, the database or the logs.
 
-Exception tree (both are :class:`~desktop_app.vendors.base.LeadcheckError`, the buyer's environment)::
+Exception tree (both are :class:`~desktop_app.vendors.errors.LeadcheckError`, the buyer's environment)::
 
     InvalidSetting       a setting's value is refused (also a ValueError)
     KeyringUnavailable   the OS keyring cannot store secrets on this machine
@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.paths import NotARegularFile, open_regular_file
-from desktop_app.vendors.base import LeadcheckError, OriginMap
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
+from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.origins import OriginMap
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from desktop_app.vendors.base import CheckResult
+from desktop_app.vendors.results import CheckResult
 
 
 def format_duration(seconds: float | None) -> str:

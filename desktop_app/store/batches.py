@@ -29,7 +29,7 @@ from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import link_answer
-from desktop_app.vendors.base import CheckResult, utcnow
+from desktop_app.vendors.results import CheckResult, utcnow
 
 ITEM_STATES = ("pending", "in_flight", "done", "failed", "cached")
 FINISHED_STATES = ("done", "failed", "cached")

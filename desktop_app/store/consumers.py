@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import normalize_email, normalize_phone
 from desktop_app.verdict import VERDICT_VENDORS, VendorAnswer, reasons
 

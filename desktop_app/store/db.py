@@ -28,7 +28,7 @@ from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.store.records import Records
 from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
-from desktop_app.vendors.base import utcnow
+from desktop_app.vendors.results import utcnow
 
 VENDORS = tuple(FLAG_COLUMNS)
 

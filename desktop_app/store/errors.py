@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from desktop_app.vendors.base import LeadcheckError
+from desktop_app.vendors.errors import LeadcheckError
 
 
 class StoreError(LeadcheckError):

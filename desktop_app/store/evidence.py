@@ -35,7 +35,7 @@ from typing import Any
 
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import row_keys
-from desktop_app.vendors.base import utcnow
+from desktop_app.vendors.results import utcnow
 
 GENESIS = "0" * 64
 DOMAIN = "leadcheck-evidence-v1"

@@ -24,7 +24,7 @@ from desktop_app.store import evidence
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
-from desktop_app.vendors.base import utcnow
+from desktop_app.vendors.results import utcnow
 
 
 def _json(value: Any) -> str:

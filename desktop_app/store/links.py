@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from desktop_app.vendors.base import CheckResult, utcnow
+from desktop_app.vendors.results import CheckResult, utcnow
 from desktop_app.verdict import verdict_sql
 
 # The lead column holding each vendor's subject (a check of these vendors is about a lead's evidence).

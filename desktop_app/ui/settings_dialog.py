@@ -38,8 +38,8 @@ from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting, KeyringUnavailable, Settings, setting
 from desktop_app.ui.leads.model import VENDOR_ORDER
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.base import ErrorKind, InputError, MissingCredentials
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
+from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
 
 PROBE_TF_CERT = "https://cert.trustedform.com/" + "0" * 40
 PROBE_LEADID = "00000000-0000-4000-8000-000000000000"

@@ -59,28 +59,21 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.paths import open_regular_file
-from desktop_app.vendors.base import (
-    CallError,
-    CheckResult,
-    Clock,
-    ErrorKind,
-    Exchange,
-    Flag,
-    InputError,
-    Redactor,
-    RetryPolicy,
-    VendorHttp,
-    bad_response,
-    default_hint,
-    failed,
-    judged,
-    replace_error,
-    retry_after_seconds,
-    transport_or_status_error,
-    truthy,
-)
+from desktop_app.vendors.answers import Exchange, truthy
 from desktop_app.vendors.credentials import require
 from desktop_app.vendors.csvrows import tolerant_records
+from desktop_app.vendors.errors import (
+    CallError,
+    ErrorKind,
+    InputError,
+    bad_response,
+    default_hint,
+    replace_error,
+    transport_or_status_error,
+)
+from desktop_app.vendors.http import Redactor, VendorHttp
+from desktop_app.vendors.ratelimit import Clock, RetryPolicy, retry_after_seconds
+from desktop_app.vendors.results import CheckResult, Flag, failed, judged
 from desktop_app.vendors.validation import Phone, consentcontrol_host, normalize_email, normalize_phone
 
 VENDOR = "consentcontrol"

@@ -48,26 +48,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop_app.vendors.base import (
-    CallError,
-    CheckResult,
-    Clock,
-    ErrorKind,
-    Exchange,
-    Flag,
-    InputError,
-    RateLimiter,
-    Redactor,
-    RetryPolicy,
-    Sleep,
-    VendorHttp,
-    bad_response,
-    failed,
-    header_number,
-    judged,
-    retry_after_seconds,
-    transport_or_status_error,
-)
+from desktop_app.vendors.answers import Exchange
 from desktop_app.vendors.contactstate_fields import (
     PERFORM_STATUSES,
     validate_lead_fields,
@@ -75,6 +56,10 @@ from desktop_app.vendors.contactstate_fields import (
     validate_status_push,
 )
 from desktop_app.vendors.credentials import require
+from desktop_app.vendors.errors import CallError, ErrorKind, InputError, bad_response, transport_or_status_error
+from desktop_app.vendors.http import Redactor, VendorHttp
+from desktop_app.vendors.ratelimit import Clock, RateLimiter, RetryPolicy, Sleep, header_number, retry_after_seconds
+from desktop_app.vendors.results import CheckResult, Flag, failed, judged
 from desktop_app.vendors.validation import contactstate_url
 
 VENDOR = "contactstate"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from desktop_app.vendors.base import InputError
+from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import contactstate_url
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

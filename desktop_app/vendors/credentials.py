@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from desktop_app.vendors.base import MissingCredentials
+from desktop_app.vendors.errors import MissingCredentials
 from desktop_app.vendors.registry import FIELDS, VENDOR_LABELS, CredentialField
 
 __all__ = ["FIELDS", "VENDOR_LABELS", "CredentialField", "field", "fields_for", "missing_message", "require"]

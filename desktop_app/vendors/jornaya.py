@@ -42,27 +42,20 @@ from typing import Any
 
 import httpx
 
-from desktop_app.vendors.base import (
-    MAX_JSON_DEPTH,
+from desktop_app.vendors.answers import MAX_JSON_DEPTH, Exchange, answer_text, decode_json
+from desktop_app.vendors.credentials import require
+from desktop_app.vendors.errors import (
     CallError,
-    CheckResult,
     ErrorKind,
-    Exchange,
-    Flag,
     InputError,
-    Redactor,
-    RetryPolicy,
-    VendorHttp,
-    answer_text,
     bad_response,
-    decode_json,
     default_hint,
-    failed,
-    judged,
     replace_error,
     transport_or_status_error,
 )
-from desktop_app.vendors.credentials import require
+from desktop_app.vendors.http import Redactor, VendorHttp
+from desktop_app.vendors.ratelimit import RetryPolicy
+from desktop_app.vendors.results import CheckResult, Flag, failed, judged
 from desktop_app.vendors.validation import leadid_token
 
 VENDOR = "jornaya"

@@ -15,24 +15,12 @@ from typing import Any
 
 import httpx
 
-from desktop_app.vendors.base import (
-    CallError,
-    CheckResult,
-    ErrorKind,
-    Exchange,
-    Flag,
-    Redactor,
-    RetryPolicy,
-    VendorHttp,
-    bad_response,
-    decode_json,
-    default_hint,
-    failed,
-    judged,
-    transport_or_status_error,
-    truthy,
-)
+from desktop_app.vendors.answers import Exchange, decode_json, truthy
 from desktop_app.vendors.credentials import require
+from desktop_app.vendors.errors import CallError, ErrorKind, bad_response, default_hint, transport_or_status_error
+from desktop_app.vendors.http import Redactor, VendorHttp
+from desktop_app.vendors.ratelimit import RetryPolicy
+from desktop_app.vendors.results import CheckResult, Flag, failed, judged
 from desktop_app.vendors.validation import normalize_phone
 
 VENDOR = "litigator"

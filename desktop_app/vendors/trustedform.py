@@ -33,23 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop_app.vendors.base import (
-    CallError,
-    CheckResult,
-    ErrorKind,
-    Exchange,
-    Flag,
-    InputError,
-    Redactor,
-    RetryPolicy,
-    VendorHttp,
-    bad_response,
-    decode_json,
-    failed,
-    judged,
-    transport_or_status_error,
-)
+from desktop_app.vendors.answers import Exchange, decode_json
 from desktop_app.vendors.credentials import require
+from desktop_app.vendors.errors import CallError, ErrorKind, InputError, bad_response, transport_or_status_error
+from desktop_app.vendors.http import Redactor, VendorHttp
+from desktop_app.vendors.ratelimit import RetryPolicy
+from desktop_app.vendors.results import CheckResult, Flag, failed, judged
 from desktop_app.vendors.validation import normalize_email, normalize_phone, trustedform_cert_url
 
 VENDOR = "trustedform"

@@ -21,7 +21,7 @@ from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.vendors.base import OriginMap
+from desktop_app.vendors.origins import OriginMap
 
 KEYS = ["trustedform", "jornaya", "contactstate", "consentcontrol", "litigator"]
 # The offscreen platform plugin warns on every top-level show(); it is not our message.

@@ -23,7 +23,7 @@ from desktop_app.ui.leads.model import (
     FlagFilter,
     LeadsModel,
 )
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 
 SUPPLIERS = ("SunBright Media", "QuoteWave", "Solar Direct")
 

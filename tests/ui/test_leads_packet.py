@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLineEdit
 from desktop_app.service import CheckService
 from desktop_app.ui.leads.model import COL_NAME, COL_PHONE
 from desktop_app.ui.leads.tab import LeadsTab
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 from tests.ui.conftest import until
 
 PHONE = "+12025550001"

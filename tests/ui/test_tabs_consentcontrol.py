@@ -19,8 +19,8 @@ from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui.tabs import ConsentControlTab
 from desktop_app.ui.theme import FLAG_COLOURS
-from desktop_app.vendors.base import OriginMap
 from desktop_app.vendors.consentcontrol import UploadOutcome
+from desktop_app.vendors.origins import OriginMap
 from tests.ui.conftest import until
 
 CSV = (

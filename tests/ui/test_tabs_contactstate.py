@@ -16,7 +16,8 @@ from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui.tabs import ContactStateTab
-from desktop_app.vendors.base import CheckResult, OriginMap
+from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.results import CheckResult
 from tests.ui.conftest import until
 
 CERT = "https://cert.contactstate.com/certs/"

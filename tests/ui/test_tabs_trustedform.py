@@ -16,7 +16,7 @@ from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui.tabs import TrustedFormTab
-from desktop_app.vendors.base import OriginMap
+from desktop_app.vendors.origins import OriginMap
 
 
 def make_tab(qtbot, service: CheckService) -> TrustedFormTab:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop_app.paths import Paths
 from desktop_app.service import CheckService
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 from tests.ui.conftest import until
 from tests.ui.test_main_window import fake_build_vendor_tabs
 

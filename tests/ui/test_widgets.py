@@ -19,7 +19,8 @@ from desktop_app.ui.widgets import (
     RuleChip,
 )
 from desktop_app.ui.widgets.text import local_time
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag, InputError, MissingCredentials
+from desktop_app.vendors.errors import CallError, ErrorKind, InputError, MissingCredentials
+from desktop_app.vendors.results import CheckResult, Flag
 
 
 def result(flag: Flag | None = Flag.GREEN, *, error: CallError | None = None, subject: str = "s1") -> CheckResult:

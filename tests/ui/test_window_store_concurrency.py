@@ -20,7 +20,7 @@ import pytest
 from desktop_app.paths import Paths
 from desktop_app.service import CheckService
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 from tests.ui.test_batch_helpers import use_fake_tabs
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["desktop_app.cli", "desktop_app.service", "desktop_app.vendors.base", "desktop_app.store"]
+    "module", ["desktop_app.cli", "desktop_app.service", "desktop_app.vendors.http", "desktop_app.store"]
 )
 def test_core_module_does_not_import_pyside6(module: str) -> None:
     code = f"import sys, {module}; sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"

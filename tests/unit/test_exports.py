@@ -19,7 +19,8 @@ from desktop_app.exports import (
 from desktop_app.imports import import_csv
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag, InputError
+from desktop_app.vendors.errors import CallError, ErrorKind, InputError
+from desktop_app.vendors.results import CheckResult, Flag
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 

@@ -29,8 +29,10 @@ from desktop_app.paths import Paths
 from desktop_app.sandbox.scenarios import tf_cert_id
 from desktop_app.store import Store
 from desktop_app.store.evidence import check_content, entry_hash
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Exchange, Flag
+from desktop_app.vendors.answers import Exchange
 from desktop_app.vendors.credentials import FIELDS
+from desktop_app.vendors.errors import CallError, ErrorKind
+from desktop_app.vendors.results import CheckResult, Flag
 from desktop_app.vendors.trustedform import parse_retain
 
 DATA = Path(__file__).resolve().parents[1] / "data"

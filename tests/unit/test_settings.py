@@ -11,8 +11,8 @@ import pytest
 
 from desktop_app.paths import Paths
 from desktop_app.settings import KeyringUnavailable, Settings
-from desktop_app.vendors.base import MissingCredentials
 from desktop_app.vendors.credentials import field, require
+from desktop_app.vendors.errors import MissingCredentials
 
 
 def test_secret_round_trips_through_the_keyring_and_not_the_config_file(leadcheck_home: Path) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from desktop_app.store import SCHEMA_VERSION, NewerSchemaError, Store
 from desktop_app.store import db as store_db
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag
+from desktop_app.vendors.errors import CallError, ErrorKind
+from desktop_app.vendors.results import CheckResult, Flag
 
 
 def result(flag: Flag | None = Flag.GREEN, vendor: str = "litigator", subject: str = "+12025550123") -> CheckResult:
@@ -97,7 +98,7 @@ def test_kill_mid_write_keeps_every_committed_check(tmp_path: Path) -> None:
 import os, sys
 sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
 from desktop_app.store import Store
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 store = Store(__import__('pathlib').Path({str(path)!r}))
 for i in range(200):
     store.record_check(CheckResult('litigator', 'check', f'+1202555{{i:04d}}', Flag.GREEN, 'ok'))

@@ -32,8 +32,8 @@ from desktop_app.exports import FORMATS, write_results_csv, write_suppression
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchInfo
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.base import LeadcheckError
 from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.errors import LeadcheckError
 
 T = TypeVar("T")
 

@@ -31,7 +31,7 @@ from desktop_app.ui.batch.import_dialog import ImportDialog, ImportOutcomeDialog
 from desktop_app.ui.batch.panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
 from desktop_app.ui.leads.model import FLAG_FILTERS, filter_label
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.base import LeadcheckError
+from desktop_app.vendors.errors import LeadcheckError
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow

@@ -64,7 +64,7 @@ from desktop_app.imports.reader import (
 from desktop_app.store.imports import ImportProblemRow, ImportStore
 from desktop_app.store.lead_table import reader
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.base import LeadcheckError
+from desktop_app.vendors.errors import LeadcheckError
 
 MAX_MAPPING_ROWS = 200
 PREVIEW_ROWS = 10

@@ -36,7 +36,8 @@ from desktop_app.ui.widgets.field_form import FieldForm
 from desktop_app.ui.widgets.flags import app_palette, palette_changed
 from desktop_app.ui.widgets.recent_checks import RecentChecksList
 from desktop_app.ui.widgets.result_card import CardBuilder, ResultCard
-from desktop_app.vendors.base import CheckResult, InputError, LeadcheckError, MissingCredentials
+from desktop_app.vendors.errors import InputError, LeadcheckError, MissingCredentials
+from desktop_app.vendors.results import CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -28,7 +28,6 @@ from desktop_app.service import CheckService
 from desktop_app.ui.runtime import run_dialog
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, async_slot, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
-from desktop_app.vendors.base import CheckResult, Flag, InputError, utcnow
 from desktop_app.vendors.consentcontrol import (
     FIELD_LABELS,
     MAX_SIZES,
@@ -38,6 +37,8 @@ from desktop_app.vendors.consentcontrol import (
     check_record,
     records_from_csv,
 )
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult, Flag, utcnow
 
 HAND_FIELDS = (
     "phone1",

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.ui.widgets.text import local_time, text_or_dash, yes_no
-from desktop_app.vendors.base import CheckResult, InputError
 from desktop_app.vendors.contactstate import DOWNLOAD_VALID_DAYS, MAX_DELETE_IDS
 from desktop_app.vendors.contactstate_fields import (
     LEAD_FIELDS,
@@ -43,6 +42,8 @@ from desktop_app.vendors.contactstate_fields import (
     validate_lead_id,
     validate_status_push,
 )
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import contactstate_url
 
 COMMON_LEAD_FIELDS: tuple[tuple[str, str], ...] = (

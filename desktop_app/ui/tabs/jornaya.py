@@ -9,8 +9,9 @@ from desktop_app.ui.widgets.field_form import FieldForm
 from desktop_app.ui.widgets.flags import RuleChip
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.vendors import jornaya
-from desktop_app.vendors.base import CheckResult, InputError
 from desktop_app.vendors.credentials import field
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import leadid_token
 
 DATA_FIELDS: tuple[tuple[str, str], ...] = (

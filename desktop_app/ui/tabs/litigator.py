@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.ui.tabs.base import OperationPanel, VendorTab
 from desktop_app.ui.widgets.result_card import CardBuilder
-from desktop_app.vendors.base import CheckResult, InputError
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import normalize_phone
 
 

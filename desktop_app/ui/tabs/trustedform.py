@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from desktop_app.ui.tabs.base import OperationPanel, VendorTab
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.ui.widgets.text import local_time, match_word, yes_no
-from desktop_app.vendors.base import CheckResult, InputError
+from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import normalize_email, normalize_phone, trustedform_cert_url
 
 REASON_WORDS = {

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.ui.widgets.flags import app_palette, blend, palette_changed
-from desktop_app.vendors.base import CallError, InputError, LeadcheckError, MissingCredentials
 from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.errors import CallError, InputError, LeadcheckError, MissingCredentials
 
 ALERT = QColor("#c62828")
 KIND_WORDS = {

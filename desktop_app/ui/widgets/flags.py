@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from desktop_app.ui.theme import FLAG_COLOURS
-from desktop_app.vendors.base import Flag
+from desktop_app.vendors.results import Flag
 
 # colour name -> (fill, text): the app-wide pairs from the theme, so a badge matches the lead table's cells.
 FLAG_FILL: dict[str, tuple[str, str]] = dict(FLAG_COLOURS)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTreeWidge
 from desktop_app.store import Store
 from desktop_app.ui.widgets.flags import FLAG_SYMBOL, flag_colours, flag_word
 from desktop_app.ui.widgets.text import local_time, operation_label, short_time
-from desktop_app.vendors.base import CheckResult
+from desktop_app.vendors.results import CheckResult
 
 RECENT_LIMIT = 200
 COL_FLAG, COL_SUBJECT, COL_SUMMARY, COL_TIME = range(4)

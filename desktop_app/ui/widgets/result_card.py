@@ -32,7 +32,8 @@ from desktop_app.ui.widgets.error_banner import ErrorBanner, Problem
 from desktop_app.ui.widgets.flags import FlagBadge, RuleChip, app_palette, blend, flag_colours, palette_changed
 from desktop_app.ui.widgets.raw_response import RawResponseExpander
 from desktop_app.ui.widgets.text import local_time, operation_label
-from desktop_app.vendors.base import CheckResult, LeadcheckError
+from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.results import CheckResult
 
 CHIP_COLUMNS = 3
 

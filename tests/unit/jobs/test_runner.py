@@ -15,7 +15,9 @@ from desktop_app.jobs import BatchRunner, EventKind, RunState
 from desktop_app.jobs.vendor_jobs import iso_days_ago
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag, MissingCredentials, Redactor
+from desktop_app.vendors.errors import CallError, ErrorKind, MissingCredentials
+from desktop_app.vendors.http import Redactor
+from desktop_app.vendors.results import CheckResult, Flag
 
 VENDORS = ["trustedform", "jornaya", "litigator", "contactstate"]
 
@@ -450,7 +452,7 @@ async def test_each_lane_calls_through_a_connection_pool_of_its_own_closed_at_th
     from desktop_app.sandbox import VendorSimulator
     from desktop_app.service import CheckService, make_http_client
     from desktop_app.settings import Settings
-    from desktop_app.vendors.base import OriginMap
+    from desktop_app.vendors.origins import OriginMap
 
     monkeypatch.setenv("LEADCHECK_HOME", str(tmp_path / "home"))
     sim = VendorSimulator(enforce_rate_limits=False).start()

@@ -25,7 +25,7 @@ import pytest
 from desktop_app.sandbox import ORIGIN_PREFIXES, RecordedRequest, VendorSimulator
 from desktop_app.sandbox import scenarios as sc
 from desktop_app.sandbox.__main__ import main as cli_main
-from desktop_app.vendors.base import OriginMap
+from desktop_app.vendors.origins import OriginMap
 
 REPO = Path(__file__).resolve().parents[3]
 TF_HEADERS = {"api-version": "4.0", "Accept": "application/json"}

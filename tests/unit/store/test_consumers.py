@@ -19,7 +19,8 @@ from desktop_app.paths import Paths
 from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
-from desktop_app.vendors.base import CallError, CheckResult, ErrorKind, Flag
+from desktop_app.vendors.errors import CallError, ErrorKind
+from desktop_app.vendors.results import CheckResult, Flag
 
 PHONE = "+19418675309"
 LAYOUTS = ["(941) 867-5309", "941.867.5309", "+1 941 867 5309", "9418675309"]

@@ -16,7 +16,7 @@ from desktop_app.cli import main
 from desktop_app.imports import import_csv
 from desktop_app.store import Store
 from desktop_app.store import evidence as ev
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 
 CERT = "https://cert.trustedform.com/" + "a" * 40
 

@@ -11,7 +11,7 @@ import pytest
 
 from desktop_app.store import Store
 from desktop_app.store.ledger import iso
-from desktop_app.vendors.base import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 CERT = "https://cert.trustedform.com/{:040d}"

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from desktop_app.vendors.base import VendorHttp
+from desktop_app.vendors.http import VendorHttp
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "vendor-docs" / "fixtures"

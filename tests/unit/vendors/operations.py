@@ -11,11 +11,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.vendors.base import CheckResult, VendorHttp
 from desktop_app.vendors.consentcontrol import ConsentControlClient, ConsentControlCredentials, OptOutRecord
 from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials
+from desktop_app.vendors.http import VendorHttp
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
+from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
 
 TF_URL = "https://cert.trustedform.com/eb9fc4dd9bed9ad451a5648946cf4bf09b5bb947"

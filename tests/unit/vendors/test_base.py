@@ -10,23 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop_app.vendors.base import (
-    MAX_JSON_DEPTH,
-    REDACTED,
-    AnswerTooLarge,
-    CappedBody,
-    ErrorKind,
-    Exchange,
-    LeadcheckError,
-    OriginMap,
-    OriginMapError,
-    RateLimiter,
-    Redactor,
-    RetryPolicy,
-    UnsafeDestination,
-    decode_json,
-    retry_after_seconds,
-)
+from desktop_app.vendors.answers import MAX_JSON_DEPTH, AnswerTooLarge, CappedBody, Exchange, decode_json
+from desktop_app.vendors.errors import ErrorKind, LeadcheckError, OriginMapError, UnsafeDestination
+from desktop_app.vendors.http import REDACTED, Redactor
+from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.ratelimit import RateLimiter, RetryPolicy, retry_after_seconds
 from tests.unit.vendors.helpers import FakeSleep, json_response, mock_http
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.vendors.base import ErrorKind, Flag, InputError, MissingCredentials
 from desktop_app.vendors.consentcontrol import (
     DEFAULT_VALIDATION,
     MAX_SIZES,
@@ -25,6 +24,8 @@ from desktop_app.vendors.consentcontrol import (
     records_from_csv,
     suppression_from_file,
 )
+from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
+from desktop_app.vendors.results import Flag
 from tests.unit.vendors.helpers import FakeSleep, json_response, load, mock_http
 
 API_KEY = "cc-live-key-0123456789abcdef"

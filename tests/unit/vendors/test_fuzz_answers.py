@@ -19,7 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.vendors.base import CheckResult, ErrorKind, decode_json, retry_after_seconds
+from desktop_app.vendors.answers import decode_json
+from desktop_app.vendors.errors import ErrorKind
+from desktop_app.vendors.ratelimit import retry_after_seconds
+from desktop_app.vendors.results import CheckResult
 from tests.unit.vendors.helpers import mock_http
 from tests.unit.vendors.operations import OPERATIONS, Operation
 

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.vendors.base import REDACTED, ErrorKind, Flag, InputError, MissingCredentials
+from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
+from desktop_app.vendors.http import REDACTED
 from desktop_app.vendors.jornaya import (
     ERROR_CODES,
     FIELD_LABELS,
@@ -20,6 +21,7 @@ from desktop_app.vendors.jornaya import (
     JornayaClient,
     JornayaCredentials,
 )
+from desktop_app.vendors.results import Flag
 from tests.unit.vendors.helpers import DATA, FakeSleep, json_response, load, mock_http
 
 ACCOUNT_CODE = "A1B2C3D4-1111-2222-3333"

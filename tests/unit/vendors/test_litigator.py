@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from desktop_app.vendors.base import ErrorKind, Flag, InputError
+from desktop_app.vendors.errors import ErrorKind, InputError
 from desktop_app.vendors.litigator import ERROR_IDS, LitigatorClient, LitigatorCredentials
+from desktop_app.vendors.results import Flag
 from tests.unit.vendors.helpers import json_response, load, mock_http
 
 CREDS = LitigatorCredentials(client_id="client-123", cwsid="cws-4567", token="tok-secret-890")

@@ -19,7 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.vendors.base import CheckResult, ErrorKind, OriginMap, VendorHttp
+from desktop_app.vendors.errors import ErrorKind
+from desktop_app.vendors.http import VendorHttp
+from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.results import CheckResult
 from tests.unit.vendors import operations
 from tests.unit.vendors.operations import VENDOR_ORIGINS
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.vendors.base import ErrorKind, Flag, InputError, MissingCredentials
+from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
+from desktop_app.vendors.results import Flag
 from desktop_app.vendors.trustedform import (
     CALL_ERRORS,
     CERTIFICATE_REFUSALS,
