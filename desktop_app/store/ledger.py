@@ -136,7 +136,7 @@ def suppliers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     spend = dict(
         conn.execute(
             "SELECT coalesce(l.supplier, ''), round(sum(c.cost), 4) FROM checks c JOIN leads l ON l.id = c.lead_id "
-            "GROUP BY 1"
+            "WHERE c.cost > 0 GROUP BY 1"
         ).fetchall()
     )
     out = []
