@@ -29,7 +29,7 @@ from desktop_app.ui.batch.controller import BatchController
 from desktop_app.ui.batch.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.batch.import_dialog import ImportDialog, ImportOutcomeDialog
 from desktop_app.ui.batch.panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
-from desktop_app.ui.leads.model import FLAG_FILTERS, filter_label
+from desktop_app.ui.leads.model import filter_label
 from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError
 
@@ -158,9 +158,8 @@ class BatchFeature(QObject):
             )
         tab = self.window.leads_tab
         if tab is not None:
-            rows = tab.view.selectionModel().selectedRows()
-            selected = [i for r in rows if (i := tab.model.lead_id(r.row())) is not None]
-            query = tab.model.query
+            selected = tab.selected_lead_ids()
+            query = tab.current_query()
             if query.text.strip() or query.flag_filter is not None:
                 ids = await asyncio.to_thread(read_ids, database, query)
                 what = filter_label(query.flag_filter) if query.flag_filter else f"matching “{query.text.strip()}”"
@@ -215,7 +214,7 @@ class BatchFeature(QObject):
         tab = self.window.leads_tab
         if tab is not None:
             self.window.tabs.setCurrentWidget(tab)
-            spawn(tab.apply_filter(text="", flag_index=FLAG_FILTERS.index(FlagFilter("red"))))
+            spawn(tab.show_flag(FlagFilter("red")))
 
     def open_export_suppression(self) -> ExportSuppressionDialog:
         dialog = ExportSuppressionDialog(self.store, self.window, folder=self.folder)
@@ -319,7 +318,7 @@ class BatchFeature(QObject):
 
     def _on_results_changed(self) -> None:
         if self.window.leads_tab is not None:
-            self.window.leads_tab.model.refresh()  # repaints the visible rows only: new flags as they arrive
+            self.window.leads_tab.repaint_rows()  # the visible rows only: new flags as they arrive
 
     def _on_batch_started(self, _batch_id: int) -> None:
         self.dock.setVisible(True)
@@ -328,7 +327,7 @@ class BatchFeature(QObject):
     def _on_batch_finished(self, _final: Any) -> None:
         self.check_action.setEnabled(True)
         if self.window.leads_tab is not None:
-            self.window.leads_tab.model.refresh()
+            self.window.leads_tab.repaint_rows()
 
     # -- internals ------------------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
+from desktop_app.store.lead_table import FlagFilter, LeadQuery
 from desktop_app.ui import theme
 from desktop_app.ui.leads.model import (
     COL_ADDED,
@@ -492,6 +493,23 @@ class LeadsTab(QWidget):
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
+
+    def selected_lead_ids(self) -> list[int]:
+        """The ids of the leads selected in the table."""
+        rows = self.view.selectionModel().selectedRows()
+        return [lead_id for row in rows if (lead_id := self.model.lead_id(row.row())) is not None]
+
+    def current_query(self) -> LeadQuery:
+        """What the table shows now: the filter text and the flag filter."""
+        return self.model.query
+
+    async def show_flag(self, flag_filter: FlagFilter) -> int:
+        """Clear the filter text and show only the leads ``flag_filter`` matches; returns the count."""
+        return await self.apply_filter(text="", flag_index=FLAG_FILTERS.index(flag_filter))
+
+    def repaint_rows(self) -> None:
+        """Show what the database holds now in the visible rows (a batch's new flags) without reloading."""
+        self.model.refresh()
 
     def select_lead(self, lead_id: int) -> bool:
         row = self.model.row_of(lead_id)
