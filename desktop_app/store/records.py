@@ -19,8 +19,9 @@ from desktop_app.store import consumers, evidence, lead_table, ledger
 from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
-from desktop_app.store.links import SUBJECT_COLUMNS, link_check
+from desktop_app.store.links import link_check
 from desktop_app.vendors.errors import CallError
+from desktop_app.vendors.registry import SUBJECT_COLUMNS
 from desktop_app.vendors.results import CheckResult, Flag, utcnow
 
 
@@ -304,23 +305,6 @@ class Records:
         )
         sent = json.loads(row["sent"]) if row.get("sent") else None
         return StoredCheck(id=row["id"], lead_id=row["lead_id"], batch_id=row["batch_id"], result=result, sent=sent)
-
-    def latest_check(
-        self, vendor: str, subject: str, *, operation: str | None = None, since: str | None = None, ok_only: bool = True
-    ) -> StoredCheck | None:
-        """The newest completed check of ``subject`` (optionally newer than ``since``): the "don't pay twice" probe."""
-        sql = "SELECT id FROM checks WHERE vendor = ? AND subject = ?"
-        params: list[Any] = [vendor, subject]
-        if operation:
-            sql += " AND operation = ?"
-            params.append(operation)
-        if since:
-            sql += " AND finished_at >= ?"
-            params.append(since)
-        if ok_only:
-            sql += " AND error IS NULL"
-        row = self.db.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return self.check(int(row[0])) if row else None
 
     # -- leads ---------------------------------------------------------------------------------------------
 
