@@ -55,14 +55,21 @@ async def test_import_opens_the_mapping_dialog_with_recognised_columns(feature: 
     assert dialog.import_button.isEnabled()
 
 
+def drag_enter_event(mime: QMimeData) -> QDragEnterEvent:
+    """PySide6 6.12 takes a QPointF (the QPoint overload is deprecated there); 6.10 has only the QPoint one."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    try:
+        return QDragEnterEvent(QPointF(50, 50), *args)
+    except TypeError:
+        return QDragEnterEvent(QPointF(50, 50).toPoint(), *args)
+
+
 async def test_dropping_a_csv_on_the_window_opens_the_mapping_dialog(feature: BatchFeature, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "dropped.csv", HEADER, [good_row(1)])
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     window = feature.window
-    enter = QDragEnterEvent(
-        QPointF(50, 50).toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
-    )
+    enter = drag_enter_event(mime)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
