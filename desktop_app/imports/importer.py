@@ -36,6 +36,7 @@ import asyncio
 import bisect
 import functools
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ CHUNK_ROWS = 20_000  # rows per transaction (run_async uses ASYNC_CHUNK_ROWS so 
 ASYNC_CHUNK_ROWS = 250  # measured: longest loop stall 54 ms on 200k rows (2,000: 293 ms), same wall time
 READER_WAIT_SECONDS = 0.005  # run_async: how long the loop sleeps when the reader thread has no chunk ready
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
+PROCESS_ROWS = 100_000  # from this many rows, :meth:`LeadImporter.run` reads and cleans in a child process
 KEPT_PROBLEMS = 200
 
 
@@ -171,6 +173,11 @@ class LeadImporter:
     rows (estimated from its size) and the database holds no more leads than that; never for :meth:`run_async`
     (building the indexes is one statement of several seconds for a million leads, which would stop the
     window from painting).
+
+    ``reader_process``: read and clean the file in a child process (:meth:`RowReader.from_process`) while this
+    one merges and writes. ``None`` (the default) decides by size: yes for :meth:`run` and :meth:`steps` from
+    :data:`PROCESS_ROWS` rows (starting the child costs a fraction of a second) unless the app is a frozen
+    bundle; never for :meth:`run_async`, whose reader thread keeps the window's thread free.
     """
 
     def __init__(
@@ -182,6 +189,7 @@ class LeadImporter:
         mapping: ColumnMapping | None = None,
         chunk_rows: int | None = None,
         rebuild_indexes: bool | None = None,
+        reader_process: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -193,6 +201,7 @@ class LeadImporter:
         self._chunk_rows_given = chunk_rows is not None
         self.chunk_rows = max(1, chunk_rows or CHUNK_ROWS)
         self.rebuild_indexes = rebuild_indexes
+        self.reader_process = reader_process
         self.clock = clock
         self._in_loop = False
 
@@ -279,14 +288,23 @@ class LeadImporter:
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
             load_keys = functools.partial(map_stored_keys_from, Path(self.store.path), keys)
-        else:
-            stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
-        rebuild = self.rebuild_indexes
-        if rebuild is None:
-            rows = estimated_rows(fmt)
-            rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
+        rows = estimated_rows(fmt)
         reader = RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
-        chunks = reader.threaded() if self._in_loop else reader.chunks()
+        in_child = self.reader_process
+        if in_child is None:
+            in_child = not self._in_loop and rows >= PROCESS_ROWS and not getattr(sys, "frozen", False)
+        batches = reader.from_process() if in_child and not self._in_loop else None  # started before the keys
+        try:
+            if not self._in_loop:
+                stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
+            rebuild = self.rebuild_indexes
+            if rebuild is None:
+                rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
+        except BaseException:
+            if batches is not None:
+                batches.close()
+            raise
+        chunks = reader.threaded() if self._in_loop else reader.chunks(batches)
         touched: dict[int, None] = {}
         firsts: list[int] = []  # first pid of each written chunk
         bases: list[int] = []  # first database id of each written chunk
@@ -325,6 +343,8 @@ class LeadImporter:
                 yield self._progress(report, reader.fraction)
         finally:
             chunks.close()
+            if batches is not None:
+                batches.close()
             try:
                 if rebuild:
                     self.store.ensure_lead_indexes()

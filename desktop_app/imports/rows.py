@@ -9,13 +9,20 @@ bound.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import operator
+import os
+import pickle
 import queue
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import repeat
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, extra_values
 from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap
@@ -40,6 +47,39 @@ _NONE = repeat(None)  # a column no file cell maps to
 
 
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
+CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
+_WITHOUT_NUMBER = operator.itemgetter(slice(None, -1))
+PROCESS_QUEUE_BATCHES = 64  # cleaned batches the reader process may be ahead of the merge (bounded memory)
+PROCESS_POLL_SECONDS = 0.5  # how often the pipe's reader thread checks whether it should stop
+
+
+@dataclass
+class CleanBatch:
+    """A batch of rows read and cleaned, not merged yet. Picklable: it may come from the reader process."""
+
+    rows: list[list[Any]]  # IMPORT_COLUMNS order plus an id slot; extra fields as JSON, row_key filled in
+    missing: set[int]  # the rows (batch indexes) without a usable phone, email, certificate or token
+    problems: dict[int, list[tuple[str, str]]]  # (field, reason) by batch index
+    raw: list[Any]  # each row's cells padded to the mapped width, its record number last (or, compact, one string)
+    short: dict[int, list[str]]  # the cells as read of rows that were padded
+    unreadable: list[ImportProblemRow]  # rows before this batch that are not valid CSV
+    blank_rows: int
+    fraction: float  # of the file read at the end of the batch
+
+    def cells_of(self, k: int) -> list[str]:
+        """Row ``k``'s cells as read (kept with its problems)."""
+        if k in self.short:
+            return self.short[k]
+        raw = self.raw[k]
+        return raw.split(CELL_SEPARATOR) if isinstance(raw, str) else raw[:-1]
+
+    def compact(self) -> CleanBatch:
+        """The batch with each row's cells as one string, to cross to another process at a fraction of the cost of
+        pickling every cell (unless a cell holds the separator)."""
+        lines = list(map(CELL_SEPARATOR.join, map(_WITHOUT_NUMBER, self.raw)))
+        if sum(map(str.count, lines, repeat(CELL_SEPARATOR))) == sum(map(len, self.raw)) - 2 * len(self.raw):
+            self.raw = lines
+        return self
 
 
 def _raw(cells: Sequence[str]) -> list[str]:
@@ -145,32 +185,57 @@ class RowReader:
                 continue
         return False
 
-    def chunks(self) -> Generator[ImportChunk, None, None]:
-        """Read the whole file, yielding a chunk for every :attr:`chunk_rows` rows with cells (and the rest).
+    def chunks(self, batches: Iterable[CleanBatch] | None = None) -> Generator[ImportChunk, None, None]:
+        """Merge the file's rows into chunks, yielding one for every :attr:`chunk_rows` rows with cells (and the
+        rest). ``batches``: the file's :meth:`clean_batches` read elsewhere (:meth:`from_process`); by default
+        they are read here."""
+        source = self.clean_batches() if batches is None else batches
+        try:
+            chunk = self._new_chunk()
+            for batch in source:
+                self.blank_rows += batch.blank_rows
+                if batch.unreadable:
+                    chunk.problems += batch.unreadable
+                    chunk.rows_read += len(batch.unreadable)
+                if not batch.rows:
+                    continue
+                self._merge(chunk, batch)
+                if len(chunk.new_leads) + len(chunk.recognised) >= self.chunk_rows:
+                    self.fraction = min(1.0, batch.fraction)
+                    yield self._finished(chunk)
+                    chunk = self._new_chunk()
+            if chunk.rows_read or chunk.problems:
+                yield self._finished(chunk)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
-        Rows are cleaned in batches of :data:`BATCH_ROWS` (small enough for the CPU cache) column by column."""
+    def clean_batches(self) -> Generator[CleanBatch, None, None]:
+        """Read the whole file, yielding its rows cleaned, a batch of :data:`BATCH_ROWS` (small enough for the CPU
+        cache) at a time, column by column. Nothing here needs the merge keys, so it can run in another process."""
         fmt, width = self.fmt, self._width
         size = max(fmt.size, 1)
         batch_rows = min(BATCH_ROWS, self.chunk_rows)
         raw, text = open_text(fmt.path, fmt.encoding)
         try:
-            chunk = self._new_chunk()
             batch: list[list[str]] = []
             short: dict[int, list[str]] = {}  # batch index -> the cells as read, for rows padded to `width`
+            unreadable: list[ImportProblemRow] = []
+            blank = 0
             header_pending = fmt.has_header
             for number, cells, why in iter_records(text, fmt.delimiter):
                 if cells is None:
-                    chunk.problems.append(ImportProblemRow(number, "refused", why or "Unreadable row.", []))
-                    chunk.rows_read += 1
+                    unreadable.append(ImportProblemRow(number, "refused", why or "Unreadable row.", []))
                     continue
                 if not any(cells):
-                    self.blank_rows += 1
+                    blank += 1
                     continue
                 if header_pending:  # the first non-blank row names the columns
                     if any(c.strip() for c in cells):
                         header_pending = False
                     else:
-                        self.blank_rows += 1
+                        blank += 1
                     continue
                 if len(cells) < width:
                     short[len(batch)] = cells
@@ -178,89 +243,96 @@ class RowReader:
                 cells.append(number)  # type: ignore[arg-type]  # the record number rides along, past `width`
                 batch.append(cells)
                 if len(batch) >= batch_rows:
-                    self._add_batch(chunk, batch, short)
-                    batch, short = [], {}
-                    if len(chunk.new_leads) + len(chunk.recognised) >= self.chunk_rows:
-                        self.fraction = min(1.0, raw.tell() / size)
-                        yield self._finished(chunk)
-                        chunk = self._new_chunk()
-            if batch:
-                self._add_batch(chunk, batch, short)
-            if chunk.rows_read or chunk.problems:
-                yield self._finished(chunk)
+                    yield self._clean_batch(batch, short, unreadable, blank, raw.tell() / size)
+                    batch, short, unreadable, blank = [], {}, [], 0
+            if batch or unreadable or blank:
+                yield self._clean_batch(batch, short, unreadable, blank, 1.0)
         finally:
             text.close()
             raw.close()
+
+    def from_process(self) -> ChildBatches:
+        """:meth:`clean_batches` in a child process, started now: the file is read and cleaned on the other core
+        while this process merges and writes. Close the result to stop the child; the child stops by itself if
+        this process dies."""
+        return ChildBatches(self)
 
     def _new_chunk(self) -> ImportChunk:
         return ImportChunk(first_pid=self._next_pid, columns=self._columns)
 
     def _finished(self, chunk: ImportChunk) -> ImportChunk:
-        """The chunk with its problems in row order and its new leads' extra fields as JSON, ready to write."""
+        """The chunk with its problems in row order, ready to write."""
         chunk.problems.sort(key=operator.attrgetter("row_number"))  # unreadable rows were listed as read
-        if self._extras:
-            for row in chunk.new_leads:
-                if row[EXTRA] is not None:
-                    row[EXTRA] = json.dumps(row[EXTRA], ensure_ascii=False)
         return chunk
 
-    def _add_batch(self, chunk: ImportChunk, batch: list[list[str]], short: dict[int, list[str]]) -> None:
-        """Clean a batch column by column (see :func:`clean_column`), then merge it into ``chunk`` row by row."""
+    def _clean_batch(
+        self,
+        batch: list[list[str]],
+        short: dict[int, list[str]],
+        unreadable: list[ImportProblemRow],
+        blank: int,
+        fraction: float,
+    ) -> CleanBatch:
+        """Clean a batch column by column (see :func:`clean_column`) into rows ready to merge, with their row keys
+        and their extra fields as JSON."""
+        if not batch:
+            return CleanBatch([], set(), {}, [], {}, unreadable, blank, fraction)
         row_problems: dict[int, list[tuple[str, str]]] = {}
         picked = list(zip(*map(self._pick, batch), strict=True))  # mapped, extra and record-number columns
         columns: list[Iterable[Any]] = [_NONE] * len(LEAD_FIELDS)
         for (_, position, name, cleaner), cells in zip(self._mapped, picked, strict=False):
             columns[position] = clean_column(cells, name, cleaner, row_problems)
-        extras: Iterable[Any] = _NONE
+        extras: list[Any] | Iterable[Any] = _NONE
+        stored_extras: Iterable[Any] = _NONE
         if self._extras:
             extras = extra_values(self._extras, picked[len(self._mapped) : -1], row_problems)
+            stored_extras = [None if e is None else json.dumps(e, ensure_ascii=False) for e in extras]
+        # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
+        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905
         now = utcnow()
-        source = repeat(self.fmt.path.name)
         rows = list(
             map(
                 list,
                 zip(
-                    *columns, extras, source, picked[-1], repeat(now), repeat(now), repeat(self.import_id), _NONE, _NONE
+                    *columns,
+                    stored_extras,
+                    repeat(self.fmt.path.name),
+                    picked[-1],
+                    repeat(now),
+                    repeat(now),
+                    repeat(self.import_id),
+                    keys,
+                    _NONE,
                 ),
             )
         )
         identities = zip(
             *(c for p, c in enumerate(columns) if p in _IDENTITY_POSITIONS and c is not _NONE), strict=True
         )
-        # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
-        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905
-        self._merge(chunk, rows, identities, keys, batch, short, row_problems)
+        missing = {k for k, identity in enumerate(identities) if identity.count(None) == len(identity)}
+        return CleanBatch(rows, missing, row_problems, batch, short, unreadable, blank, fraction)
 
-    def _merge(
-        self,
-        chunk: ImportChunk,
-        rows: list[list[Any]],
-        identities: Iterator[tuple[str | None, ...]],
-        keys: list[bytes],
-        batch: list[list[str]],
-        short: dict[int, list[str]],
-        row_problems: dict[int, list[tuple[str, str]]],
-    ) -> None:
+    def _merge(self, chunk: ImportChunk, batch: CleanBatch) -> None:
         """Refuse rows without identity, recognise rows already imported, add the rest as new leads.
 
         One ``setdefault`` per key both looks it up and, for a new lead (the usual case), records it."""
         shards = self.keys.shards
         new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
+        missing, row_problems = batch.missing, batch.problems
         next_pid = self._next_pid
-        for k, (row, identity, key) in enumerate(zip(rows, identities, keys, strict=True)):
-            if identity.count(None) == len(identity):
-                cells = short.get(k) or batch[k][:-1]
+        blank = 0
+        for k, row in enumerate(batch.rows):
+            if k in missing:
+                cells = batch.cells_of(k)
                 if k not in row_problems and not any(c.strip() for c in cells):
-                    self.blank_rows += 1  # only spaces
+                    blank += 1  # only spaces
                     continue
-                chunk.rows_read += 1
                 why = "; ".join(p[1] for p in row_problems.get(k, ()))
                 reason = f"The row has no usable {IDENTITY_LABELS}" + (f" ({why})." if why else ".")
                 out.append(ImportProblemRow(row[SOURCE_ROW], "refused", reason, _raw(cells)))
                 continue
-            chunk.rows_read += 1
             ref = -next_pid
-            row[ROW_KEY] = key
+            key = row[ROW_KEY]
             found = shards[hash(key) & SHARD_MASK].setdefault(key, ref)
             if found != ref:  # the same purchase again: nothing new
                 chunk.recognised.append((row[SOURCE_ROW], found))
@@ -276,7 +348,99 @@ class RowReader:
             new_leads.append(row)
             touch.append(ref)
             if k in row_problems:
-                cells = _raw(short.get(k) or batch[k][:-1])
+                raw_cells = _raw(batch.cells_of(k))
                 for name, reason in row_problems[k]:
-                    out.append(ImportProblemRow(row[SOURCE_ROW], "warning", reason, cells, field=name or None))
+                    out.append(ImportProblemRow(row[SOURCE_ROW], "warning", reason, raw_cells, field=name or None))
+        chunk.rows_read += len(batch.rows) - blank
+        self.blank_rows += blank
         self._next_pid = next_pid
+
+
+class ChildBatches:
+    """A child process (``python -m desktop_app.imports.child``) writing a file's cleaned batches to its stdout,
+    read here by a thread into a bounded queue and iterated (see :meth:`RowReader.from_process`). A plain
+    subprocess rather than :mod:`multiprocessing`: spawning would import the caller's main module again, and
+    forking a process with threads is unsafe."""
+
+    def __init__(self, reader: RowReader) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "desktop_app.imports.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        assert self._child.stdin is not None and self._child.stdout is not None
+        with contextlib.suppress(BrokenPipeError):
+            self._child.stdin.write(pickle.dumps((reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id)))
+            self._child.stdin.close()
+        self._frames: queue.Queue[bytes | None] = queue.Queue(maxsize=PROCESS_QUEUE_BATCHES)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._drain, args=(self._child.stdout,), name="csv-import-pipe")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _drain(self, pipe: IO[bytes]) -> None:
+        """Read length-prefixed frames off the child's stdout (I/O without the GIL) until it ends."""
+        try:
+            while not self._stopping.is_set():
+                head = pipe.read(8)
+                if len(head) < 8:
+                    break
+                frame = pipe.read(int.from_bytes(head, "little"))
+                while not self._stopping.is_set():
+                    try:
+                        self._frames.put(frame, timeout=PROCESS_POLL_SECONDS)
+                        break
+                    except queue.Full:
+                        continue
+        finally:
+            with contextlib.suppress(queue.Full):
+                self._frames.put(None, timeout=PROCESS_POLL_SECONDS)
+
+    def __iter__(self) -> Iterator[CleanBatch]:
+        while True:
+            frame = self._frames.get()
+            if frame is None:
+                code = self._child.wait()
+                raise RuntimeError(f"The import's reader process ended early (exit code {code}).")
+            item = pickle.loads(frame)
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.wait()
+        self._thread.join(timeout=30)
+        assert self._child.stdout is not None
+        self._child.stdout.close()
+
+
+def clean_for_parent(out: IO[bytes], args: bytes) -> None:
+    """The child's work (:mod:`desktop_app.imports.child`): write each cleaned batch as a length-prefixed pickle,
+    then None, or the error that stopped it. A parent that went away ends it (a broken pipe)."""
+    gc.disable()  # a bulk read creates no cycles
+
+    def put(item: object) -> None:
+        frame = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(frame).to_bytes(8, "little"))
+        out.write(frame)
+
+    fmt, mapping, chunk_rows, import_id = pickle.loads(args)
+    reader = RowReader(fmt, mapping, KeyMap(), chunk_rows, import_id=import_id)
+    try:
+        for batch in reader.clean_batches():
+            put(batch.compact())
+        put(None)
+    except BrokenPipeError:
+        return
+    except BaseException as exc:  # handed to the importer, which raises it
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        put(exc)
+    out.flush()

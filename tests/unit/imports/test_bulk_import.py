@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.imports import LeadImporter, cleaning, import_csv, importer, keymap
+from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
 from desktop_app.store.db import LEAD_INDEXES
@@ -219,3 +219,30 @@ async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
         report = await LeadImporter(store, second, chunk_rows=50).run_async()
     assert freed_on and set(freed_on) == {"csv-import-reader"}
     assert report.rows_recognised > 50  # the stored leads' keys were there while rows were read
+
+
+def test_reading_in_a_child_process_changes_no_result(tmp_path: Path) -> None:
+    """A large import reads and cleans in a child process while this one merges and writes: the same leads,
+    problems, recognitions and reports as reading here."""
+    first = write_leads(tmp_path / "first.csv", 300)
+    second = write_leads(tmp_path / "second.csv", 900, start=200)
+    with first.open("a", encoding="utf-8") as handle:  # a cell holding the separator of the compact batches
+        handle.write('\x1f(202) 555-7777,"a\x1fb@example.com",,x\x1fy,ca,"n\x1fote"\n')
+    results = []
+    for in_child in (False, True):
+        with Store(tmp_path / f"child-{in_child}.db") as store:
+            reports = [
+                LeadImporter(store, path, chunk_rows=64, reader_process=in_child).run() for path in (first, second)
+            ]
+            results.append((everything(store), [r.to_dict() | {"seconds": 0, "import_id": 0} for r in reports]))
+    assert results[0] == results[1]
+    assert results[1][1][1]["rows_recognised"] == 100
+
+
+def test_an_unreadable_file_in_the_child_process_is_refused_as_here(tmp_path: Path) -> None:
+    source = write_leads(tmp_path / "leads.csv", 50)
+    with Store(tmp_path / "lc.db") as store:
+        importer_ = LeadImporter(store, source, reader_process=True)
+        source.unlink()
+        with pytest.raises(ImportRefused, match="There is no file"):
+            importer_.run()
