@@ -3,40 +3,37 @@
 Row actions (right-click, or the keys shown in the menu): re-check the lead with every vendor it has data for
 (TrustedForm certificate, LeadiD token, Contact State certificate, phone for the litigator list), copy the
 cell or the row, open the certificate in the browser, and save the consumer's evidence packet
-(:mod:`desktop_app.packet`). Re-checks run on the loop through the :class:`~desktop_app.service.CheckService`
-clients and are stored against *this* lead.
+(:mod:`desktop_app.packet`). Re-checks are planned and run by :mod:`desktop_app.jobs.recheck` and stored
+against *this* lead.
+
+Beside the table: :mod:`.detail` (the selected lead), :mod:`.consumer` (the consumer line), :mod:`.flag_delegate`
+(flag cells as chips), :mod:`.model` (the table over SQLite). The batch feature uses only the public methods
+(:meth:`LeadsTab.selected_lead_ids`, :meth:`LeadsTab.current_query`, :meth:`LeadsTab.show_flag`,
+:meth:`LeadsTab.repaint_rows`, :meth:`LeadsTab.refresh`).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +42,9 @@ from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
 from desktop_app.store.lead_table import FlagFilter, LeadQuery
 from desktop_app.ui import theme
+from desktop_app.ui.leads.consumer import CONSUMER_HINT, consumer_summary
+from desktop_app.ui.leads.detail import LeadDetail
+from desktop_app.ui.leads.flag_delegate import FlagDelegate
 from desktop_app.ui.leads.model import (
     COL_ADDED,
     COL_CERT,
@@ -60,13 +60,10 @@ from desktop_app.ui.leads.model import (
     FLAG_ROLE,
     VENDOR_TITLES,
     LeadsModel,
-    display_phone,
     flag_filter_labels,
-    short_time,
 )
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
-from desktop_app.verdict import Verdict, count_line
 
 COLUMN_WIDTHS = {
     COL_VERDICT: 96,
@@ -81,24 +78,6 @@ COLUMN_WIDTHS = {
     **dict.fromkeys(FLAG_COLUMNS, 104),
 }
 
-LEAD_FIELD_LABELS = (
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("address", "Address"),
-    ("city", "City"),
-    ("state", "State"),
-    ("zip", "ZIP"),
-    ("supplier", "Supplier"),
-    ("cost", "Cost"),
-    ("cert_url", "TrustedForm certificate"),
-    ("leadid", "LeadiD token"),
-    ("cs_cert_url", "Contact State certificate"),
-    ("source_file", "Imported from"),
-    ("created_at", "Added"),
-)
-
 
 def recheck_line(outcome: RecheckOutcome) -> str:
     """One vendor's part of a re-check, in a sentence for the message line."""
@@ -112,221 +91,6 @@ def recheck_line(outcome: RecheckOutcome) -> str:
         return f"{title}: the call failed: {result.error.message}{hint}"
     word = theme.flag_word(result.flag.value) if result.flag else "done"
     return f"{title}: {word}: {result.summary}"
-
-
-class FlagDelegate(QStyledItemDelegate):
-    """Paints a flag cell as a rounded chip (word on its colour) that keeps its colour when the row is selected."""
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        flag = index.data(FLAG_ROLE)
-        background, foreground = theme.flag_background(flag), theme.flag_foreground(flag)
-        if background is None or foreground is None:
-            super().paint(painter, option, index)
-            return
-        rect = option.rect
-        painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, option.palette.highlight())
-        chip = rect.adjusted(3, 2, -3, -2)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(background)
-        painter.drawRoundedRect(chip, 4, 4)
-        font = option.font
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(foreground)
-        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, theme.flag_word(flag))
-        painter.restore()
-
-
-class LeadDetail(QWidget):
-    """The selected lead's fields (left) and its whole history of checks, newest first (right).
-
-    Signals: none.
-    """
-
-    HISTORY_LIMIT = 500
-
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self.lead_id: int | None = None
-        self.title = QLabel("Select a lead to see its details and every check made on it.")
-        self.title.setObjectName("sectionTitle")
-        self.title.setWordWrap(True)
-        self.verdict = QLabel()
-        self.verdict.setAccessibleName("Verdict")
-        self.verdict.setTextFormat(Qt.TextFormat.RichText)
-        self.verdict.setWordWrap(True)
-        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.verdict.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)  # room for the verdict and a reason
-
-        fields_box = QWidget()
-        self.form = QFormLayout(fields_box)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setContentsMargins(0, 0, 8, 0)
-        self.field_labels: dict[str, QLabel] = {}
-        for key, label in LEAD_FIELD_LABELS:
-            value = QLabel()
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
-            value.setAccessibleName(label)
-            self.field_labels[key] = value
-            self.form.addRow(label + ":", value)
-        scroll = QScrollArea()
-        scroll.setWidget(fields_box)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(340)
-
-        self.history = QTableWidget(0, 6)
-        self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Sent", "Summary"])
-        self.history.setAccessibleName("Check history")
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history.verticalHeader().setVisible(False)
-        self.history.setWordWrap(False)
-        header = self.history.horizontalHeader()
-        for col, width in enumerate((150, 120, 90, 80, 200)):
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
-        split.addWidget(self.history)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 5)
-        split.setChildrenCollapsible(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.title)
-        layout.addWidget(split, 1)
-
-    def show_lead(self, lead_id: int | None) -> None:
-        """Load ``lead_id``'s verdict, fields and history from the store (indexed reads: fast on the GUI thread)."""
-        self.lead_id = lead_id
-        lead = self.store.lead(lead_id) if lead_id is not None else None
-        history = self.store.lead_history(lead_id, limit=self.HISTORY_LIMIT) if lead else []
-        if lead is None or lead_id is None:
-            self.title.setText("Select a lead to see its details and every check made on it.")
-            self.verdict.clear()
-        else:
-            name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p) or f"Lead {lead_id}"
-            count = len(history)
-            self.title.setText(f"{name} (lead #{lead_id}): {count} check{'s' if count != 1 else ''} on record")
-            verdict, reasons = self.store.lead_verdict(lead_id)
-            self.verdict.setText(verdict_html(verdict, reasons))
-        for key, label in self.field_labels.items():
-            value = (lead or {}).get(key)
-            if key == "phone":
-                value = display_phone(value)
-            elif key == "created_at":
-                value = short_time(value)
-            elif key == "source_file" and value and lead and lead.get("source_row") is not None:
-                value = f"{value}, row {lead.get('source_row')}"
-            elif key == "source_file" and lead:
-                value = "entered by hand" if lead.get("source") == "manual" else value
-            label.setText("" if value in (None, "") else str(value))
-        self._fill_history(history)
-
-    def history_rows(self) -> list[tuple[str, ...]]:
-        """The history table's text, row by row (what the buyer reads)."""
-        table = self.history
-        return [
-            tuple(item.text() if (item := table.item(r, c)) else "" for c in range(table.columnCount()))
-            for r in range(table.rowCount())
-        ]
-
-    def _fill_history(self, history: list[tuple[Any, bool]]) -> None:
-        self.history.setRowCount(len(history))
-        for row, (stored, counts) in enumerate(history):
-            result = stored.result
-            when = QTableWidgetItem(short_time(result.finished_at))
-            vendor = QTableWidgetItem(VENDOR_TITLES.get(result.vendor, result.vendor))
-            operation = QTableWidgetItem(result.operation)
-            if result.error is not None:
-                outcome = QTableWidgetItem("Failed")
-                bg, fg = theme.FAILED_COLOURS
-                outcome.setBackground(QColor(bg))
-                outcome.setForeground(QColor(fg))
-                hint = f"\n{result.error.hint}" if result.error.hint else ""
-                outcome.setToolTip(f"The call failed ({result.error.kind.value}): {result.error.message}{hint}")
-                summary_text = result.error.message + (f" — {result.error.hint}" if result.error.hint else "")
-            else:
-                flag = result.flag.value if result.flag else None
-                outcome = QTableWidgetItem(theme.flag_word(flag) if flag else "Done")
-                if flag:
-                    bg, fg = theme.FLAG_COLOURS[flag]
-                    outcome.setBackground(QColor(bg))
-                    outcome.setForeground(QColor(fg))
-                    outcome.setToolTip(f"{VENDOR_TITLES.get(result.vendor, result.vendor)}: {theme.flag_word(flag)}")
-                summary_text = result.summary
-            outcome.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            sent_text = sent_summary(stored.sent)
-            if not counts:
-                sent_text = "other data: " + sent_text
-            sent = QTableWidgetItem(sent_text)
-            sent.setToolTip(
-                (
-                    "Sent with data that is not this lead's own: kept and shown, not counted in its verdict.\n"
-                    if not counts
-                    else ""
-                )
-                + f"Sent: {sent_summary(stored.sent)}"
-            )
-            summary = QTableWidgetItem(summary_text)
-            summary.setToolTip(f"{summary_text}\nSubject: {result.subject}")
-            for col, item in enumerate((when, vendor, operation, outcome, sent, summary)):
-                item.setData(Qt.ItemDataRole.UserRole, stored.id)
-                self.history.setItem(row, col, item)
-
-
-CONSUMER_HINT = "Type a phone number (any layout) or an email above to see everything bought for that consumer."
-
-
-def consumer_summary(found: dict[str, Any]) -> str:
-    """One line about a consumer: phones and emails, leads bought and from whom, verdicts, suppression."""
-    who = " · ".join([*(display_phone(p) for p in found["phones"]), *found["emails"]]) or found["query"]
-    leads = found["leads"]
-    if not leads:
-        return f"No lead was bought for {who}."
-    suppliers = sorted({lead["supplier"] for lead in leads if lead["supplier"]})
-    counts: dict[str, int] = {}
-    for lead in leads:
-        counts[lead["verdict"]] = counts.get(lead["verdict"], 0) + 1
-    text = f"Consumer {who}: {count_line(counts)}"
-    if suppliers:
-        text += f", bought from {', '.join(suppliers)}"
-    reasons = sorted({entry["reason"] for entry in found["suppression"]})
-    text += f". On the suppression list: {', '.join(reasons)}." if reasons else ". Not on the suppression list."
-    return text
-
-
-def sent_summary(sent: dict[str, Any] | None) -> str:
-    """What a check carried besides its subject, in one line."""
-    if sent is None:
-        return "not recorded (checked before Leadcheck kept it)"
-    if not sent:
-        return "the subject only"
-    return ", ".join(f"{key}: {value}" for key, value in sent.items())
-
-
-def verdict_html(verdict: str, reasons: list[str]) -> str:
-    """The detail's first line: the verdict as a coloured word, then why."""
-    word = Verdict(verdict).word
-    colours = theme.FLAG_COLOURS.get(verdict)
-    chip = (
-        f'<span style="background:{colours[0]}; color:{colours[1]}; font-weight:bold">&nbsp;{word}&nbsp;</span>'
-        if colours
-        else f"<b>{word}</b>"
-    )
-    why = "<br>".join(html.escape(r) for r in reasons)
-    return f"Verdict: {chip}" + (f"<br>{why}" if why else "")
 
 
 class LeadsTab(QWidget):
