@@ -24,13 +24,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.runtime import run_dialog
+from desktop_app.vendors.registry import TAB_ORDER
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
     from desktop_app.ui.batch.feature import BatchFeature
 
 SCREENSHOT_SIZE = QSize(1280, 800)
-TAB_NAMES = ("leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
+TAB_NAMES = ("leads", *TAB_ORDER)
 
 
 class AppSession:

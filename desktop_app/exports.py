@@ -48,6 +48,7 @@ from desktop_app.store import reports
 from desktop_app.store.db import Store
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.registry import LEAD_VENDORS
 from desktop_app.vendors.results import Flag, utcnow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,7 +56,6 @@ E164_SAFE = re.compile(r"^\+\d{11}$")
 FORMATS = ("phone10", "e164", "email", "md5", "sha256")
 SOURCES = ("litigator", "optout", "imported")
 FLAG_WORDS = tuple(f.value for f in Flag)
-RESULT_VENDORS = ("trustedform", "jornaya", "litigator", "contactstate")
 DEFAULT_INCLUDE = ("litigator", "optout", "imported")
 
 
@@ -119,7 +119,7 @@ def write_results_csv(
         for lead_id, vendor, flag, summary, finished, error in reports.latest_answers(conn):
             answers.setdefault(int(lead_id), {})[vendor] = _answer(flag, summary, finished, error)
             seen.add(vendor)
-        vendors = [v for v in RESULT_VENDORS if v in seen] + sorted(seen - set(RESULT_VENDORS))
+        vendors = [v for v in LEAD_VENDORS if v in seen] + sorted(seen - set(LEAD_VENDORS))
     lead_columns = (*LEAD_FIELDS, "source_file", "source_row", "verdict")
     header = ["lead_id", *lead_columns]
     for vendor in vendors:
@@ -173,9 +173,9 @@ def _flag_selector(name: str) -> tuple[str | None, str] | None:
         return (None, parts[0]) if parts[0] in FLAG_WORDS else None
     if len(parts) == 2:
         a, b = parts
-        if b in FLAG_WORDS and a in RESULT_VENDORS:
+        if b in FLAG_WORDS and a in LEAD_VENDORS:
             return a, b
-        if a in FLAG_WORDS and b in RESULT_VENDORS:
+        if a in FLAG_WORDS and b in LEAD_VENDORS:
             return b, a
     return None
 

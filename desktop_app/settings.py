@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.paths import NotARegularFile, open_regular_file
-from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
+from desktop_app.vendors.credentials import fields_for
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.registry import VENDOR_LABELS, VENDORS, CredentialField
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
@@ -146,18 +147,19 @@ SETTINGS: tuple[Setting, ...] = (
         365,
         "days",
     ),
-    Setting("concurrency.trustedform", int, 8, "Parallel TrustedForm requests in a batch.", None, 1, 64, "requests"),
-    Setting("concurrency.jornaya", int, 8, "Parallel Jornaya requests in a batch.", None, 1, 64, "requests"),
-    Setting("concurrency.litigator", int, 8, "Parallel litigator requests in a batch.", None, 1, 64, "requests"),
-    Setting(
-        "concurrency.contactstate",
-        int,
-        2,
-        "Parallel Contact State requests in a batch (60/min limit).",
-        None,
-        1,
-        4,
-        "requests",
+    *(
+        Setting(
+            f"concurrency.{vendor.key}",
+            int,
+            vendor.batch_concurrency,
+            f"Parallel {vendor.label} requests in a batch" + (f" ({vendor.rate_limit})." if vendor.rate_limit else "."),
+            None,
+            1,
+            vendor.max_concurrency,
+            "requests",
+        )
+        for vendor in VENDORS
+        if vendor.batch_concurrency is not None
     ),
     Setting(
         "evidence_retention_years",

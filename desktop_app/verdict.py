@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.registry import LEAD_VENDORS, VENDOR_LABELS
 
-VERDICT_VENDORS = ("trustedform", "jornaya", "litigator", "contactstate")
+VERDICT_VENDORS = LEAD_VENDORS  # every vendor that checks a lead's evidence counts toward its verdict
 
 
 class Verdict(StrEnum):

@@ -14,7 +14,8 @@ from desktop_app.jobs.events import (
     VendorProgress,
 )
 from desktop_app.jobs.runner import BatchNotFound, BatchPlan, BatchRun, BatchRunner
-from desktop_app.jobs.vendor_jobs import BATCH_VENDORS, JOBS, CachePolicy, parse_vendors
+from desktop_app.jobs.vendor_jobs import JOBS, CachePolicy, parse_vendors
+from desktop_app.vendors.registry import BATCH_VENDORS
 
 __all__ = [
     "BATCH_VENDORS",

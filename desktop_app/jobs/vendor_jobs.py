@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from desktop_app.check_rules import EVIDENCE_OPERATIONS, JORNAYA_DATA
 from desktop_app.vendors.credentials import require
 from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.registry import BATCH_VENDORS
 from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.validation import (
     contactstate_url,
@@ -35,8 +36,6 @@ from desktop_app.vendors.validation import (
     normalize_phone,
     trustedform_cert_url,
 )
-
-BATCH_VENDORS = ("trustedform", "jornaya", "litigator", "contactstate")
 
 
 def iso_days_ago(days: float, now: datetime | None = None) -> str:

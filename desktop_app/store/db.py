@@ -25,9 +25,9 @@ import sqlite_utils
 
 from desktop_app.store import evidence
 from desktop_app.store.errors import NewerSchemaError, store_errors, translate
-from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.store.records import Records
 from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
+from desktop_app.vendors.registry import FLAG_COLUMNS
 from desktop_app.vendors.results import utcnow
 
 VENDORS = tuple(FLAG_COLUMNS)

@@ -23,8 +23,8 @@ from typing import Any
 
 from desktop_app.store.consumers import contact_key
 from desktop_app.store.errors import store_errors
-from desktop_app.store.links import FLAG_COLUMNS
 from desktop_app.vendors.errors import InputError
+from desktop_app.vendors.registry import FLAG_COLUMNS
 from desktop_app.verdict import Verdict
 
 # The columns a page row holds, in this order.

@@ -17,12 +17,10 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from desktop_app.vendors.registry import FLAG_COLUMNS, SUBJECT_COLUMNS
 from desktop_app.vendors.results import CheckResult, utcnow
 from desktop_app.verdict import verdict_sql
 
-# The lead column holding each vendor's subject (a check of these vendors is about a lead's evidence).
-SUBJECT_COLUMNS = {"trustedform": "cert_url", "jornaya": "leadid", "litigator": "phone", "contactstate": "cs_cert_url"}
-FLAG_COLUMNS = {v: f"flag_{v}" for v in ("trustedform", "jornaya", "litigator", "contactstate", "consentcontrol")}
 # The lead fields a check may send as the lead's data (what ``sent`` is compared on).
 COMPARED_FIELDS = ("phone", "email", "first_name", "last_name", "address", "city", "state", "zip")
 _VERDICT = verdict_sql()

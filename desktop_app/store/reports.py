@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from desktop_app.store.links import FLAG_COLUMNS
+from desktop_app.vendors.registry import FLAG_COLUMNS
 
 SQL_CHUNK = 500
 

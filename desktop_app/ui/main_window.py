@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.runtime import spawn
+from desktop_app.vendors.registry import TAB_ORDER, VENDOR_LABELS
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
@@ -44,15 +45,8 @@ if TYPE_CHECKING:
 APP_TITLE = "Leadcheck"
 LEADS_KEY = "leads"
 # The tab order; vendor titles are the tabs' own (these are for the placeholders drawn before they exist).
-TAB_KEYS = (LEADS_KEY, "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
-PLACEHOLDER_TITLES = {
-    LEADS_KEY: "Leads",
-    "trustedform": "TrustedForm",
-    "jornaya": "Jornaya",
-    "contactstate": "Contact State",
-    "consentcontrol": "Consent Control",
-    "litigator": "TCPA Litigator",
-}
+TAB_KEYS = (LEADS_KEY, *TAB_ORDER)
+PLACEHOLDER_TITLES = {LEADS_KEY: "Leads", **VENDOR_LABELS}
 DEMO_TEXT = (
     "DEMO MODE: every vendor is the built-in simulator on this computer and results go to a separate demo "
     "database. Nothing is sent to real vendors and nothing is billed."

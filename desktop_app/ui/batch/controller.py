@@ -40,13 +40,15 @@ from desktop_app.jobs.events import ItemOutcome
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchInfo, BatchStore
 from desktop_app.vendors.errors import LeadcheckError, MissingCredentials
+from desktop_app.vendors.registry import vendor as vendor_facts
 
 PROGRESS_INTERVAL_MS = 250
 REFRESH_INTERVAL_MS = 700  # not a multiple of the progress interval: the two paints rarely share a turn
 PLAN_CHUNK = 500
 CREATE_ON_LOOP_ITEMS = 2000
 KEPT_FAILURES = 200
-CONCURRENCY_LIMITS = {"trustedform": 32, "jornaya": 32, "litigator": 32, "contactstate": 4}
+MAX_WINDOW_CONCURRENCY = 32  # the most parallel calls the batch panel offers for one vendor
+CONCURRENCY_LIMITS = {v: min(MAX_WINDOW_CONCURRENCY, vendor_facts(v).max_concurrency) for v in BATCH_VENDORS}
 # Imported by httpx on the app's first connection (anyio's backend, ~100 ms of module loading): loaded on a
 # worker thread before a batch starts, so that time is not a stall of the window.
 WARM_MODULES = (

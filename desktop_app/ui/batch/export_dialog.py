@@ -32,8 +32,8 @@ from desktop_app.exports import FORMATS, write_results_csv, write_suppression
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchInfo
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.registry import LEAD_VENDORS, TAB_ORDER, VENDOR_LABELS
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ SOURCE_LABELS = (
     ("imported", "Imported suppression files", "Consent Control suppression files imported into Leadcheck"),
 )
 COLOUR_LABELS = (("red", "Red"), ("yellow", "Yellow"), ("green", "Green"))
-FLAG_VENDORS = ("trustedform", "jornaya", "contactstate", "litigator")
+FLAG_VENDORS = tuple(v for v in TAB_ORDER if v in LEAD_VENDORS)
 
 
 def _with_reader(store: Any, work: Callable[[Store], T]) -> T:

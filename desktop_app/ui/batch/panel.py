@@ -34,16 +34,12 @@ from desktop_app.jobs.events import format_duration
 from desktop_app.store.batches import BatchInfo, BatchStore
 from desktop_app.ui.batch.controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.registry import VENDOR_LABELS, VENDORS
+from desktop_app.vendors.registry import vendor as vendor_facts
 from desktop_app.verdict import count_line
 
-VENDOR_TASKS = {
-    "trustedform": ("TrustedForm — retain the certificate", "a certificate URL and a phone or email"),
-    "jornaya": ("Jornaya — audit the LeadiD token", "a LeadiD token"),
-    "litigator": ("TCPA Litigator — check the phone", "a phone number"),
-    "contactstate": ("Contact State — certificate status", "a Contact State certificate URL"),
-}
-DEFAULT_VENDORS = ("trustedform", "jornaya", "litigator", "contactstate")
+VENDOR_TASKS = {v.key: (f"{v.label} — {v.batch_task}", v.batch_needs) for v in VENDORS if v.batchable}
+DEFAULT_VENDORS = BATCH_VENDORS
 STATE_WORDS = {
     RunState.RUNNING: "Running",
     RunState.PAUSED: "Paused",
@@ -142,9 +138,10 @@ class CheckLeadsDialog(QDialog):
             spin.setRange(1, CONCURRENCY_LIMITS.get(vendor, 32))
             spin.setValue(controller.default_concurrency(vendor))
             spin.setAccessibleName(f"{VENDOR_LABELS[vendor]} parallel calls")
+            rate_limit = vendor_facts(vendor).rate_limit
             spin.setToolTip(
                 "Calls in flight at once for this vendor"
-                + (" (Contact State allows 60 requests a minute)" if vendor == "contactstate" else "")
+                + (f" ({VENDOR_LABELS[vendor]} allows {rate_limit})" if rate_limit else "")
             )
             grid.addWidget(check, row, 0)
             grid.addWidget(counts, row, 1)

@@ -41,19 +41,14 @@ from desktop_app.store.lead_table import (
     reader,
 )
 from desktop_app.ui import theme
+from desktop_app.vendors.registry import TAB_ORDER, VENDOR_LABELS
 from desktop_app.verdict import Verdict
 
 PAGE_SIZE = 200
 CACHE_PAGES = 64
 
-VENDOR_ORDER = ("trustedform", "jornaya", "contactstate", "consentcontrol", "litigator")
-VENDOR_TITLES = {
-    "trustedform": "TrustedForm",
-    "jornaya": "Jornaya",
-    "contactstate": "Contact State",
-    "consentcontrol": "Consent Control",
-    "litigator": "TCPA Litigator",
-}
+VENDOR_ORDER = TAB_ORDER
+VENDOR_TITLES = VENDOR_LABELS
 
 (
     COL_VERDICT,
