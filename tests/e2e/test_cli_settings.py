@@ -128,3 +128,13 @@ def test_consent_control_files_that_are_fifos_exit_2(tmp_path: Path, leadcheck_h
     env = {**os.environ, "LEADCHECK_HOME": str(leadcheck_home), "NO_COLOR": "1"}
     proc = run_leadcheck(*command, str(fifo), env=env)
     assert proc.returncode == 2 and "named pipe" in proc.stderr, proc.stderr
+
+
+def test_home_option_keeps_the_files_there_without_touching_the_environment(
+    tmp_path: Path, leadcheck_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "elsewhere"
+    before = os.environ.get("LEADCHECK_HOME")
+    assert main(["--home", str(home), "history"]) == 0
+    assert os.environ.get("LEADCHECK_HOME") == before  # passed down as Paths, not through os.environ
+    assert (home / "data").is_dir() and not (leadcheck_home / "data" / "leadcheck.db").exists()

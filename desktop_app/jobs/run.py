@@ -1,0 +1,500 @@
+"""One run of one batch: one lane per vendor, each with its own concurrency, results stored as they arrive.
+
+A :class:`BatchRun` (made by :meth:`desktop_app.jobs.runner.BatchRunner.run`):
+
+1. puts items a killed run left ``in_flight`` back to ``pending`` (they are sent again — the first call may
+   or may not have reached the vendor; without its answer there is nothing to show, so re-sending is the only
+   way to finish, and it is the one case where a call can be paid twice);
+2. marks pending pairs the vendor already answered as ``cached`` (see :mod:`desktop_app.jobs.vendor_jobs`;
+   skipped when the batch re-checks);
+3. runs the lanes concurrently; each lane runs ``concurrency`` workers that take the next pending item, mark
+   it in flight (committed), make the call through the vendor client (which applies the core's retry rules),
+   and store the result (by :mod:`desktop_app.check_rules`, as a one-off check is), the lead's flag and the
+   item's new state in one transaction (:meth:`~desktop_app.store.batches.BatchStore.complete_item`). Contact
+   State calls also take a slot from the service's shared 60-per-minute limiter. Two items with the same
+   subject in one lane share one call. A lane's workers call through connection pools of the lane's own, at
+   most :data:`POOL_CONNECTIONS` each.
+
+Every database write happens on the event loop's thread (one writer), except that the window's runs store item
+states and results through :mod:`desktop_app.jobs.writer` on a thread of their own. Progress goes to ``on_event``
+callbacks and :meth:`BatchRun.events` iterators as :class:`~desktop_app.jobs.events.BatchEvent` s.
+
+Pause stops lanes from taking new items (calls in flight finish and are stored); cancel does the same and
+ends the run once they are stored; the batch can be resumed later either way. A lane whose vendor refuses
+the account (bad key, billing, forbidden, missing credentials) stops; its remaining items stay pending and
+the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
+
+Errors: :class:`~desktop_app.vendors.errors.MissingCredentials` is raised by :meth:`BatchRun.run` before
+anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound` for an unknown batch;
+:class:`~desktop_app.store.db.StoreError` (disk full...) ends the run as ``interrupted`` and propagates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from desktop_app.check_rules import scrub, suppression_for
+from desktop_app.jobs.events import (
+    BatchEvent,
+    BatchProgress,
+    EventCallback,
+    EventKind,
+    ItemOutcome,
+    RateMeter,
+    RunState,
+    VendorProgress,
+)
+from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
+from desktop_app.jobs.writer import ItemWriter
+from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, WorkItem, call_key
+from desktop_app.vendors.credentials import VENDOR_LABELS
+from desktop_app.vendors.errors import ErrorKind, InputError, LeadcheckError, MissingCredentials
+from desktop_app.vendors.http import Redactor
+from desktop_app.vendors.ratelimit import RateLimiter
+from desktop_app.vendors.registry import vendor as vendor_facts
+
+if TYPE_CHECKING:
+    from desktop_app.jobs.runner import BatchRunner
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# A failure of this kind would repeat for every remaining item: the lane stops instead of paying for nothing.
+STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
+CACHE_PROBE_SLICE = 2000  # subjects per "already answered?" query; the loop gets a turn between slices
+# The most connections one lane's httpx pool holds; a lane with more calls in flight is spread over several pools.
+# httpcore scans its whole pool on every request, so CPU per call grows with the pool: 3,000 litigator checks
+# spent 2.2 ms of CPU each over one pool of 32 and 10.7 ms over one of 64 (scripts/bench_batch.py --scaling).
+POOL_CONNECTIONS = 16
+
+
+class BatchNotFound(LeadcheckError):
+    """No batch with that id (or nothing to resume)."""
+
+
+@dataclass
+class _Lane:
+    vendor: str
+    concurrency: int
+    clients: list[Any]  # worker i calls through clients[i % len(clients)]: each of its own pool (or one fake)
+    limiter: RateLimiter | None
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    cached: int = 0
+    in_flight: int = 0
+    stopped: str | None = None
+    meter: RateMeter = field(default_factory=RateMeter)
+    # call key (see call_key) -> (check id, flag, state) for calls finished in this run; -> future while in flight
+    answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
+    calls: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+    buffer: list[WorkItem] = field(default_factory=list)
+    last_id: int = 0
+    exhausted: bool = False
+
+    def progress(self) -> VendorProgress:
+        return VendorProgress(
+            self.vendor,
+            self.total,
+            self.done,
+            self.failed,
+            self.cached,
+            self.in_flight,
+            self.meter.rate(),
+            self.stopped,
+        )
+
+
+class BatchRun:
+    """One run of one batch. Not reusable: create another (``BatchRunner.run``) to resume again later.
+
+    Control from any coroutine or callback on the loop: :meth:`pause`, :meth:`resume`, :meth:`cancel`.
+    """
+
+    def __init__(
+        self,
+        runner: BatchRunner,
+        batch_id: int,
+        *,
+        concurrency: int | Mapping[str, int] | None = None,
+        retry_failed: bool = False,
+        on_event: EventCallback | None = None,
+        writer_thread: bool = False,
+    ) -> None:
+        self.runner = runner
+        self.service = runner.service
+        self.batches = runner.batches
+        self._items = ItemWriter(runner.batches, own_thread=writer_thread)  # where per-item writes go
+        self._pools: list[Callable[[], Awaitable[None]]] = []  # closes the lanes' own connection pools
+        self.batch_id = batch_id
+        self.retry_failed = retry_failed
+        self._concurrency = concurrency
+        self._stored_concurrency: Mapping[str, int] = {}  # what the batch's last run used (see _prepare)
+        self._callbacks: list[EventCallback] = [on_event] if on_event else []
+        self._queues: list[asyncio.Queue[BatchEvent]] = []
+        self._lanes: dict[str, _Lane] = {}
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._state = RunState.RUNNING
+        self._cancelled = False
+        self._started = runner.clock()
+        self._redactor = Redactor()
+        self.reopened = 0  # items that were in flight when a previous run stopped (sent again)
+        self.info: BatchInfo | None = None
+
+    # -- control ------------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> RunState:
+        return self._state
+
+    def pause(self) -> None:
+        """Stop taking new items; calls in flight finish and are stored."""
+        if self._state is RunState.RUNNING:
+            self._gate.clear()
+            self._state = RunState.PAUSED
+            self.batches.set_status(self.batch_id, "paused")
+            self._emit(EventKind.PAUSED)
+
+    def resume(self) -> None:
+        if self._state is RunState.PAUSED:
+            self._state = RunState.RUNNING
+            self.batches.set_status(self.batch_id, "running")
+            self._gate.set()
+            self._emit(EventKind.RESUMED)
+
+    def cancel(self) -> None:
+        """Stop taking new items; :meth:`run` returns once the calls in flight are stored."""
+        if self._state in (RunState.RUNNING, RunState.PAUSED):
+            self._cancelled = True
+            self._state = RunState.CANCELLING
+            self._gate.set()
+
+    def add_callback(self, callback: EventCallback) -> None:
+        self._callbacks.append(callback)
+
+    async def events(self) -> AsyncIterator[BatchEvent]:
+        """Every event from now on, ending with ``finished``. Subscribe before or while the run runs."""
+        queue: asyncio.Queue[BatchEvent] = asyncio.Queue()
+        self._queues.append(queue)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if event.kind is EventKind.FINISHED:
+                    return
+        finally:
+            self._queues.remove(queue)
+
+    # -- progress -----------------------------------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> dict[str, int]:
+        """Parallel calls per vendor lane of this run (known once it has started)."""
+        return {vendor: lane.concurrency for vendor, lane in self._lanes.items()}
+
+    @property
+    def progress(self) -> BatchProgress:
+        stopped = [f"{VENDOR_LABELS.get(v, v)}: {lane.stopped}" for v, lane in self._lanes.items() if lane.stopped]
+        return BatchProgress(
+            self.batch_id,
+            self._state,
+            {v: lane.progress() for v, lane in self._lanes.items()},
+            self.runner.clock() - self._started,
+            "; ".join(stopped) or None,
+        )
+
+    def _emit(self, kind: EventKind, item: ItemOutcome | None = None, message: str = "") -> None:
+        event = BatchEvent(kind, self.progress, item, message)
+        for callback in list(self._callbacks):
+            try:
+                callback(event)
+            except Exception:  # a display bug must not stop a paid batch
+                logger.exception("batch event callback failed")
+        for queue in self._queues:
+            queue.put_nowait(event)
+
+    # -- running ------------------------------------------------------------------------------------------
+
+    def _concurrency_for(self, vendor: str) -> int:
+        """The run's own (``concurrency``), else what the batch's last run used (a resume sends no more calls at
+        once than the run it finishes), else Settings."""
+        if isinstance(self._concurrency, int):
+            return max(1, self._concurrency)
+        if isinstance(self._concurrency, Mapping) and vendor in self._concurrency:
+            return max(1, int(self._concurrency[vendor]))
+        if vendor in self._stored_concurrency:
+            return max(1, int(self._stored_concurrency[vendor]))
+        settings = getattr(self.service, "settings", None)
+        try:
+            return max(1, int(settings.get(f"concurrency.{vendor}"))) if settings is not None else 1
+        except (KeyError, TypeError, ValueError):
+            return vendor_facts(vendor).batch_concurrency or 4
+
+    def _clients(self, vendor: str, concurrency: int) -> list[Any]:
+        """The lane's vendor clients: a test's fake, else clients over connection pools of the lane's own of at
+        most POOL_CONNECTIONS each, sharing the lane's calls evenly (closed when the run ends; see
+        CheckService.lane_client), else one on the service's shared client."""
+        if vendor in self.runner.clients:
+            return [self.runner.clients[vendor]]
+        lane_client = getattr(self.service, "lane_client", None)
+        if lane_client is None:
+            return [getattr(self.service, vendor)()]
+        shards = -(-concurrency // POOL_CONNECTIONS)
+        clients = []
+        for shard in range(shards):
+            client, close = lane_client(vendor, len(range(shard, concurrency, shards)))
+            self._pools.append(close)
+            clients.append(client)
+        return clients
+
+    def _limiter(self, vendor: str) -> RateLimiter | None:
+        if vendor != "contactstate":
+            return None
+        limits = getattr(self.service, "contactstate_limits", None)
+        shared = getattr(limits, "requests", None)
+        return shared if isinstance(shared, RateLimiter) else RateLimiter(60, 60.0, name="contactstate")
+
+    def _prepare(self) -> BatchInfo:
+        info = self.batches.batch(self.batch_id)
+        if info is None:
+            raise BatchNotFound(f"There is no batch {self.batch_id}.")
+        settings = getattr(self.service, "settings", None)
+        for vendor in info.vendors:
+            pending = info.count("pending", vendor) + info.count("in_flight", vendor)
+            if pending and vendor not in self.runner.clients and settings is not None:
+                check_credentials(vendor, settings.credentials_for(vendor))
+        self.reopened = self.batches.reopen(self.batch_id)
+        if self.retry_failed:
+            self.batches.retry_failed(self.batch_id)
+        info = self.batches.batch(self.batch_id)
+        assert info is not None
+        self._stored_concurrency = info.concurrency
+        for vendor in info.vendors:
+            concurrency = self._concurrency_for(vendor)
+            lane = _Lane(
+                vendor,
+                concurrency,
+                self._clients(vendor, concurrency) if info.count("pending", vendor) else [],
+                self._limiter(vendor),
+                meter=RateMeter(clock=self.runner.clock),
+            )
+            lane.total = sum(info.counts.get(vendor, {}).values())
+            lane.done, lane.failed = info.count("done", vendor), info.count("failed", vendor)
+            lane.cached = info.count("cached", vendor)
+            self._lanes[vendor] = lane
+        if hasattr(self.service, "redactor"):
+            self._redactor = self.service.redactor()
+        return info
+
+    async def run(self) -> BatchProgress:
+        """Run (or resume) the batch to the end, a cancel or a stop; returns the final progress."""
+        info = self._prepare()
+        self.info = info
+        self.batches.record_concurrency(self.batch_id, self.concurrency)
+        self.batches.set_status(self.batch_id, "running")
+        self._emit(
+            EventKind.STARTED,
+            message=f"{self.reopened} items were in flight and are sent again" if self.reopened else "",
+        )
+        try:
+            await self._items.open()
+            try:
+                await self._resolve_cached(info)
+                await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
+            finally:
+                await self._items.close()
+                await self._close_pools()
+        except BaseException as exc:
+            self._state = RunState.INTERRUPTED
+            try:
+                self.batches.set_status(self.batch_id, "interrupted", stop_reason=str(exc) or type(exc).__name__)
+            except Exception:  # the database itself may be what failed
+                logger.exception("could not mark batch %s interrupted", self.batch_id)
+            self._emit(EventKind.FINISHED, message="interrupted")
+            raise
+        stop_reason = self.progress.stop_reason
+        if self._cancelled:
+            self._state, status = RunState.CANCELLED, "cancelled"
+        elif stop_reason:
+            self._state, status = RunState.STOPPED, "stopped"
+        else:
+            self._state, status = RunState.DONE, "done"
+        self.batches.set_status(self.batch_id, status, stop_reason=stop_reason)
+        self._emit(EventKind.FINISHED, message=status)
+        return self.progress
+
+    async def _close_pools(self) -> None:
+        pools, self._pools = self._pools, []
+        for close in pools:
+            try:
+                await close()
+            except Exception:  # a connection that fails to close must not hide the batch's outcome
+                logger.exception("could not close a lane's connections")
+
+    async def _resolve_cached(self, info: BatchInfo) -> None:
+        """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks).
+
+        Works in slices with a loop turn between them, so a 30,000-item batch never holds the window."""
+        settings = getattr(self.service, "settings", None)
+        for vendor, lane in self._lanes.items():
+            pending = self.batches.pending_subjects(self.batch_id, vendor)
+            await asyncio.sleep(0)
+            if not pending:
+                continue
+            job = JOBS[vendor]
+            since: str | None
+            flags: tuple[str, ...] | None
+            if info.recheck:
+                since, flags = info.created_at, None  # only answers this batch itself already got
+            else:
+                policy = job.cache(settings)
+                since, flags = policy.since(), policy.flags
+            found: dict[str, tuple[int, str | None]] = {}
+            subjects = list(dict.fromkeys(subject for _, _, subject, _ in pending))
+            for start in range(0, len(subjects), CACHE_PROBE_SLICE):
+                part_subjects = subjects[start : start + CACHE_PROBE_SLICE]
+                found.update(
+                    self.batches.answered(vendor, job.operation, part_subjects, since=since, flags=flags, by_call=True)
+                )
+                await asyncio.sleep(0)
+            # an answer counts as this lead's when it was asked with the lead's own data (or before Leadcheck kept
+            # what was sent: those were made with the stored lead's data)
+            hits = [
+                (item_id, lead_id, key)
+                for item_id, lead_id, subject, lead in pending
+                if (key := call_key(subject, job.sent(lead))) in found or (key := subject) in found
+            ]
+            for start in range(0, len(hits), 1000):
+                part = hits[start : start + 1000]
+                await self._items.call(
+                    self._items.batches.mark_cached, [(item_id, found[key][0]) for item_id, _, key in part]
+                )
+                for item_id, lead_id, key in part:
+                    check_id, flag = found[key]
+                    subject = key.split(KEY_SEPARATOR, 1)[0]
+                    lane.cached += 1
+                    outcome = ItemOutcome(
+                        item_id, lead_id, vendor, subject, "cached", check_id, flag, "answered before"
+                    )
+                    self._emit(EventKind.ITEM, outcome)
+                await asyncio.sleep(0)
+
+    def _next(self, lane: _Lane) -> WorkItem | None:
+        if not lane.buffer and not lane.exhausted:
+            chunk = self.batches.pending_items(
+                self.batch_id, lane.vendor, after_id=lane.last_id, limit=max(200, lane.concurrency * 4)
+            )
+            if not chunk:
+                lane.exhausted = True
+            else:
+                lane.last_id = chunk[-1].id
+                lane.buffer = chunk[::-1]
+        return lane.buffer.pop() if lane.buffer else None
+
+    async def _lane(self, lane: _Lane) -> None:
+        if not lane.clients:
+            return
+        lane.meter.start()
+
+        async def worker(client: Any) -> None:
+            while True:
+                await self._gate.wait()
+                if self._cancelled or lane.stopped:
+                    return
+                item = self._next(lane)
+                if item is None:
+                    return
+                await self._process(lane, item, client)
+
+        shards = lane.clients
+        await asyncio.gather(*(worker(shards[i % len(shards)]) for i in range(lane.concurrency)))
+
+    async def _finish_duplicate(self, lane: _Lane, item: WorkItem, key: str) -> None:
+        check_id, flag, state, message = lane.answered[key]
+        if state == "failed":
+            note = f"same subject as another item: {message}"
+            await self._items.call(self._items.batches.fail_item, item.id, note, check_id=check_id)
+            lane.failed += 1
+            outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", check_id, None, message)
+        else:
+            assert check_id is not None
+            await self._items.call(self._items.batches.mark_cached, [(item.id, check_id)])
+            lane.cached += 1
+            outcome = ItemOutcome(
+                item.id, item.lead_id, lane.vendor, item.subject, "cached", check_id, flag, "answered in this batch"
+            )
+        self._emit(EventKind.ITEM, outcome)
+
+    async def _process(self, lane: _Lane, item: WorkItem, client: Any) -> None:
+        """Make the item's call, or reuse the answer to the same call (same subject, same data sent) made in this
+        run: leads sharing a phone get one litigator call; two leads sharing a certificate with different emails
+        get a retain each, since each must be matched against its own data."""
+        key = call_key(item.subject, JOBS[lane.vendor].sent(item.lead))
+        if key not in lane.answered and key in lane.calls:
+            await asyncio.shield(lane.calls[key])
+        if key in lane.answered:
+            await self._finish_duplicate(lane, item, key)
+            return
+        call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        lane.calls[key] = call_done
+        try:
+            await self._call(lane, item, key, client)
+        finally:
+            del lane.calls[key]
+            call_done.set_result(None)
+
+    async def _call(self, lane: _Lane, item: WorkItem, key: str, client: Any) -> None:
+        job = JOBS[lane.vendor]
+        if lane.limiter is not None:
+            await lane.limiter.acquire()
+        await self._items.call(self._items.batches.mark_in_flight, item.id)
+        lane.in_flight += 1
+        try:
+            result = await job.call(client, item.subject, item.lead)
+        except InputError as exc:
+            lane.in_flight -= 1
+            await self._items.call(self._items.batches.fail_item, item.id, f"not sent: {exc}")
+            lane.failed += 1
+            lane.answered[key] = (None, None, "failed", str(exc))
+            outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
+            self._emit(EventKind.ITEM, outcome)
+            return
+        except MissingCredentials as exc:
+            lane.in_flight -= 1
+            await self._items.call(self._items.batches.reopen_item, item.id)
+            self._stop_lane(lane, str(exc))
+            return
+        except BaseException:
+            lane.in_flight -= 1
+            raise
+        lane.in_flight -= 1
+        clean = scrub(result, self._redactor)
+        suppression = suppression_for(clean, f"TCPA Litigator check (batch {self.batch_id})")
+        check_id = await self._items.call(
+            self._items.batches.complete_item, item, clean, sent=job.sent(item.lead), suppression=suppression
+        )
+        lane.meter.tick()
+        flag = clean.flag.value if clean.flag else None
+        if clean.error is None:
+            lane.done += 1
+            state, message = "done", clean.summary
+        else:
+            lane.failed += 1
+            state = "failed"
+            message = clean.error.message + (f" — {clean.error.hint}" if clean.error.hint else "")
+        lane.answered[key] = (check_id, flag, state, message)
+        outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, state, check_id, flag, message, clean)
+        self._emit(EventKind.ITEM, outcome)
+        if clean.error is not None and clean.error.kind in STOPPING_KINDS:
+            self._stop_lane(lane, message)
+
+    def _stop_lane(self, lane: _Lane, reason: str) -> None:
+        if lane.stopped is None:
+            lane.stopped = reason
+            label = VENDOR_LABELS.get(lane.vendor, lane.vendor)
+            self._emit(EventKind.LANE_STOPPED, message=f"{label} stopped: {reason}")
