@@ -18,15 +18,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     import httpx
+
+    from desktop_app.vendors.ratelimit import Clock, Sleep
 
     from desktop_app.paths import Paths
     from desktop_app.service import CheckService
     from desktop_app.settings import Settings
     from desktop_app.store import Store
+
+
+class Timing(TypedDict, total=False):
+    """The clock and sleep the vendor calls wait with (default: ``time.time`` and ``asyncio.sleep``)."""
+
+    clock: Clock
+    sleep: Sleep
 
 
 @dataclass
@@ -72,12 +81,14 @@ def open_core(
     demo: bool = False,
     environ: Mapping[str, str] | None = None,
     configure_logs: bool = False,
+    timing: Timing | None = None,
 ) -> Core:
     """Open the core for ``paths`` (created if missing) with the environment ``environ`` (default: the process's).
 
     ``demo`` starts the vendor simulator, routes every vendor to it with its placeholder credentials and uses
     the demo database. ``configure_logs`` sets up the log file before the store opens (the CLI; the window does
-    it once its lead table is on screen)."""
+    it once its lead table is on screen). ``timing`` replaces the wall clock and sleep of the vendor calls' retries,
+    rate limits and polls (tests pass time that moves only when slept on)."""
     from desktop_app.demo import demo_environment
     from desktop_app.service import CheckService, make_http_client
     from desktop_app.settings import Settings, origins_from_env
@@ -109,5 +120,5 @@ def open_core(
             simulator.stop()
         raise
     client = make_http_client(settings.timeout)
-    service = CheckService(settings, store, client, origins=origins)
+    service = CheckService(settings, store, client, origins=origins, **(timing or {}))
     return Core(paths, demo, settings, store, client, service, database, simulator)

@@ -8,10 +8,12 @@ out of the result one last time, attaches it to the matching lead and stores it,
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
 import logging
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +36,7 @@ from desktop_app.vendors.http import Redactor, VendorHttp
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
 from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.ratelimit import Clock, Sleep
 from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
 
@@ -76,10 +79,16 @@ class CheckService:
         *,
         origins: OriginMap | None = None,
         http: VendorHttp | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
+        """``clock`` and ``sleep`` (wall time in seconds; the waits of retries, rate limits and the export's polls)
+        are for tests, which pass time that moves only when slept on; ignored when ``http`` is given."""
         self.settings = settings
         self.store = store
-        self.http = http or VendorHttp(client, origins=origins or OriginMap.from_env(), timeout=settings.timeout)
+        self.http = http or VendorHttp(
+            client, origins=origins or OriginMap.from_env(), timeout=settings.timeout, clock=clock, sleep=sleep
+        )
         self.contactstate_limits = ContactStateLimits.create(clock=self.http.clock, sleep=self.http.sleep)
         if http is None:  # the app's or the command's own service (a batch lane's shares its settings)
             settings.listeners.append(self._record_setting)

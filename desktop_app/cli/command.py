@@ -15,7 +15,7 @@ import inspect
 import pathlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
 from desktop_app.cli import batch, checks, credentials, evidence, lookup, packet
@@ -23,6 +23,9 @@ from desktop_app.cli.common import Exit, Output, UsageError
 from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting
 from desktop_app.vendors.errors import LeadcheckError
+
+if TYPE_CHECKING:
+    from desktop_app.core import Timing
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,15 +69,16 @@ def open_window(paths: Paths, args: argparse.Namespace, out: Output) -> int:
     )
 
 
-async def _run_with_core(paths: Paths, args: argparse.Namespace, out: Output) -> int:
+async def _run_with_core(paths: Paths, args: argparse.Namespace, out: Output, timing: Timing | None) -> int:
     from desktop_app.core import open_core
 
-    async with open_core(paths, demo=args.demo, configure_logs=True) as core:
+    async with open_core(paths, demo=args.demo, configure_logs=True, timing=timing) as core:
         code: int = await args.run(core, args, out)
         return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, timing: Timing | None = None) -> int:
+    """Run the command in ``argv`` (default: the process's); ``timing`` is for tests (see :func:`open_core`)."""
     args = build_parser().parse_args(argv)
     out = Output(args.json)
     try:
@@ -85,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not inspect.iscoroutinefunction(args.run):
             return int(args.run(paths, args, out))
-        return int(asyncio.run(_run_with_core(paths, args, out)))
+        return int(asyncio.run(_run_with_core(paths, args, out, timing)))
     except (UsageError, InvalidSetting) as exc:
         out.note(f"leadcheck: {exc}")
         return int(Exit.REFUSED)

@@ -22,6 +22,7 @@ from desktop_app.cli import main
 from desktop_app.demo import demo_environment
 from desktop_app.sandbox import VendorSimulator
 from desktop_app.sandbox import scenarios as sim
+from tests.helpers import FakeTime
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +58,7 @@ def env(
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]], str]:
     """Run leadcheck --json ARGV; returns (exit code, JSON lines, stderr). Fails if a secret is printed."""
-    code = main(["--json", *argv])
+    code = main(["--json", *argv], timing=FakeTime().timing)  # retries, rate-limit waits and polls take no time
     captured = capsys.readouterr()
     for secret in SECRETS:
         assert secret not in captured.out and secret not in captured.err

@@ -6,13 +6,14 @@ Tests here run on a qasync loop (see tests/conftest.py). Drive coroutines by awa
 
 from __future__ import annotations
 
-import asyncio
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from desktop_app.demo import demo_environment
 from desktop_app.paths import Paths
@@ -21,6 +22,7 @@ from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.vendors.origins import OriginMap
+from tests.helpers import FakeTime
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +62,13 @@ def store(paths: Paths) -> Iterator[Store]:
 
 @pytest.fixture
 async def service(settings: Settings, store: Store, simulator: VendorSimulator) -> AsyncIterator[CheckService]:
+    """A service calling the simulator whose retries, rate-limit waits and export polls take no time (FakeTime)."""
     client = make_http_client(10.0)
+    time = FakeTime()
     try:
-        yield CheckService(settings, store, client, origins=OriginMap(simulator.origin_map()))
+        yield CheckService(
+            settings, store, client, origins=OriginMap(simulator.origin_map()), clock=time.clock, sleep=time.sleep
+        )
     finally:
         await client.aclose()
 
@@ -72,7 +78,7 @@ def feature(
     service: CheckService, paths: Paths, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Any]:
     """The batch feature (import, batch panel, exports) on a window with stand-in vendor tabs."""
-    from tests.ui.test_batch_helpers import close_feature, make_feature, use_fake_tabs
+    from tests.ui.helpers import close_feature, make_feature, use_fake_tabs
 
     use_fake_tabs(monkeypatch)
     feat = make_feature(service, paths, qtbot, tmp_path)
@@ -80,14 +86,20 @@ def feature(
     close_feature(feat)
 
 
-async def until(condition: Callable[[], bool], timeout: float = 5.0, step: float = 0.02) -> None:
-    """Poll ``condition`` on the running loop (Qt keeps processing events) until true or fail."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(step)
+@pytest.fixture
+def restore_app_state() -> Iterator[None]:
+    """main() styles the shared QApplication; put it back for the other tests."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    sheet, quit_on_close = app.styleSheet(), app.quitOnLastWindowClosed()
+    yield
+    app.setStyleSheet(sheet)
+    app.setQuitOnLastWindowClosed(quit_on_close)
 
 
-Poll = Callable[[Callable[[], bool]], Awaitable[None]]
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """The folder screenshot tests write to: under ``tmp_path``, or SHOTS_DIR when set (to look at them)."""
+    folder = Path(os.environ["SHOTS_DIR"]) if os.environ.get("SHOTS_DIR") else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

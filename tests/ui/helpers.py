@@ -1,6 +1,5 @@
-"""Fixtures shared by the batch window tests: a window with the batch feature, leads, a slow simulator.
-
-(Named ``test_batch_*`` to sit with the tests it serves; it holds no tests itself.)
+"""Helpers shared by the window tests: stand-in vendor tabs, a window with the batch feature, leads, CSV files, a
+slow simulator, and a stand-in service for dialogs that make no call.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from desktop_app.store import Store
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.vendors.origins import OriginMap
+from tests.helpers import FakeTime, until
 
 KEYS = ["trustedform", "jornaya", "contactstate", "consentcontrol", "litigator"]
 # The offscreen platform plugin warns on every top-level show(); it is not our message.
@@ -65,8 +65,6 @@ async def feature_on(
 ) -> AsyncIterator[BatchFeature]:
     """The batch feature with its service calling ``sim``. On exit a running batch is cancelled and waited for
     (``stop_timeout`` seconds at most), the window shut down and the HTTP client closed."""
-    from tests.ui.conftest import until
-
     use_fake_tabs(monkeypatch)
     service, client = await service_for(settings, store, sim)
     feat = make_feature(service, paths, qtbot, tmp_path)
@@ -86,9 +84,14 @@ def slow_simulator(latency: float = 0.04) -> VendorSimulator:
 
 
 async def service_for(settings: Settings, store: Store, sim: VendorSimulator) -> tuple[CheckService, Any]:
-    """A CheckService routed to ``sim`` and its httpx client (``await client.aclose()`` when done)."""
+    """A CheckService routed to ``sim`` and its httpx client (``await client.aclose()`` when done); its retries and
+    rate-limit waits take no time (FakeTime)."""
     client = make_http_client(10.0)
-    return CheckService(settings, store, client, origins=OriginMap(sim.origin_map())), client
+    time = FakeTime()
+    service = CheckService(
+        settings, store, client, origins=OriginMap(sim.origin_map()), clock=time.clock, sleep=time.sleep
+    )
+    return service, client
 
 
 def lead_fields(i: int) -> dict[str, str]:
@@ -114,3 +117,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+class FakeService:
+    """What a dialog needs from a service when no call is made: the store's path and the HTTP timeout."""
+
+    def __init__(self, path: Path) -> None:
+        self.store = type("S", (), {"path": path})()
+        self.http = type("H", (), {"timeout": 30.0})()

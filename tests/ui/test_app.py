@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
 
 from desktop_app import app as app_module
 from desktop_app.app import AppSession
@@ -20,20 +18,8 @@ from desktop_app.paths import Paths
 from desktop_app.settings import Settings
 from desktop_app.ui.first_run import CHOICE_DEMO, CHOICE_KEYS, FirstRunDialog
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.conftest import until
-
-OFFSCREEN_SHOW = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-@pytest.fixture
-def restore_app_state() -> Iterator[None]:
-    """main() styles the shared QApplication; put it back for the other tests."""
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    sheet, quit_on_close = app.styleSheet(), app.quitOnLastWindowClosed()
-    yield
-    app.setStyleSheet(sheet)
-    app.setQuitOnLastWindowClosed(quit_on_close)
+from tests.helpers import until
+from tests.ui.helpers import OFFSCREEN_SHOW
 
 
 async def test_demo_session_uses_the_simulator_and_the_demo_database(paths: Paths, qtbot: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import app as app_module
-from tests.ui.test_app import OFFSCREEN_SHOW, restore_app_state  # noqa: F401 (a fixture)
+from tests.ui.helpers import OFFSCREEN_SHOW
 
 
 @OFFSCREEN_SHOW

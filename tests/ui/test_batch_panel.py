@@ -23,8 +23,8 @@ from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.batch.panel import BatchRequest
 from desktop_app.ui.leads.model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.conftest import until
-from tests.ui.test_batch_helpers import (
+from tests.helpers import until
+from tests.ui.helpers import (
     OFFSCREEN_SHOW,
     add_leads,
     close_feature,

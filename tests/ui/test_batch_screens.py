@@ -1,4 +1,5 @@
-"""Render the batch screens at 1280×800, light and dark, to /tmp/shots/batch/ (looked at by a person).
+"""Render the batch screens at 1280×800, light and dark, to the ``shots`` folder (looked at by a person:
+set SHOTS_DIR to keep them; tests/ui/conftest.py).
 
 The window with the batch panel paused mid-run, and each dialog drawn centred over the window as the buyer
 sees it: the import mapping dialog, the import outcome, the Check leads dialog and the two export dialogs.
@@ -25,8 +26,8 @@ from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.batch.import_dialog import ImportOutcomeDialog
 from desktop_app.ui.batch.panel import BatchRequest
 from desktop_app.ui.leads.model import COL_ADDED
-from tests.ui.conftest import until
-from tests.ui.test_batch_helpers import (
+from tests.helpers import until
+from tests.ui.helpers import (
     OFFSCREEN_SHOW,
     feature_on,
     slow_simulator,
@@ -34,7 +35,6 @@ from tests.ui.test_batch_helpers import (
 )
 
 pytestmark = OFFSCREEN_SHOW
-SHOTS = Path("/tmp/shots/batch")
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +78,8 @@ async def feature(
 # test_import_dialog.py and test_export_dialog.py.
 
 
-def save(window: QWidget, name: str, dialog: QWidget | None = None) -> Path:
-    """The window at 1280×800, with ``dialog`` drawn centred over it."""
+def save(shots: Path, window: QWidget, name: str, dialog: QWidget | None = None) -> Path:
+    """The window at 1280×800, with ``dialog`` drawn centred over it, saved as ``shots/NAME.png``."""
     window.resize(1280, 800)
     QApplication.sendPostedEvents()  # not processEvents(): no nested event loop inside a coroutine (desktop_app.ui)
     shot = window.grab()
@@ -89,8 +89,7 @@ def save(window: QWidget, name: str, dialog: QWidget | None = None) -> Path:
         painter.fillRect(shot.rect(), QColor(0, 0, 0, 90))
         painter.drawPixmap((shot.width() - over.width()) // 2, (shot.height() - over.height()) // 2, over)
         painter.end()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
+    path = shots / f"{name}.png"
     assert isinstance(shot, QPixmap) and shot.save(str(path), "PNG")
     return path
 
@@ -108,24 +107,24 @@ def sample_csv(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "sunbright-leads-2024-06.csv", header, rows)
 
 
-async def test_render_batch_screens(palette: str, feature: BatchFeature, tmp_path: Path) -> None:
+async def test_render_batch_screens(palette: str, feature: BatchFeature, tmp_path: Path, shots: Path) -> None:
     window = feature.window
     source = sample_csv(tmp_path)
     dialog = await feature.import_file(source)
     assert dialog is not None
     dialog.resize(1100, 680)
-    save(window, f"import-dialog-{palette}", dialog)
+    save(shots, window, f"import-dialog-{palette}", dialog)
 
     report = await dialog.import_into()
     assert report is not None
     await until(lambda: any(isinstance(d, ImportOutcomeDialog) for d in feature.dialogs))
     outcome = next(d for d in feature.dialogs if isinstance(d, ImportOutcomeDialog))
-    save(window, f"import-outcome-{palette}", outcome)
+    save(shots, window, f"import-outcome-{palette}", outcome)
     outcome.close()
 
     check = await feature.open_check_dialog(report.lead_ids, report.import_id)
     assert check is not None
-    save(window, f"check-dialog-{palette}", check)
+    save(shots, window, f"check-dialog-{palette}", check)
     check.close()
 
     request = BatchRequest(report.lead_ids, ("trustedform", "jornaya", "litigator"), Path(source).name,
@@ -134,21 +133,20 @@ async def test_render_batch_screens(palette: str, feature: BatchFeature, tmp_pat
     await until(lambda: feature.panel.progress is not None and feature.panel.progress.completed >= 30, timeout=10)
     feature.panel.pause()
     await until(lambda: feature.panel.state == "paused")
-    await asyncio.sleep(0.4)  # the rate settles; the lead table shows the flags so far
     assert feature.window.leads_tab is not None
     tab = feature.window.leads_tab
     tab.view.sortByColumn(COL_ADDED, Qt.SortOrder.AscendingOrder)  # the first leads are the checked ones
     await until(lambda: tab.model.complete and tab.model.query.descending is False)
-    save(window, f"batch-panel-paused-{palette}")
+    save(shots, window, f"batch-panel-paused-{palette}")
     feature.panel.cancel()
     await asyncio.wait_for(task, 10)
 
     export = feature.open_export_results(feature.panel.batch_id)
-    save(window, f"export-results-{palette}", export)
+    save(shots, window, f"export-results-{palette}", export)
     export.close()
     suppression = feature.open_export_suppression()
     suppression.colour_checks["red"].setChecked(True)
     suppression.reason_check.setChecked(True)
-    save(window, f"export-suppression-{palette}", suppression)
+    save(shots, window, f"export-suppression-{palette}", suppression)
     suppression.close()
-    assert all((SHOTS / f"{n}-{palette}.png").exists() for n in ("import-dialog", "batch-panel-paused"))
+    assert all((shots / f"{n}-{palette}.png").exists() for n in ("import-dialog", "batch-panel-paused"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from desktop_app.ui.batch.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.batch.panel import BatchRequest
-from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, add_leads
+from tests.ui.helpers import OFFSCREEN_SHOW, add_leads
 
 pytestmark = OFFSCREEN_SHOW
 

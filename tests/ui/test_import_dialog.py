@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QTableWidget
 
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.batch.import_dialog import MAX_MAPPING_ROWS, ImportDialog, ImportOutcomeDialog
-from tests.ui.conftest import until
-from tests.ui.test_batch_helpers import OFFSCREEN_SHOW, write_csv
+from tests.helpers import until
+from tests.ui.helpers import OFFSCREEN_SHOW, write_csv
 
 pytestmark = OFFSCREEN_SHOW
 

@@ -11,7 +11,7 @@ from desktop_app.service import CheckService
 from desktop_app.ui.leads.model import COL_SUPPLIER, COL_VERDICT
 from desktop_app.ui.leads.tab import LeadsTab
 from desktop_app.vendors.results import CheckResult, Flag
-from tests.ui.conftest import until
+from tests.helpers import until
 
 CERT = "https://cert.trustedform.com/" + "3053053053" * 4
 

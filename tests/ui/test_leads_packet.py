@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
@@ -17,10 +16,10 @@ from desktop_app.service import CheckService
 from desktop_app.ui.leads.model import COL_NAME, COL_PHONE
 from desktop_app.ui.leads.tab import LeadsTab
 from desktop_app.vendors.results import CheckResult, Flag
-from tests.ui.conftest import until
+from tests.helpers import until
+from tests.ui.helpers import OFFSCREEN_SHOW
 
 PHONE = "+12025550001"
-OFFSCREEN_SHOW = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 async def open_tab(service: CheckService, qtbot: Any) -> tuple[LeadsTab, dict[str, int]]:

@@ -20,13 +20,11 @@ from desktop_app.ui import theme
 from desktop_app.ui.leads.model import COL_LITIGATOR, COL_NAME, COL_PHONE, COL_TRUSTEDFORM
 from desktop_app.ui.leads.tab import LeadsTab, recheck_plan
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.conftest import until
+from tests.helpers import until
+from tests.ui.helpers import OFFSCREEN_SHOW
 
 TITLES = ["Leads", "TrustedForm", "Jornaya", "Contact State", "Consent Control", "TCPA Litigator"]
 KEYS = ["leads", "trustedform", "jornaya", "contactstate", "consentcontrol", "litigator"]
-SHOTS = Path("/tmp/shots/shell")
-# The offscreen platform plugin warns on every top-level show(); it is not our message.
-OFFSCREEN_SHOW = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 class FakeVendorTab(QLabel):
@@ -262,14 +260,13 @@ async def test_closing_with_a_call_in_flight_is_clean(paths: Paths, fake_tabs: N
         session.store.db.execute("SELECT 1")
 
 
-async def test_window_renders_in_light_and_dark(window: MainWindow, service: Any) -> None:
+async def test_window_renders_in_light_and_dark(window: MainWindow, service: Any, shots: Path) -> None:
     for n, phone in enumerate(("+12025551212", "+1" + sc.LITIGATOR_PHONE_HIT)):
         add_lead(service, first_name=f"Lead{n}", phone=phone)
     assert window.leads_tab is not None
     await window.leads_tab.recheck(2)
     await window.leads_tab.open()
     window.leads_tab.select_lead(2)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     original = app.palette()
@@ -279,7 +276,7 @@ async def test_window_renders_in_light_and_dark(window: MainWindow, service: Any
             window.resize(1280, 800)
             image = window.grab().toImage()
             assert image.width() == 1280
-            image.save(str(SHOTS / f"window-{name}.png"))
+            assert image.save(str(shots / f"window-{name}.png"))
             view = window.leads_tab.view
             rect = view.visualRect(window.leads_tab.model.index(0, COL_LITIGATOR))
             cell = view.viewport().grab(rect).toImage().pixelColor(8, rect.height() // 2)

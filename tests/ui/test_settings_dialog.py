@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import keyring
@@ -19,14 +18,7 @@ from desktop_app.service import CheckService
 from desktop_app.settings import KEYRING_SERVICE, Settings
 from desktop_app.ui.settings_dialog import PROBES, SettingsDialog
 from desktop_app.vendors.credentials import field
-
-
-class FakeService:
-    """What the dialog needs from a service when no call is made: the store's path and the HTTP timeout."""
-
-    def __init__(self, path: Path) -> None:
-        self.store = type("S", (), {"path": path})()
-        self.http = type("H", (), {"timeout": 30.0})()
+from tests.ui.helpers import FakeService
 
 
 @pytest.fixture

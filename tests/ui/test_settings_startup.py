@@ -17,10 +17,8 @@ from desktop_app.paths import Paths
 from desktop_app.settings import Settings, setting
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import until
-from tests.ui.test_settings_dialog import FakeService
-
-OFFSCREEN_SHOW = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+from tests.helpers import until
+from tests.ui.helpers import OFFSCREEN_SHOW, FakeService
 
 
 async def start_and_read_the_refusal(qtbot: Any) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ from desktop_app.sandbox import scenarios as sc
 from desktop_app.service import CheckService
 from desktop_app.ui.tabs import ContactStateTab, VendorTab, build_vendor_tabs
 from desktop_app.ui.theme import dark_palette
-from tests.ui.conftest import until
+from tests.helpers import until
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen platform, when a top-level widget is shown

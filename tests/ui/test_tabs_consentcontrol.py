@@ -21,7 +21,7 @@ from desktop_app.ui.tabs import ConsentControlTab
 from desktop_app.ui.theme import FLAG_COLOURS
 from desktop_app.vendors.consentcontrol import UploadOutcome
 from desktop_app.vendors.origins import OriginMap
-from tests.ui.conftest import until
+from tests.helpers import until
 
 CSV = (
     "phone,email,first_name,address1,zip\n"

@@ -18,7 +18,7 @@ from desktop_app.store import Store
 from desktop_app.ui.tabs import ContactStateTab
 from desktop_app.vendors.origins import OriginMap
 from desktop_app.vendors.results import CheckResult
-from tests.ui.conftest import until
+from tests.helpers import until
 
 CERT = "https://cert.contactstate.com/certs/"
 

@@ -12,15 +12,15 @@ from desktop_app.paths import Paths
 from desktop_app.service import CheckService
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.vendors.results import CheckResult, Flag
-from tests.ui.conftest import until
-from tests.ui.test_main_window import fake_build_vendor_tabs
+from tests.helpers import until
+from tests.ui.helpers import use_fake_tabs
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
 def window(service: CheckService, paths: Paths, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    monkeypatch.setattr("desktop_app.ui.tabs.build_vendor_tabs", fake_build_vendor_tabs, raising=False)
+    use_fake_tabs(monkeypatch)
     win = MainWindow()
     qtbot.addWidget(win)
     win.populate(service, settings=service.settings, paths=paths)

@@ -21,7 +21,7 @@ from desktop_app.paths import Paths
 from desktop_app.service import CheckService
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.vendors.results import CheckResult, Flag
-from tests.ui.test_batch_helpers import use_fake_tabs
+from tests.ui.helpers import use_fake_tabs
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = (305, 415, 512, 617)
