@@ -280,7 +280,7 @@ class SuppressionImport:
 
 def import_suppression_file(store: Store, path: str | Path) -> SuppressionImport:
     """Add a Consent Control suppression file's phones and emails to the local list (reason ``imported``)."""
-    from desktop_app.vendors.consentcontrol import suppression_from_file
+    from desktop_app.imports.optouts import suppression_from_file
 
     entries = suppression_from_file(path)
     source = f"Consent Control suppression file {Path(path).name}"

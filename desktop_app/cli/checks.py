@@ -192,7 +192,7 @@ async def contactstate_export(core: Core, args: argparse.Namespace, out: Output)
 
 async def consentcontrol_upload(core: Core, args: argparse.Namespace, out: Output) -> int:
     """Upload the opt-outs of a CSV file; rows refused before sending are listed and make the exit status 2."""
-    from desktop_app.vendors.consentcontrol import records_from_csv
+    from desktop_app.imports.optouts import records_from_csv
 
     try:
         records, problems = records_from_csv(args.file, project_id=args.project_id)

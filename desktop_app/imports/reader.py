@@ -25,13 +25,12 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from desktop_app.paths import NotARegularFile, open_regular_file
-from desktop_app.vendors.csvrows import tolerant_records
 from desktop_app.vendors.errors import InputError
 
 FIELD_SIZE_LIMIT = 64 * 1024 * 1024
@@ -125,12 +124,12 @@ def _encoding(head: bytes, complete: bool) -> tuple[str, str]:
     return "utf-8", "UTF-8"
 
 
-def open_csv(path: Path) -> IO[bytes]:
+def open_csv(path: Path, what: str = "file") -> IO[bytes]:
     """``path`` opened for binary reading, or :class:`ImportRefused` saying why it cannot be (never blocks)."""
     try:
         return open_regular_file(path)
     except FileNotFoundError as exc:
-        raise ImportRefused(f"There is no file at “{path}”.") from exc
+        raise ImportRefused(f"There is no {what} at “{path}”.") from exc
     except IsADirectoryError as exc:
         raise ImportRefused(f"“{path}” is a folder; choose a CSV file.") from exc
     except NotARegularFile as exc:
@@ -145,8 +144,7 @@ def open_csv(path: Path) -> IO[bytes]:
 def open_text(path: Path, encoding: str) -> tuple[IO[bytes], IO[str]]:
     """(binary file for progress via ``tell()``, text stream for :mod:`csv`). Raises :class:`ImportRefused`."""
     raw = open_csv(path)
-    errors = ERROR_HANDLER if encoding.startswith("utf-8") else "replace"
-    return raw, io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+    return raw, io.TextIOWrapper(raw, encoding=encoding, errors=_errors(encoding), newline="")
 
 
 def _rows(text: str, delimiter: str, limit: int) -> list[list[str]]:
@@ -195,9 +193,9 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def read_head(path: Path) -> tuple[bytes, int, bool]:
+def read_head(path: Path, what: str = "file") -> tuple[bytes, int, bool]:
     """(first bytes containing at least two lines where possible, file size, whether that is the whole file)."""
-    with open_csv(path) as handle:
+    with open_csv(path, what) as handle:
         try:
             size = os.fstat(handle.fileno()).st_size
             head = handle.read(HEAD_BYTES)
@@ -220,16 +218,7 @@ def detect_format(path: str | Path) -> CsvFormat:
     head, size, complete = read_head(path)
     if size == 0:
         raise ImportRefused(f"“{path.name}” is empty (0 bytes); there is nothing to import.")
-    what = _looks_binary(head)
-    if what:
-        raise ImportRefused(f"“{path.name}” is {what}.")
-    encoding, label = _encoding(head, complete)
-    errors = ERROR_HANDLER if encoding.startswith("utf-8") else "replace"
-    text = head.decode(encoding, errors=errors)
-    if not complete:
-        cut = max(text.rfind("\n"), 0)
-        text = text[:cut] if cut > 0 else text
-    text = text.lstrip("\ufeff")
+    encoding, label, text = _decode_head(head, complete, f"“{path.name}”")
     if not text.strip():
         raise ImportRefused(f"“{path.name}” has only blank lines; there is nothing to import.")
     delimiter = _delimiter(text)
@@ -240,6 +229,76 @@ def detect_format(path: str | Path) -> CsvFormat:
     header = tuple(c.strip() for c in rows[0]) if has_header else ()
     sample = tuple(tuple(r) for r in (rows[1:] if has_header else rows[:SAMPLE_ROWS]))
     return CsvFormat(path, size, encoding, label, delimiter, has_header, header, sample)
+
+
+def _decode_head(head: bytes, complete: bool, name: str) -> tuple[str, str, str]:
+    """(codec, encoding label, the head's text up to its last whole line); ImportRefused for binary data."""
+    what = _looks_binary(head)
+    if what:
+        raise ImportRefused(f"{name} is {what}.")
+    encoding, label = _encoding(head, complete)
+    text = head.decode(encoding, errors=_errors(encoding))
+    if not complete:
+        cut = max(text.rfind("\n"), 0)
+        text = text[:cut] if cut > 0 else text
+    return encoding, label, text.lstrip("\ufeff")
+
+
+def _errors(encoding: str) -> str:
+    return ERROR_HANDLER if encoding.startswith("utf-8") else "replace"
+
+
+def read_records(
+    source: str | Path | bytes, *, what: str = "file"
+) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """Every record (:func:`iter_records`) of a CSV that is not a lead import: a path, the file's bytes, or its text
+    (a string with a line break). Read as an import reads: never a named pipe or a device, a ZIP, Excel or binary
+    file refused with :class:`ImportRefused` (named ``what`` when it is missing), the encoding and delimiter
+    detected. A file with only blank lines has no records."""
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        text = source.lstrip("\ufeff").replace("\x00", "")
+        yield from iter_records(io.StringIO(text), _delimiter(text)) if text.strip() else ()
+        return
+    if isinstance(source, bytes):
+        head, complete, name = source, True, f"The {what}"
+    else:
+        path = Path(source)
+        head, _, complete = read_head(path, what)
+        name = f"“{path.name}”"
+    encoding, _, text = _decode_head(head, complete, name)
+    if not text.strip():
+        return
+    delimiter = _delimiter(text)
+    if isinstance(source, bytes):
+        stream: IO[str] = io.TextIOWrapper(io.BytesIO(source), encoding, _errors(encoding), newline="")
+        yield from iter_records(stream, delimiter)
+        return
+    raw, text_stream = open_text(path, encoding)
+    with raw, text_stream:
+        yield from iter_records(text_stream, delimiter)
+
+
+def tolerant_records(
+    lines: Iterable[str], delimiter: str = ","
+) -> Iterator[tuple[int, list[str] | None, csv.Error | None]]:
+    """``(number, cells, None)`` for every CSV record, or ``(number, None, error)`` for one that is not valid CSV.
+
+    Records are numbered from 1 in file order, unreadable ones included (a record with quoted newlines is one
+    record). Reading goes on after an unreadable record, as :class:`csv.reader` allows: buyers' files come from
+    other tools (lead platforms, Excel, dialers), and one stray quote must not stop the rest of the file.
+    """
+    reader = csv.reader(lines, delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            # The loop sits inside the try (free in 3.11) instead of a try around each next(): a million rows.
+            for row in reader:
+                number += 1
+                yield number, row, None
+            return
+        except csv.Error as exc:
+            number += 1
+            yield number, None, exc
 
 
 def iter_records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | None, str | None]]:

@@ -4,10 +4,11 @@ Consent Control keeps a buyer's consumer opt-outs in the buyer's own account
 (``https://{account}.digitalsegment.com``) and returns daily, weekly or monthly suppression files. This module:
 
 * checks opt-out records locally against the documented field limits (:func:`check_record`),
-* reads opt-outs from a buyer's CSV, one problem per bad row, never stopping at one (:func:`records_from_csv`),
 * uploads them, at most 100 per request as documented, and maps the answer back to each record
-  (:meth:`ConsentControlClient.upload`),
-* reads a suppression file the buyer downloaded into E.164 phones and emails (:func:`suppression_from_file`).
+  (:meth:`ConsentControlClient.upload`).
+
+Reading opt-outs from a buyer's CSV and suppression files the buyer downloaded is
+:mod:`desktop_app.imports.optouts` (it reads them the way a lead import reads a CSV).
 
 Flags, per opt-out record (:class:`RecordOutcome`):
 
@@ -51,17 +52,13 @@ Errors: invalid input and a malformed host raise :class:`InputError`, missing cr
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from desktop_app.paths import open_regular_file
 from desktop_app.vendors.answers import Exchange, truthy
 from desktop_app.vendors.credentials import require
-from desktop_app.vendors.csvrows import tolerant_records
 from desktop_app.vendors.errors import (
     CallError,
     ErrorKind,
@@ -276,14 +273,6 @@ class RecordProblem:
 
 
 @dataclass(frozen=True)
-class RowProblem:
-    """A CSV row (or suppression-file line) that could not be used. ``row`` counts the header as row 1."""
-
-    row: int
-    reason: str
-
-
-@dataclass(frozen=True)
 class RecordOutcome:
     """What happened to one input record.
 
@@ -344,7 +333,7 @@ class UploadOutcome:
         return "; ".join(parts) + "."
 
 
-def _clean_text(value: object) -> str:
+def single_line(value: object) -> str:
     """Trimmed, with runs of whitespace (including line breaks from spreadsheets) made single spaces."""
     return "" if value is None else " ".join(str(value).split())
 
@@ -356,7 +345,7 @@ def _phone_layout(phone: Phone) -> str:
 
 def prepare_record(record: OptOutRecord) -> tuple[OptOutRecord, list[str]]:
     """The record as it would be sent (normalised), and every reason it cannot be, in plain words."""
-    values = {name: _clean_text(getattr(record, name)) for name in FIELDS}
+    values = {name: single_line(getattr(record, name)) for name in FIELDS}
     problems: list[str] = []
     checked: set[str] = set()
 
@@ -413,8 +402,8 @@ def check_record(record: OptOutRecord) -> list[str]:
     return prepare_record(record)[1]
 
 
-def _project_id(project_id: str | None) -> str:
-    value = _clean_text(project_id)
+def checked_project_id(project_id: str | None) -> str:
+    value = single_line(project_id)
     if len(value) > MAX_SIZES["projectid"]:
         raise InputError(
             f"The project ID “{value}” has {len(value)} characters; Consent Control accepts at most "
@@ -422,214 +411,6 @@ def _project_id(project_id: str | None) -> str:
             field="projectid",
         )
     return value
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Files
-
-
-def _read_text(source: str | Path | bytes, what: str) -> str:
-    """Text of a file or of CSV text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if isinstance(source, str) and ("\n" in source or "\r" in source):
-        return source.lstrip("\ufeff").replace("\x00", "")
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        try:
-            with open_regular_file(path) as handle:  # a FIFO or a device would wait or run forever
-                data = handle.read()
-        except FileNotFoundError as exc:
-            raise InputError(f"There is no {what} at “{path}”.", field="file") from exc
-        except OSError as exc:
-            raise InputError(f"Could not read the {what} “{path}”: {exc.strerror or exc}.", field="file") from exc
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(
-            f"The {what} is a ZIP or Excel workbook; unzip it, or save it as CSV, and choose that file.", field="file"
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    return text.lstrip("\ufeff").replace("\x00", "")
-
-
-def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _rows(text: str) -> Iterator[tuple[int, list[str] | None]]:
-    """(row number, cells) for every row; cells is None for a row the CSV reader could not parse."""
-    for number, cells, _ in tolerant_records(io.StringIO(text), delimiter=_delimiter(text)):
-        yield number, cells
-
-
-def _header_key(cell: str) -> str:
-    return re.sub(r"[\s\-.]+", "_", cell.strip().lstrip("\ufeff").lower()).strip("_")
-
-
-def _map_columns(header: list[str]) -> dict[int, str]:
-    columns: dict[int, str] = {}
-    taken: set[str] = set()
-    for position, cell in enumerate(header):
-        target = COLUMN_ALIASES.get(_header_key(cell))
-        if target in taken and target in SECOND_SLOT:
-            target = SECOND_SLOT[target]
-        if target is None or target in taken:
-            continue
-        columns[position] = target
-        taken.add(target)
-    return columns
-
-
-def records_from_csv(
-    path_or_text: str | Path | bytes, *, project_id: str | None = None
-) -> tuple[list[OptOutRecord], list[RowProblem]]:
-    """Opt-out records from a CSV with a header row; every unusable row is reported and the rest still read.
-
-    Columns use Consent Control's names (any case) or the usual aliases (first_name, phone, email, zipcode…).
-    A blank ``validation`` becomes ``"1"``; a blank ``projectid`` becomes ``project_id``. Returned records are
-    normalised (:func:`prepare_record`). ``path_or_text`` is a path, the file's bytes, or CSV text (a string
-    with a line break). Raises InputError only when the file as a whole cannot be used.
-    """
-    project = _project_id(project_id)
-    text = _read_text(path_or_text, "opt-out file")
-    records: list[OptOutRecord] = []
-    problems: list[RowProblem] = []
-    columns: dict[int, str] | None = None
-    for number, cells in _rows(text):
-        if cells is None:
-            problems.append(RowProblem(number, "The row is not valid CSV (check its quotes)."))
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if columns is None:
-            columns = _map_columns(cells)
-            if not any(f in columns.values() for f in CONTACT_FIELDS):
-                found = ", ".join(c.strip() for c in cells if c.strip())
-                raise InputError(
-                    "The first row must name the columns, including at least one phone, email or address column "
-                    f"(like phone, email, address1); this file's first row is: {found}.",
-                    field="file",
-                )
-            continue
-        values = {name: cells[pos] if pos < len(cells) else "" for pos, name in columns.items()}
-        if not _clean_text(values.get("validation")):
-            values["validation"] = DEFAULT_VALIDATION
-        if not _clean_text(values.get("projectid")):
-            values["projectid"] = project
-        record, reasons = prepare_record(OptOutRecord(**values))
-        if reasons:
-            problems.append(RowProblem(number, " ".join(reasons)))
-        else:
-            records.append(record)
-    if columns is None:
-        raise InputError("The opt-out file is empty.", field="file")
-    return records, problems
-
-
-@dataclass(frozen=True)
-class SuppressionEntry:
-    """One suppressed contact point: ``kind`` is "phone" (``value`` in E.164) or "email" (lower-cased)."""
-
-    line: int
-    kind: str
-    value: str
-
-
-class SuppressionEntries(list[SuppressionEntry]):
-    """The usable entries of a suppression file, with ``problems`` for the lines that were skipped."""
-
-    def __init__(self, entries: Iterable[SuppressionEntry] = (), problems: Iterable[RowProblem] = ()) -> None:
-        super().__init__(entries)
-        self.problems: list[RowProblem] = list(problems)
-
-    @property
-    def phones(self) -> set[str]:
-        return {e.value for e in self if e.kind == "phone"}
-
-    @property
-    def emails(self) -> set[str]:
-        return {e.value for e in self if e.kind == "email"}
-
-
-PHONE_HEADERS = frozenset(
-    {"phone", "phone1", "phone2", "phone_1", "phone_2", "phone_number", "phonenumber", "telephone", "mobile"}
-    | {"mobile_phone", "cell", "cell_phone", "number", "dnc", "dnc_phone", "suppression", "wireless"}
-)
-EMAIL_HEADERS = frozenset(
-    {"email", "email1", "email2", "email_1", "email_2", "email_address", "emailaddress", "e_mail"}
-)
-
-
-def _entry(line: int, cell: str, kind: str) -> SuppressionEntry:
-    if kind == "email":
-        return SuppressionEntry(line, "email", normalize_email(cell))
-    return SuppressionEntry(line, "phone", normalize_phone(cell).e164)
-
-
-def _guess_kind(cell: str) -> str | None:
-    if "@" in cell:
-        return "email"
-    if len(re.sub(r"\D", "", cell)) >= 7:
-        return "phone"
-    return None
-
-
-def suppression_from_file(path: str | Path) -> SuppressionEntries:
-    """Phones (E.164) and emails from a Consent Control suppression file the buyer downloaded.
-
-    The format is not published, so this accepts a CSV/TXT with phone and/or email columns (named in a header
-    row) or one value per line (several values per line also work). Unusable lines are skipped and reported in
-    ``.problems``; blank lines and lines starting with ``#`` are ignored.
-    """
-    text = _read_text(Path(path), "suppression file")
-    entries: list[SuppressionEntry] = []
-    problems: list[RowProblem] = []
-    columns: dict[int, str] | None = None  # None until the first line is seen; {} when there is no header
-    for number, cells in _rows(text):
-        if cells is None:
-            problems.append(RowProblem(number, "The line is not valid CSV (check its quotes)."))
-            continue
-        cells = [c.strip() for c in cells]
-        if not any(cells) or cells[0].startswith("#"):
-            continue
-        if columns is None:
-            keys = [_header_key(c) for c in cells]
-            named = {i: "phone" for i, k in enumerate(keys) if k in PHONE_HEADERS}
-            named |= {i: "email" for i, k in enumerate(keys) if k in EMAIL_HEADERS}
-            if named:
-                columns = named
-                continue
-            columns = {}
-            if not any(_guess_kind(c) for c in cells):
-                continue  # a header naming no phone or email column; every cell is scanned instead
-        if columns:
-            candidates = [(cells[i], kind) for i, kind in columns.items() if i < len(cells) and cells[i]]
-        else:
-            candidates = [(c, kind) for c in cells if c and (kind := _guess_kind(c))]
-        if not candidates:
-            problems.append(RowProblem(number, "The line has no phone number or email address."))
-            continue
-        found: list[SuppressionEntry] = []
-        unusable: list[str] = []
-        for cell, kind in candidates:
-            try:
-                found.append(_entry(number, cell, kind))
-            except InputError as exc:
-                unusable.append(str(exc))
-        entries += found
-        # Without a header a cell is only guessed to be a phone (a date has digits too): report it only when
-        # nothing on the line was usable.
-        if columns or not found:
-            problems += [RowProblem(number, reason) for reason in unusable]
-    return SuppressionEntries(entries, problems)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -669,12 +450,12 @@ class ConsentControlClient:
         """
         if not records:
             raise InputError("There are no opt-outs to upload.")
-        project = _project_id(project_id)
+        project = checked_project_id(project_id)
         outcomes: list[RecordOutcome | None] = [None] * len(records)
         refused: list[RecordProblem] = []
         ready: list[tuple[int, OptOutRecord]] = []
         for index, record in enumerate(records):
-            if project and not _clean_text(record.projectid):
+            if project and not single_line(record.projectid):
                 record = dataclasses.replace(record, projectid=project)
             clean, reasons = prepare_record(record)
             if reasons:
@@ -883,7 +664,7 @@ def parse_upload(
         said = truthy(result.get("successful")) if result is not None else None
         listed = None if ids is None else position in ids
         record_id = str(result["recordID"]) if result is not None and result.get("recordID") else None
-        vendor_reason = _clean_text(result.get("unsuccessful_reason")) if result is not None else ""
+        vendor_reason = single_line(result.get("unsuccessful_reason")) if result is not None else ""
         if (said is True and listed is not True) or (said is None and listed is False and counts_agree):
             outcomes.append(RecordOutcome(index, record, Flag.GREEN, record_id=record_id))
         elif (said is False and listed is not False) or (said is None and listed is True):

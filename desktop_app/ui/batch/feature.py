@@ -224,7 +224,7 @@ class BatchFeature(QObject):
 
     async def import_suppression(self, path: str | Path) -> SuppressionImport | None:
         """Add a Consent Control suppression file to the local list: parsed off-thread, written on the loop."""
-        from desktop_app.vendors.consentcontrol import suppression_from_file
+        from desktop_app.imports.optouts import suppression_from_file
 
         path = Path(path)
         try:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.imports.optouts import RowProblem, records_from_csv
 from desktop_app.service import CheckService
 from desktop_app.ui.runtime import run_dialog
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, async_slot, panel_page
@@ -32,10 +33,8 @@ from desktop_app.vendors.consentcontrol import (
     FIELD_LABELS,
     MAX_SIZES,
     OptOutRecord,
-    RowProblem,
     UploadOutcome,
     check_record,
-    records_from_csv,
 )
 from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.results import CheckResult, Flag, utcnow
