@@ -29,7 +29,7 @@ from desktop_app.vendors.consentcontrol import (
     OptOutRecord,
     UploadOutcome,
 )
-from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials, ContactStateLimits
+from desktop_app.vendors.contactstate.client import ContactStateClient, ContactStateCredentials, ContactStateLimits
 from desktop_app.vendors.credentials import FIELDS, require
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.http import Redactor, VendorHttp

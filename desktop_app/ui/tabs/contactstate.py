@@ -2,7 +2,7 @@
 Perform (push a sales status, a lead's stats, bulk export with progress and the download link).
 
 Three sub-tabs, each with a row of buttons choosing the operation, so the inputs stay readable at 1280×800.
-Every input is checked as the buyer types with :mod:`desktop_app.vendors.contactstate_fields` and
+Every input is checked as the buyer types with :mod:`desktop_app.vendors.contactstate.fields` and
 :func:`desktop_app.vendors.validation.contactstate_url`, the same checks the client runs before sending.
 """
 
@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, panel_page
 from desktop_app.ui.widgets.result_card import CardBuilder
 from desktop_app.ui.widgets.text import local_time, text_or_dash, yes_no
-from desktop_app.vendors.contactstate import DOWNLOAD_VALID_DAYS, MAX_DELETE_IDS
-from desktop_app.vendors.contactstate_fields import (
+from desktop_app.vendors.contactstate.answers import DOWNLOAD_VALID_DAYS
+from desktop_app.vendors.contactstate.client import MAX_DELETE_IDS
+from desktop_app.vendors.contactstate.fields import (
     LEAD_FIELDS,
     PERFORM_OPTIONAL_FIELDS,
     PERFORM_STATUSES,

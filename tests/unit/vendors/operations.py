@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.vendors.consentcontrol import ConsentControlClient, ConsentControlCredentials, OptOutRecord
-from desktop_app.vendors.contactstate import ContactStateClient, ContactStateCredentials
+from desktop_app.vendors.contactstate.client import ContactStateClient, ContactStateCredentials
 from desktop_app.vendors.http import VendorHttp
 from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials

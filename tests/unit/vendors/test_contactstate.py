@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from desktop_app.vendors.contactstate import (
+from desktop_app.vendors.contactstate.client import (
     ContactStateClient,
     ContactStateCredentials,
     ContactStateLimits,
 )
-from desktop_app.vendors.contactstate_fields import LEAD_FIELDS, PERFORM_STATUSES, Kind, validate_lead_fields
+from desktop_app.vendors.contactstate.fields import LEAD_FIELDS, PERFORM_STATUSES, Kind, validate_lead_fields
 from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
 from desktop_app.vendors.results import Flag
 from tests.unit.vendors.helpers import Recorder, json_response, load, mock_http
