@@ -1,9 +1,10 @@
 """Vendor calls against a misbehaving peer: a small asyncio TCP server on 127.0.0.1 that trickles, never ends,
 or answers with a gzip bomb. Every call must end as a stored error, within one deadline and a size cap.
 
-The deadline is injected short (0.5 s) and the cap small; nothing here measures wall-clock time. A call that
-never ended would hang until pytest's timeout, which is what these tests bound. What the client read from the
-socket is counted by a transport wrapper, and what it decompressed by the body collector itself.
+The deadline is injected short (0.2 s, which each trickling peer's test waits out) and the cap small; nothing here
+measures wall-clock time. A call that never ended would hang until pytest's timeout, which is what these tests
+bound. What the client read from the socket is counted by a transport wrapper, and what it decompressed by the body
+collector itself.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from desktop_app.vendors.results import CheckResult
 from tests.unit.vendors import operations
 from tests.unit.vendors.operations import VENDOR_ORIGINS
 
-DEADLINE = 0.5
+DEADLINE = 0.2
 CAP = 256 * 1024
 TRICKLE = 0.02  # seconds between single bytes: always well inside httpx's per-read timeout
 
@@ -228,7 +229,7 @@ async def test_a_trickling_peer_ends_at_the_deadline_as_a_timeout(vendor: str, b
     result, peer, _ = await call(vendor, behaviour)
     assert_error(result, ErrorKind.TIMEOUT)
     assert result.error is not None
-    assert result.error.message == f"{LABELS[vendor]} answered too slowly (no complete answer within 0.5 s)."
+    assert result.error.message == f"{LABELS[vendor]} answered too slowly (no complete answer within {DEADLINE:g} s)."
     assert peer.requests >= 1 and peer.sent > 0
 
 
