@@ -23,7 +23,7 @@ from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui import theme
 from desktop_app.ui.batch.feature import BatchFeature
-from desktop_app.ui.batch.import_dialog import ImportOutcomeDialog
+from desktop_app.ui.batch.import_outcome import ImportOutcomeDialog
 from desktop_app.ui.batch.panel import BatchRequest
 from desktop_app.ui.leads.model import COL_ADDED
 from tests.helpers import until

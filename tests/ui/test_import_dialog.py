@@ -12,7 +12,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QTableWidget
 
 from desktop_app.ui.batch.feature import BatchFeature
-from desktop_app.ui.batch.import_dialog import MAX_MAPPING_ROWS, ImportDialog, ImportOutcomeDialog
+from desktop_app.ui.batch.import_dialog import MAX_MAPPING_ROWS, ImportDialog
+from desktop_app.ui.batch.import_outcome import ImportOutcomeDialog
 from tests.helpers import until
 from tests.ui.helpers import OFFSCREEN_SHOW, write_csv
 
