@@ -287,7 +287,7 @@ async def bench(args: argparse.Namespace, folder: Path, origins: Path) -> dict[s
     from desktop_app.app import AppSession, create_window
     from desktop_app.demo import demo_environment
     from desktop_app.paths import Paths
-    from desktop_app.ui.batch.panel import BatchRequest
+    from desktop_app.ui.batch.check_dialog import BatchRequest
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -22,9 +22,9 @@ from desktop_app.sandbox import VendorSimulator
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.ui import theme
+from desktop_app.ui.batch.check_dialog import BatchRequest
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.batch.import_outcome import ImportOutcomeDialog
-from desktop_app.ui.batch.panel import BatchRequest
 from desktop_app.ui.leads.model import COL_ADDED
 from tests.helpers import until
 from tests.ui.helpers import (

@@ -6,9 +6,9 @@ import csv
 import hashlib
 from pathlib import Path
 
+from desktop_app.ui.batch.check_dialog import BatchRequest
 from desktop_app.ui.batch.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.batch.feature import BatchFeature
-from desktop_app.ui.batch.panel import BatchRequest
 from tests.ui.helpers import OFFSCREEN_SHOW, add_leads
 
 pytestmark = OFFSCREEN_SHOW

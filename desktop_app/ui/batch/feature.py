@@ -25,11 +25,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.exports import SuppressionImport
 from desktop_app.imports import ImportReport, inspect_csv
 from desktop_app.store.lead_table import FlagFilter, read_ids
+from desktop_app.ui.batch.check_dialog import BatchRequest, CheckLeadsDialog, LeadScope
 from desktop_app.ui.batch.controller import BatchController
 from desktop_app.ui.batch.export_dialog import ExportResultsDialog, ExportSuppressionDialog
 from desktop_app.ui.batch.import_dialog import ImportDialog
 from desktop_app.ui.batch.import_outcome import ImportOutcomeDialog
-from desktop_app.ui.batch.panel import BatchPanel, BatchRequest, CheckLeadsDialog, LeadScope
+from desktop_app.ui.batch.panel import BatchPanel
 from desktop_app.ui.leads.model import filter_label
 from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError

@@ -1,45 +1,32 @@
-"""Batch checks in the window: the "Check leads" dialog and the progress panel docked under the tabs.
+"""A running batch in the window: the progress panel docked under the tabs.
 
-:class:`CheckLeadsDialog` asks which leads (the last import, every lead, the filtered ones, the selected one),
-which vendors — each with its number of leads that have the data it needs and its own concurrency — and
-whether pairs already answered are checked again (paid again). :class:`BatchPanel` shows a running batch: a
+:class:`BatchPanel` runs what the "Check leads" dialog (:mod:`.check_dialog`) asked for and shows it: a
 progress bar; done / failed / cached / remaining; rate and ETA; one line per vendor; Pause, Resume, Cancel;
 and, at start-up, the offer to resume a batch a crash (or a pause, a stop) left unfinished.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.jobs import BATCH_VENDORS, BatchPlan, BatchProgress, RunState
+from desktop_app.jobs import BatchProgress, RunState
 from desktop_app.jobs.events import format_duration
 from desktop_app.store.batches import BatchInfo, BatchStore
-from desktop_app.ui.batch.controller import CONCURRENCY_LIMITS, BatchBusy, BatchController
+from desktop_app.ui.batch.check_dialog import BatchRequest
+from desktop_app.ui.batch.controller import BatchBusy, BatchController
 from desktop_app.ui.runtime import spawn
-from desktop_app.vendors.registry import VENDOR_LABELS, VENDORS
-from desktop_app.vendors.registry import vendor as vendor_facts
+from desktop_app.vendors.registry import VENDOR_LABELS
 from desktop_app.verdict import count_line
 
-VENDOR_TASKS = {v.key: (f"{v.label} — {v.batch_task}", v.batch_needs) for v in VENDORS if v.batchable}
-DEFAULT_VENDORS = BATCH_VENDORS
 STATE_WORDS = {
     RunState.RUNNING: "Running",
     RunState.PAUSED: "Paused",
@@ -73,190 +60,6 @@ def vendor_text(progress: BatchProgress) -> str:
         extra += " — stopped" if lane.stopped else ""
         parts.append(f"{label} {completed:,}/{lane.total:,}{extra}")
     return "   ·   ".join(parts)
-
-
-@dataclass(frozen=True)
-class LeadScope:
-    """A set of leads the buyer can check: its label and ids (an import's, every lead, the filtered ones...)."""
-
-    key: str
-    label: str
-    lead_ids: Sequence[int]
-    name: str = ""
-    import_id: int | None = None
-
-
-@dataclass(frozen=True)
-class BatchRequest:
-    """What :class:`CheckLeadsDialog` asks the panel to run."""
-
-    lead_ids: Sequence[int]
-    vendors: tuple[str, ...]
-    name: str
-    recheck: bool = False
-    concurrency: dict[str, int] = field(default_factory=dict)
-    import_id: int | None = None
-
-
-class CheckLeadsDialog(QDialog):
-    """Choose leads, vendors, per-vendor concurrency and re-checking; then start.
-
-    Signals:
-        start_requested(object): the buyer pressed Start; a :class:`BatchRequest`.
-    """
-
-    start_requested = Signal(object)
-
-    def __init__(self, controller: BatchController, scopes: Sequence[LeadScope], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Check leads")
-        self.controller = controller
-        self.scopes = list(scopes)
-        self.plan: BatchPlan | None = None
-
-        self.scope_combo = QComboBox()
-        for scope in self.scopes:
-            self.scope_combo.addItem(scope.label, scope.key)
-        self.scope_combo.setAccessibleName("Leads to check")
-        self.scope_combo.setToolTip("Which leads this batch checks")
-
-        grid = QGridLayout()
-        grid.addWidget(QLabel("<b>Vendor</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>Leads with the data</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>Parallel calls</b>"), 0, 2)
-        self.vendor_checks: dict[str, QCheckBox] = {}
-        self.plan_labels: dict[str, QLabel] = {}
-        self.concurrency_spins: dict[str, QSpinBox] = {}
-        for row, vendor in enumerate(BATCH_VENDORS, start=1):
-            title, needs = VENDOR_TASKS[vendor]
-            check = QCheckBox(title)
-            check.setChecked(vendor in DEFAULT_VENDORS)
-            check.setToolTip(f"Checks every chosen lead that has {needs}")
-            counts = QLabel("…")
-            counts.setToolTip(f"Leads without {needs} are skipped for this vendor")
-            spin = QSpinBox()
-            spin.setRange(1, CONCURRENCY_LIMITS.get(vendor, 32))
-            spin.setValue(controller.default_concurrency(vendor))
-            spin.setAccessibleName(f"{VENDOR_LABELS[vendor]} parallel calls")
-            rate_limit = vendor_facts(vendor).rate_limit
-            spin.setToolTip(
-                "Calls in flight at once for this vendor"
-                + (f" ({VENDOR_LABELS[vendor]} allows {rate_limit})" if rate_limit else "")
-            )
-            grid.addWidget(check, row, 0)
-            grid.addWidget(counts, row, 1)
-            grid.addWidget(spin, row, 2)
-            self.vendor_checks[vendor] = check
-            self.plan_labels[vendor] = counts
-            self.concurrency_spins[vendor] = spin
-            check.toggled.connect(self._update_start)
-        grid.setColumnStretch(1, 1)
-
-        self.recheck_check = QCheckBox("Re-check even if already answered (each of those calls is paid again)")
-        self.recheck_check.setToolTip(
-            "Off: a certificate already retained, a token already audited or a phone checked recently is shown "
-            "as cached and not sent again"
-        )
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.start_button = QPushButton("Start")
-        self.start_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.cancel_button)
-
-        layout = QVBoxLayout(self)
-        scope_row = QHBoxLayout()
-        scope_row.addWidget(QLabel("Check:"))
-        scope_row.addWidget(self.scope_combo, 1)
-        layout.addLayout(scope_row)
-        layout.addSpacing(6)
-        layout.addLayout(grid)
-        layout.addSpacing(6)
-        layout.addWidget(self.recheck_check)
-        layout.addSpacing(10)
-        layout.addLayout(buttons)
-
-        self.scope_combo.currentIndexChanged.connect(self._on_scope_changed)
-        self.start_button.clicked.connect(self.request_start)
-        self.cancel_button.clicked.connect(self.reject)
-        self.resize(660, self.sizeHint().height())
-        self._update_start()
-
-    # -- public API -----------------------------------------------------------------------------------------
-
-    @property
-    def scope(self) -> LeadScope | None:
-        index = self.scope_combo.currentIndex()
-        return self.scopes[index] if 0 <= index < len(self.scopes) else None
-
-    def chosen_vendors(self) -> tuple[str, ...]:
-        return tuple(v for v in BATCH_VENDORS if self.vendor_checks[v].isChecked())
-
-    async def update_plan(self) -> BatchPlan | None:
-        """Count, per vendor, the chosen leads that have the data it needs (planned in chunks on the loop)."""
-        scope = self.scope
-        self.start_button.setEnabled(False)
-        for label in self.plan_labels.values():
-            label.setText("counting…")
-        try:
-            if scope is None:
-                self.plan = None
-                return None
-            plan, _items = await self.controller.plan(scope.lead_ids, BATCH_VENDORS)
-            if scope is not self.scope:  # the buyer picked another set meanwhile
-                return self.plan
-            if self.plan is None:  # the first count: untick vendors none of these leads has data for
-                for vendor, check in self.vendor_checks.items():
-                    check.setChecked(check.isChecked() and plan.items[vendor] > 0)
-            self.plan = plan
-            for vendor, label in self.plan_labels.items():
-                skipped = plan.skipped[vendor]
-                label.setText(f"{plan.items[vendor]:,}" + (f"  ({skipped:,} without it)" if skipped else ""))
-            return plan
-        finally:
-            self._update_start()
-
-    def request(self) -> BatchRequest | None:
-        """The batch the dialog describes, or None when it would check nothing."""
-        scope = self.scope
-        vendors = self.chosen_vendors()
-        if scope is None or not vendors:
-            return None
-        return BatchRequest(
-            lead_ids=scope.lead_ids,
-            vendors=vendors,
-            name=scope.name or scope.label,
-            recheck=self.recheck_check.isChecked(),
-            concurrency={v: self.concurrency_spins[v].value() for v in vendors},
-            import_id=scope.import_id,
-        )
-
-    def request_start(self) -> BatchRequest | None:
-        request = self.request()
-        if request is not None:
-            self.start_requested.emit(request)
-            self.accept()
-        return request
-
-    # -- internals ------------------------------------------------------------------------------------------
-
-    def _on_scope_changed(self, _index: int) -> None:
-        spawn(self.update_plan())
-
-    def _update_start(self, *_args: Any) -> None:
-        vendors = self.chosen_vendors()
-        plan = self.plan
-        total = sum(plan.items[v] for v in vendors) if plan is not None else 0
-        self.start_button.setEnabled(plan is not None and total > 0)
-        if plan is None:
-            self.summary.setText("")
-        elif not vendors:
-            self.summary.setText("Choose at least one vendor.")
-        else:
-            self.summary.setText(f"{total:,} checks over {plan.leads:,} leads.")
 
 
 class BatchPanel(QWidget):
