@@ -24,6 +24,12 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0, step: float
         await asyncio.sleep(step)
 
 
+async def let_the_loop_run(turns: int = 50) -> None:
+    """Give every ready task ``turns`` turns of the loop: what would happen next without a timer has happened."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
 Poll = Callable[[Callable[[], bool]], Awaitable[None]]
 
 

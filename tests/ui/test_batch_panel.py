@@ -23,7 +23,7 @@ from desktop_app.ui.batch.check_dialog import BatchRequest
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.leads.model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
 from desktop_app.ui.main_window import MainWindow
-from tests.helpers import until
+from tests.helpers import let_the_loop_run, until
 from tests.ui.helpers import (
     OFFSCREEN_SHOW,
     add_leads,
@@ -131,7 +131,7 @@ async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_tabl
     assert "cached 36" in panel.counts.text()
 
 
-async def test_pause_resume_and_cancel_change_the_state(slow_feature: BatchFeature) -> None:
+async def test_pause_resume_and_cancel_change_the_state(slow_feature: BatchFeature, slow_sim: VendorSimulator) -> None:
     feature = slow_feature
     ids = add_leads(feature.store, 60)
     panel = feature.panel
@@ -143,9 +143,10 @@ async def test_pause_resume_and_cancel_change_the_state(slow_feature: BatchFeatu
     assert feature.controller.run is not None and feature.controller.run.state is RunState.PAUSED
     await until(lambda: panel.state == "paused")
     assert "Paused" in panel.title.text() and panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
-    await asyncio.sleep(0.15)  # the call in flight lands; nothing new is sent
+    # the call in flight lands; nothing new is sent
+    await until(lambda: (p := feature.controller.last_progress) is not None and p.in_flight == 0)
     settled = feature.controller.last_progress
-    await asyncio.sleep(0.3)
+    await let_the_loop_run()
     assert feature.controller.last_progress is settled
 
     panel.resume()
@@ -160,10 +161,14 @@ async def test_pause_resume_and_cancel_change_the_state(slow_feature: BatchFeatu
     assert "Cancelled" in panel.message.text()
     assert panel.resume_button.isEnabled() and not panel.cancel_button.isEnabled()
 
-    # Resume from the panel finishes it without re-sending what was answered.
+    # Resume from the panel finishes it without re-sending what was answered (no latency needed any more).
     done_before = final.done
-    panel.resume()
-    await until(lambda: panel.state == "done", timeout=15)
+    latency, slow_sim.latency = slow_sim.latency, 0.0
+    try:
+        panel.resume()
+        await until(lambda: panel.state == "done", timeout=15)
+    finally:
+        slow_sim.latency = latency
     assert panel.progress is not None and (panel.progress.done, panel.progress.remaining) == (60, 0)
     assert done_before < 60
     sends = BatchStore(feature.store).items(final.batch_id)

@@ -18,6 +18,7 @@ from desktop_app.store.batches import BatchStore
 from desktop_app.vendors.errors import CallError, ErrorKind, MissingCredentials
 from desktop_app.vendors.http import Redactor
 from desktop_app.vendors.results import CheckResult, Flag
+from tests.helpers import let_the_loop_run, until
 
 VENDORS = ["trustedform", "jornaya", "litigator", "contactstate"]
 
@@ -253,9 +254,9 @@ async def test_pause_stops_new_calls_resume_continues_and_events_stream(store: S
         await asyncio.sleep(0.005)
     run.pause()
     assert BatchStore(store).batch(batch).status == "paused"  # type: ignore[union-attr]
-    await asyncio.sleep(0.05)  # calls in flight finish
+    await until(lambda: clients["litigator"].in_flight == 0)  # calls in flight finish
     calls = sum(clients["litigator"].calls.values())
-    await asyncio.sleep(0.1)
+    await let_the_loop_run()
     assert sum(clients["litigator"].calls.values()) == calls  # nothing new while paused
     assert run.progress.state is RunState.PAUSED and run.progress.remaining > 0
     run.resume()
