@@ -11,24 +11,17 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
-    QPushButton,
-    QStackedWidget,
     QTabWidget,
-    QToolButton,
     QWidget,
 )
 
 from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, panel_page
+from desktop_app.ui.tabs.contactstate.card import field_caption, render_card
+from desktop_app.ui.tabs.contactstate.extra_fields import ExtraFieldsEditor
 from desktop_app.ui.widgets.result_card import CardBuilder
-from desktop_app.ui.widgets.text import local_time, text_or_dash, yes_no
 from desktop_app.vendors.contactstate.answers import DOWNLOAD_VALID_DAYS
 from desktop_app.vendors.contactstate.client import MAX_DELETE_IDS
 from desktop_app.vendors.contactstate.fields import (
@@ -37,7 +30,6 @@ from desktop_app.vendors.contactstate.fields import (
     PERFORM_STATUSES,
     TITLES,
     TRUE_FALSE,
-    Kind,
     PushKind,
     validate_lead_fields,
     validate_lead_id,
@@ -73,111 +65,6 @@ ID_SPLIT = re.compile(r"[\s,;]+")
 
 def split_ids(text: str) -> list[str]:
     return [part for part in ID_SPLIT.split(text or "") if part]
-
-
-def field_caption(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-class ExtraFieldsEditor(QWidget):
-    """The "Add field" row of the lead form: any other documented Connect field, with its choices as a combo.
-
-    Added fields are listed with a remove button; :meth:`values` returns them as ``{name: value}``.
-    """
-
-    def __init__(self, exclude: set[str], on_change: object = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._on_change = on_change
-        self.values_: dict[str, str] = {}
-        self.name_combo = QComboBox()
-        self.name_combo.setAccessibleName("Field name")
-        for name, spec in LEAD_FIELDS.items():
-            if name not in exclude:
-                self.name_combo.addItem(f"{name} — {spec.description}", name)
-        self.name_combo.setMinimumContentsLength(14)
-        self.name_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.value_text = QLineEdit()
-        self.value_text.setPlaceholderText("value")
-        self.value_text.setAccessibleName("Field value")
-        self.value_choice = QComboBox()
-        self.value_choice.setAccessibleName("Field value")
-        self.value_stack = QStackedWidget()
-        self.value_stack.addWidget(self.value_text)
-        self.value_stack.addWidget(self.value_choice)
-        self.value_stack.setFixedHeight(self.value_text.sizeHint().height())
-        self.add_button = QPushButton("Add field")
-        self.add_button.clicked.connect(self.add_current)
-        self.value_text.returnPressed.connect(self.add_current)
-        self.name_combo.currentIndexChanged.connect(self._name_changed)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        row.addWidget(self.name_combo, 3)
-        row.addWidget(self.value_stack, 2)
-        row.addWidget(self.add_button)
-        self.list_layout = QGridLayout()
-        self.list_layout.setHorizontalSpacing(8)
-        self.list_layout.setColumnStretch(1, 1)
-        outer = QGridLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(row, 0, 0)
-        outer.addLayout(self.list_layout, 1, 0)
-        self._name_changed()
-
-    def _name_changed(self) -> None:
-        name = self.name_combo.currentData()
-        spec = LEAD_FIELDS.get(str(name)) if name else None
-        if spec is not None and spec.kind is Kind.CHOICE:
-            self.value_choice.clear()
-            self.value_choice.addItems(list(spec.choices))
-            self.value_stack.setCurrentWidget(self.value_choice)
-        else:
-            placeholder = "yyyy-mm-dd" if spec is not None and spec.kind is Kind.DATE else "value"
-            self.value_text.setPlaceholderText(placeholder)
-            self.value_stack.setCurrentWidget(self.value_text)
-
-    def add_field(self, name: str, value: str) -> None:
-        """Add (or replace) one field; it then appears in the list with a remove button."""
-        self.values_[name] = value
-        self._rebuild()
-
-    def add_current(self) -> None:
-        name = self.name_combo.currentData()
-        if not name:
-            return
-        widget = self.value_stack.currentWidget()
-        value = widget.currentText() if isinstance(widget, QComboBox) else self.value_text.text().strip()
-        if not value:
-            return
-        self.value_text.clear()
-        self.add_field(str(name), value)
-
-    def remove_field(self, name: str) -> None:
-        self.values_.pop(name, None)
-        self._rebuild()
-
-    def _rebuild(self) -> None:
-        while self.list_layout.count():
-            item = self.list_layout.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.deleteLater()
-        for row, (name, value) in enumerate(self.values_.items()):
-            label = QLabel(f"{name}:")
-            label.setToolTip(LEAD_FIELDS[name].description if name in LEAD_FIELDS else "")
-            shown = QLabel(value)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            remove = QToolButton()
-            remove.setText("✕")
-            remove.setToolTip(f"Remove {name}")
-            remove.setAccessibleName(f"Remove {name}")
-            remove.clicked.connect(lambda _checked=False, n=name: self.remove_field(n))
-            self.list_layout.addWidget(label, row, 0)
-            self.list_layout.addWidget(shown, row, 1)
-            self.list_layout.addWidget(remove, row, 2)
-        if callable(self._on_change):
-            self._on_change()
-
-    def values(self) -> dict[str, str]:
-        return dict(self.values_)
 
 
 class ContactStateTab(VendorTab):
@@ -497,99 +384,4 @@ class ContactStateTab(VendorTab):
     # -- card --------------------------------------------------------------------------------------------------
 
     def render_details(self, result: CheckResult, card: CardBuilder) -> None:
-        d = result.details
-        op = result.operation
-        if result.error is not None:
-            errors = d.get("errors") or []
-            if errors:
-                card.table(
-                    ["Field", "Problem"],
-                    [[e.get("param") or "—", e.get("message")] for e in errors],
-                    name="errors",
-                )
-            if d.get("job_url"):
-                card.row("Job URL", d["job_url"])
-            return
-        if op in ("claim", "reclaim"):
-            card.link("Certificate URL", d.get("cert_url"))
-            card.row("Certificate ID", d.get("cert_id"))
-            if d.get("reclaim_cert_url"):
-                card.row(
-                    "Reclaim URL",
-                    d["reclaim_cert_url"],
-                    tooltip="Use it within 15 minutes to move the certificate onto a Sales Pipe.",
-                )
-            card.note("Read the certificate's score with Certificate status in a minute or two.")
-        elif op == "cert":
-            card.row("Status", (d.get("status") or "not found").capitalize())
-            card.row("Scored at", local_time(d["scored_at"]) if d.get("scored_at") else "Not scored yet")
-            card.link("Certificate URL", d.get("cert_url"))
-            card.row("Certificate ID", d.get("cert_id"))
-        elif op in ("lead_create", "lead_get"):
-            card.row("Lead ID", d.get("lead_id"))
-            if op == "lead_create":
-                card.row("Test mode", yes_no(d.get("test_mode")))
-                card.row("Connect code", d.get("connect_code") or "None (not delivered)")
-            else:
-                card.row("Created", local_time(d["created_at"]) if d.get("created_at") else None)
-                fields = d.get("fields") or {}
-                shown = [[k, v] for k, v in fields.items() if k not in ("id",) and v not in (None, "")]
-                if shown:
-                    card.heading("Fields")
-                    card.table(["Field", "Value"], shown, name="fields")
-            self._deliveries(d.get("deliveries") or [], card)
-        elif op in ("lead_delete", "lead_delete_many"):
-            card.row("Deleted", d.get("deleted"))
-            card.row("Lead IDs", ", ".join(d.get("lead_ids") or []))
-        elif op == "status":
-            card.row("Status", f"{d.get('status')} — {d.get('status_description')}")
-            if d.get("connect_id"):
-                card.row("Connect ID", d["connect_id"])
-            if d.get("certificate_url"):
-                card.link("Certificate URL", d["certificate_url"])
-            sent = {
-                k: v for k, v in (d.get("sent") or {}).items() if k not in ("status", "connect_id", "certificate_url")
-            }
-            for name, value in sent.items():
-                card.row(field_caption(name), value)
-        elif op == "stats":
-            card.row("Lead ID", d.get("lead_id"))
-            card.row("Delivery ID", d.get("delivery_id") or "Last successful delivery")
-            status = d.get("status")
-            card.row("Status", f"{status} — {d.get('status_description') or ''}".rstrip(" —") if status else "None yet")
-            for name in ("status_at", "sale_sold_at"):
-                card.row(field_caption(name), local_time(d[name]) if d.get(name) else None)
-            for name in ("sale_currency", "sale_revenue", "sale_lead_cost", "sale_costs", "sale_gross_profit", "notes"):
-                card.row(field_caption(name), text_or_dash(d.get(name)))
-        elif op in ("export", "export_poll"):
-            card.row("Job status", d.get("status"))
-            if d.get("download_url"):
-                until = local_time(d.get("download_valid_until")) if d.get("download_valid_until") else None
-                note = f"The link stays valid for {DOWNLOAD_VALID_DAYS} days" + (f" (until {until})." if until else ".")
-                card.link("Download", d["download_url"], text="Download the spreadsheet", note=note)
-            card.row("Job URL", d.get("job_url"))
-
-    @staticmethod
-    def _deliveries(deliveries: list[dict[str, object]], card: CardBuilder) -> None:
-        if not deliveries:
-            card.row("Deliveries", "None")
-            return
-        card.heading("Deliveries")
-        colours = {"delivered": "green", "success": "green", "failed": "red", "pending": "yellow"}
-        rows = [
-            [
-                str(d.get("status") or "unknown").capitalize(),
-                d.get("buyer_name"),
-                d.get("endpoint_name") or d.get("distribution_group_name"),
-                d.get("message"),
-                local_time(str(d.get("delivered_at") or d.get("failed_at") or "")) or None,
-            ]
-            for d in deliveries
-        ]
-        card.table(
-            ["Status", "Buyer", "Endpoint", "Message", "When"],
-            rows,
-            colours=[colours.get(str(d.get("status")).lower()) for d in deliveries],
-            colour_column=0,
-            name="deliveries",
-        )
+        render_card(result, card)
