@@ -24,6 +24,7 @@ from desktop_app.ui.leads.model import (
     LeadsModel,
 )
 from desktop_app.vendors.results import CheckResult, Flag
+from tests.helpers import until
 
 SUPPLIERS = ("SunBright Media", "QuoteWave", "Solar Direct")
 
@@ -111,8 +112,8 @@ async def test_first_page_shows_before_the_id_list_arrives(
     inserted: list[tuple[int, int]] = []
     model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
     task = asyncio.ensure_future(model.reload())
-    await asyncio.sleep(0.05)
-    assert model.rowCount() == lm.PAGE_SIZE and not model.complete
+    await until(lambda: model.rowCount() == lm.PAGE_SIZE)
+    assert not model.complete
     assert model.data(model.index(0, COL_NAME)) == "First1000 Last01000"
     release.set()
     assert await task == 1000

@@ -173,16 +173,19 @@ async def test_push_status_then_stats(qtbot: QtBot, service: CheckService) -> No
 
 
 async def test_export_shows_progress_then_link(qtbot: QtBot, service: CheckService) -> None:
-    async def slow_poll(_seconds: float) -> None:
-        await asyncio.sleep(0.3)
+    seen = asyncio.Event()
 
-    service.http.sleep = slow_poll
+    async def poll_once_seen(_seconds: float) -> None:
+        await seen.wait()  # the export waits between polls until the test has seen its progress
+
+    service.http.sleep = poll_once_seen
     tab = make_tab(qtbot, service)
     tab.reveal(tab.export_panel)
     task = asyncio.ensure_future(tab.export_panel.run())
     await until(lambda: tab.export_progress.isVisibleTo(tab) and "pending" in tab.export_status.text())
     assert tab.export_panel.run_button.text() == "Exporting…"
     assert not tab.export_panel.run_button.isEnabled()
+    seen.set()
     result = await task
     assert result.ok
     assert not tab.export_progress.isVisibleTo(tab)
