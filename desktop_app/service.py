@@ -46,7 +46,7 @@ USER_AGENT = "Leadcheck/{version} (+https://leadcheck.invalid)"
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """httpx's default verifying context (system CA bundle, hostname checks), built once: building it loads the
     CA bundle, ~35 ms that a batch's per-lane clients would otherwise each spend on the window's thread."""
     return httpx.create_ssl_context()
@@ -59,7 +59,7 @@ def make_http_client(timeout: float, *, connections: int = 64) -> httpx.AsyncCli
 
     return httpx.AsyncClient(
         timeout=timeout,
-        verify=_tls_context(),
+        verify=tls_context(),
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT.format(version=__version__)},
         # Keep every connection a batch opens alive: with fewer idle slots than calls in flight, httpx closes and
