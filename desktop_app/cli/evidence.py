@@ -32,7 +32,7 @@ def add_commands(sub: Any) -> None:
         "--older-than-years", type=int, metavar="N", help="default: evidence_retention_years in Settings (5)"
     )
     purge.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-    purge.set_defaults(run=purge)
+    purge.set_defaults(run=purge_old_checks)
 
 
 class _Bar:
@@ -89,7 +89,7 @@ async def verify_evidence(core: Core, args: argparse.Namespace, out: Output) -> 
     return Exit.OK if outcome.ok else Exit.FAILED
 
 
-async def purge(core: Core, args: argparse.Namespace, out: Output) -> int:
+async def purge_old_checks(core: Core, args: argparse.Namespace, out: Output) -> int:
     """Nothing is purged without the buyer confirming: typed at the prompt, or ``--yes``; the purge is logged."""
     from desktop_app.settings import setting
 
