@@ -337,8 +337,11 @@ class LeadImporter:
                 if ids:
                     firsts.append(chunk.first_pid)
                     bases.append(ids[0])
-                for ref in chunk.touch:
-                    touched[resolve(ref)] = None
+                if chunk.recognised:
+                    for ref in chunk.touch:
+                        touched[resolve(ref)] = None
+                else:  # every row used went to a new lead of this chunk, in id order
+                    touched.update(dict.fromkeys(ids))
                 self._count(chunk, report)
                 yield self._progress(report, reader.fraction)
         finally:

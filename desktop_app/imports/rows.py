@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,6 +49,7 @@ _NONE = repeat(None)  # a column no file cell maps to
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
 CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
 _WITHOUT_NUMBER = operator.itemgetter(slice(None, -1))
+_ROW_KEY_OF = operator.itemgetter(ROW_KEY)
 PROCESS_QUEUE_BATCHES = 64  # cleaned batches the reader process may be ahead of the merge (bounded memory)
 PROCESS_POLL_SECONDS = 0.5  # how often the pipe's reader thread checks whether it should stop
 
@@ -257,6 +258,45 @@ class RowReader:
         this process dies."""
         return ChildBatches(self)
 
+    def _merge_new(self, chunk: ImportChunk, batch: CleanBatch) -> bool:
+        """:meth:`_merge` of a batch whose rows all have an identity, when none of them is a purchase
+        seen before: each key's ``setdefault`` in one ``map`` over the batch. Returns False, with the key map as it
+        was, when some row is one seen before (the row-by-row merge then takes the batch)."""
+        shards, first, rows = self.keys.shards, self._next_pid, batch.rows
+        refs = list(range(-first, -first - len(rows), -1))
+        keys = list(map(_ROW_KEY_OF, rows))
+        owners = list(map(shards.__getitem__, map(operator.and_, map(hash, keys), repeat(SHARD_MASK))))
+        found = list(map(dict.setdefault, owners, keys, refs))
+        if found != refs:  # a purchase seen before: undo this batch's keys
+            for owner, key, ref in zip(owners, keys, refs, strict=True):
+                if owner.get(key) == ref:
+                    del owner[key]
+            return False
+        warnings: dict[int, list[str]] = {}
+        for position, label in SHARED_EVIDENCE:
+            values = list(map(operator.itemgetter(position), rows))
+            if values.count(None) == len(values):
+                continue
+            owners = list(map(shards.__getitem__, map(operator.and_, map(hash, values), repeat(SHARD_MASK))))
+            found = list(map(dict.setdefault, owners, values, refs))
+            if None in values:  # a blank cell claimed nothing
+                shards[hash(None) & SHARD_MASK].pop(None, None)  # type: ignore[call-overload]
+            for k in compress(range(len(rows)), map(operator.ne, found, refs)):
+                if values[k] is not None:
+                    whose = f"lead #{found[k]}" if found[k] > 0 else "an earlier row of this file"
+                    why = f"Shares its {label} with {whose} but differs in other data; kept as a purchase of its own."
+                    warnings.setdefault(k, []).append(why)
+        chunk.new_leads += rows
+        chunk.touch += refs
+        chunk.rows_read += len(rows)
+        self._next_pid = first + len(rows)
+        for k in sorted(warnings.keys() | batch.problems.keys()):
+            cells = _raw(batch.cells_of(k))
+            found_problems = [*batch.problems.get(k, ()), *(("", why) for why in warnings.get(k, ()))]
+            for name, why in found_problems:
+                chunk.problems.append(ImportProblemRow(rows[k][SOURCE_ROW], "warning", why, cells, field=name or None))
+        return True
+
     def _new_chunk(self) -> ImportChunk:
         return ImportChunk(first_pid=self._next_pid, columns=self._columns)
 
@@ -315,7 +355,10 @@ class RowReader:
     def _merge(self, chunk: ImportChunk, batch: CleanBatch) -> None:
         """Refuse rows without identity, recognise rows already imported, add the rest as new leads.
 
-        One ``setdefault`` per key both looks it up and, for a new lead (the usual case), records it."""
+        One ``setdefault`` per key both looks it up and, for a new lead (the usual case), records it. A batch of
+        new leads only (the usual case) is merged in C-level passes (:meth:`_merge_new`)."""
+        if not batch.missing and self._merge_new(chunk, batch):
+            return
         shards = self.keys.shards
         new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
         missing, row_problems = batch.missing, batch.problems

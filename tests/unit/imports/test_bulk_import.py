@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap
+from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap, rows
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
 from desktop_app.store.db import LEAD_INDEXES
@@ -246,3 +246,35 @@ def test_an_unreadable_file_in_the_child_process_is_refused_as_here(tmp_path: Pa
         source.unlink()
         with pytest.raises(ImportRefused, match="There is no file"):
             importer_.run()
+
+
+def test_merging_a_batch_of_new_leads_at_once_gives_the_row_by_row_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clean rows merge a batch at a time: the same leads, recognitions and shared-evidence warnings as row by row,
+    including rows seen before (which send their batch row by row) and blank certificate or token cells."""
+    token = "{:08x}-7b8f-4a6c-9d0e-1f2a3b4c5d6e".format
+
+    def clean_rows(path: Path, start: int, count: int) -> Path:
+        lines = ["phone,email,cert_url,leadid,first_name"]
+        for i in range(start, start + count):
+            cert = f"https://cert.trustedform.com/{i % 90:040x}" if i % 3 else ""  # shared by rows 90 apart
+            phone = f"(202) 555-{i % 10_000:04d}" if i % 37 else "(211) 555-0000"  # a field not used: a warning
+            lines.append(f"{phone},lead{i}@example.com,{cert},{token(i % 70) if i % 4 else ''},N{i}")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    first = clean_rows(tmp_path / "first.csv", 0, 400)
+    second = clean_rows(tmp_path / "second.csv", 300, 400)  # rows 300-399 seen before
+    results = []
+    for at_once in (True, False):
+        if not at_once:
+            monkeypatch.setattr(rows.RowReader, "_merge_new", lambda self, chunk, batch: False)
+        with Store(tmp_path / f"merge-{at_once}.db") as store:
+            reports = [LeadImporter(store, path, chunk_rows=128).run() for path in (first, second)]
+            problems = store.db.execute("SELECT row_number, severity, reason FROM import_problems ORDER BY id")
+            results.append((everything(store), problems.fetchall(), [r.to_dict() | {"seconds": 0} for r in reports]))
+    assert results[0] == results[1]
+    assert sum(1 for p in results[0][1] if "Shares its" in p[2]) > 100
+    assert any("service code" in p[2] for p in results[0][1])
+    assert results[0][2][1]["rows_recognised"] == 100
