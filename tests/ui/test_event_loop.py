@@ -6,6 +6,8 @@ import asyncio
 import sys
 import threading
 
+from PySide6.QtCore import QObject
+
 from desktop_app.ui.runtime.event_loop import SWITCH_INTERVAL_S, LeadcheckEventLoop
 
 
@@ -77,6 +79,17 @@ async def test_every_way_to_schedule_goes_through_the_loops_own_timers() -> None
     assert await asyncio.wait_for(from_thread, 5) == "thread"
     worker.join()
     assert loop.pending_timers() <= before + 1
+
+
+def test_qt_calls_that_return_nothing_keep_none_alive(qapp: object) -> None:
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None on each such call (the loop's killTimer among them):
+    the window aborts with "deallocating None" after a few thousand timer callbacks."""
+    timers = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(1000):
+        timers.killTimer(timers.startTimer(1000))
+        timers.setObjectName("timers")
+    assert sys.getrefcount(None) > before - 500
 
 
 def test_the_gil_switch_interval_is_short_while_the_loop_is_open_and_restored_on_close(qapp: object) -> None:
