@@ -25,12 +25,30 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 
 @asynccontextmanager
 async def server(handler: Handler, ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
-    """A TCP server on 127.0.0.1 running ``handler`` per connection; yields its port."""
-    srv = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=ssl_context)
+    """A TCP server on 127.0.0.1 running ``handler`` per connection; yields its port. On exit every connection it
+    accepted is closed and its handler has ended."""
+    writers: list[asyncio.StreamWriter] = []
+    handlers: list[asyncio.Task[None]] = []
+
+    async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            await handler(reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass  # the client hung up
+        finally:
+            writer.close()
+
+    srv = await asyncio.start_server(tracked, "127.0.0.1", 0, ssl=ssl_context)
     try:
         yield srv.sockets[0].getsockname()[1]
     finally:
         srv.close()
+        for writer in writers:
+            writer.close()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        await asyncio.gather(*(w.wait_closed() for w in writers), return_exceptions=True)
         await srv.wait_closed()
 
 
@@ -67,12 +85,7 @@ async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sta
 
 async def test_a_certificate_nobody_vouches_for_is_refused(tmp_path: Path) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await answer(reader, writer, "200 OK")
-        except (ssl.SSLError, ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client hung up during the handshake
-        finally:
-            writer.close()
+        await answer(reader, writer, "200 OK")
 
     async with server(handler, self_signed(tmp_path)) as port:
         for client in (make_http_client(10.0), make_http_client(10.0, connections=8)):
@@ -108,7 +121,6 @@ async def test_redirects_are_not_followed() -> None:
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await answer(reader, writer, "302 Found", "Location: http://192.0.2.1/elsewhere\r\n")
-        writer.close()
 
     async with server(handler) as port:
         for client in (make_http_client(10.0), make_http_client(10.0, connections=8)):
@@ -125,15 +137,12 @@ async def test_a_lane_client_opens_at_most_its_connections_and_keeps_them_alive(
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal waiting
         opened.append(writer)
-        try:
-            while True:
-                await reader.readuntil(b"\r\n\r\n")
-                waiting += 1
-                await release.wait()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            waiting += 1
+            await release.wait()
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
 
     async with server(handler) as port, make_http_client(10.0, connections=8) as client:
         calls = [asyncio.ensure_future(client.get(f"http://127.0.0.1:{port}/{i}")) for i in range(9)]
@@ -143,3 +152,4 @@ async def test_a_lane_client_opens_at_most_its_connections_and_keeps_them_alive(
         release.set()
         assert [r.status_code for r in await asyncio.gather(*calls)] == [200] * 9
         assert len(opened) == 8  # the ninth call waited for a connection and reused it
+
