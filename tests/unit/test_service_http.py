@@ -152,4 +152,3 @@ async def test_a_lane_client_opens_at_most_its_connections_and_keeps_them_alive(
         release.set()
         assert [r.status_code for r in await asyncio.gather(*calls)] == [200] * 9
         assert len(opened) == 8  # the ninth call waited for a connection and reused it
-
