@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
+from tests.helpers import FakeTime
 
 TOKEN = "litigator-token-0123456789"
 
@@ -42,5 +43,6 @@ def test_cli_accepts_plain_http_to_this_computer(
     monkeypatch.setenv("LEADCHECK_ORIGINS", str(path))
     for name in ("CLIENT_ID", "CWSID", "TOKEN"):
         monkeypatch.setenv(f"LEADCHECK_LITIGATOR_{name}", f"value-for-{name}")
-    assert main(["--json", "litigator", "check", "202-555-0123"]) == 1  # sent, and the call failed: not refused
+    # sent, and the call failed: not refused (its retries wait on FakeTime, not the clock)
+    assert main(["--json", "litigator", "check", "202-555-0123"], timing=FakeTime().timing) == 1
     assert json.loads(capsys.readouterr().out)["error"]["kind"] == "network"
