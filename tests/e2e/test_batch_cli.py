@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -87,7 +88,7 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
         while time.monotonic() < deadline and scrub.poll() is None:
             if database.exists():
                 try:
-                    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as conn:
+                    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as conn:
                         stored = conn.execute("SELECT count(*) FROM checks WHERE batch_id IS NOT NULL").fetchone()[0]
                 except sqlite3.Error:
                     stored = 0
@@ -100,7 +101,7 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     assert scrub.returncode == -signal.SIGKILL, log.read_text()
     assert 30 <= stored < 180
 
-    with sqlite3.connect(database) as conn:
+    with contextlib.closing(sqlite3.connect(database)) as conn:
         completed_before = set(
             conn.execute(
                 "SELECT vendor, subject FROM batch_items WHERE state IN ('done', 'failed') AND batch_id = 1"
@@ -120,7 +121,7 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     lines = [json.loads(line) for line in resume.stdout.splitlines()]
     assert len(lines) == 180 - len(completed_before)  # one JSON object per check made (or found) by the resume
 
-    with sqlite3.connect(database) as conn:
+    with contextlib.closing(sqlite3.connect(database)) as conn:
         states = dict(conn.execute("SELECT state, count(*) FROM batch_items GROUP BY state").fetchall())
         checks = conn.execute("SELECT count(*), count(DISTINCT vendor || subject) FROM checks").fetchone()
         status = conn.execute("SELECT status FROM batches WHERE id = 1").fetchone()[0]
