@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Set up everything Leadcheck needs on a fresh Debian/Ubuntu machine with Python 3.11:
+# Set up everything Leadcheck needs on a fresh Debian/Ubuntu machine with Python 3.11, 3.12 or 3.13:
 # Qt's system libraries (apt-get, non-interactive, only the missing ones), uv in .tools/, and the locked
 # Python environment in .venv/. Safe to run again; it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
-  echo "Leadcheck needs Python 3.11 as '$PY' (set PYTHON=/path/to/python3.11)." >&2
+if ! "$PY" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else 1)' 2>/dev/null; then
+  echo "Leadcheck needs Python 3.11, 3.12 or 3.13 as '$PY' (set PYTHON=/path/to/python3.12, for example)." >&2
   exit 1
 fi
 
