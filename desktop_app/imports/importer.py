@@ -174,8 +174,8 @@ class LeadImporter:
     (building the indexes is one statement of several seconds for a million leads, which would stop the
     window from painting).
 
-    ``reader_process``: read and clean the file in a child process (:meth:`RowReader.from_process`) while this
-    one merges and writes. ``None`` (the default) decides by size: yes for :meth:`run` and :meth:`steps` from
+    ``reader_process``: read, clean and merge the file in a child process (:meth:`RowReader.from_process`)
+    while this one writes. ``None`` (the default) decides by size: yes for :meth:`run` and :meth:`steps` from
     :data:`PROCESS_ROWS` rows (starting the child costs a fraction of a second) unless the app is a frozen
     bundle; never for :meth:`run_async`, whose reader thread keeps the window's thread free.
     """
@@ -285,26 +285,32 @@ class LeadImporter:
         gave them, so a later row merging into an earlier lead is resolved here."""
         keys = KeyMap()
         stored_leads: int | None = None
+        rows = estimated_rows(fmt)
+        in_child = self.reader_process
+        if in_child is None:
+            in_child = rows >= PROCESS_ROWS and not getattr(sys, "frozen", False)
+        in_child = in_child and not self._in_loop
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
             load_keys = functools.partial(map_stored_keys_from, Path(self.store.path), keys)
-        rows = estimated_rows(fmt)
         reader = RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
-        in_child = self.reader_process
-        if in_child is None:
-            in_child = not self._in_loop and rows >= PROCESS_ROWS and not getattr(sys, "frozen", False)
-        batches = reader.from_process() if in_child and not self._in_loop else None  # started before the keys
-        try:
-            if not self._in_loop:
-                stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
-            rebuild = self.rebuild_indexes
-            if rebuild is None:
-                rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
-        except BaseException:
-            if batches is not None:
-                batches.close()
-            raise
-        chunks = reader.threaded() if self._in_loop else reader.chunks(batches)
+        chunks: Iterator[ImportChunk | None]
+        if self._in_loop:
+            chunks = reader.threaded()
+        elif in_child:  # the child maps the stored leads itself
+            child = reader.from_process(Path(self.store.path))
+            chunks = iter(child)
+            try:
+                stored_leads = self.store.lead_count()
+            except BaseException:
+                child.close()
+                raise
+        else:
+            stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
+            chunks = reader.chunks()
+        rebuild = self.rebuild_indexes
+        if rebuild is None:
+            rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
         touched: dict[int, None] = {}
         firsts: list[int] = []  # first pid of each written chunk
         bases: list[int] = []  # first database id of each written chunk
@@ -345,9 +351,9 @@ class LeadImporter:
                 self._count(chunk, report)
                 yield self._progress(report, reader.fraction)
         finally:
-            chunks.close()
-            if batches is not None:
-                batches.close()
+            chunks.close()  # type: ignore[attr-defined]  # a generator
+            if in_child:
+                child.close()
             try:
                 if rebuild:
                     self.store.ensure_lead_indexes()

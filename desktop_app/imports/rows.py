@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, extra_values
-from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap
+from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap, map_stored_keys_from
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping
 from desktop_app.imports.reader import CsvFormat, iter_records, open_text
 from desktop_app.store.fields import LEAD_FIELDS
@@ -47,15 +47,13 @@ _NONE = repeat(None)  # a column no file cell maps to
 
 
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
-CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
-_WITHOUT_NUMBER = operator.itemgetter(slice(None, -1))
 _ROW_KEY_OF = operator.itemgetter(ROW_KEY)
-PIPE_BYTES = 1 << 20  # the reader process's pipe: about 14 cleaned batches ahead (Linux's default maximum)
+PIPE_BYTES = 1 << 20  # the reader process's pipe (Linux's default maximum): the next chunk while one is written
 
 
 @dataclass
 class CleanBatch:
-    """A batch of rows read and cleaned, not merged yet. Picklable: it may come from the reader process."""
+    """A batch of rows read and cleaned, not merged yet."""
 
     columns: list[list[Any] | None]  # each LEAD_FIELDS column's cleaned values (None: a field no column maps to)
     extras: list[dict[str, str] | None] | None  # each row's extra fields (None: the file keeps no extra column)
@@ -63,7 +61,7 @@ class CleanBatch:
     now: str  # when it was read
     missing: set[int]  # the rows (batch indexes) without a usable phone, email, certificate or token
     problems: dict[int, list[tuple[str, str]]]  # (field, reason) by batch index
-    raw: list[Any]  # each row's cells padded to the mapped width, its record number last (or, compact, one string)
+    raw: list[list[Any]]  # each row's cells padded to the mapped width, its record number last
     short: dict[int, list[str]]  # the cells as read of rows that were padded
     unreadable: list[ImportProblemRow]  # rows before this batch that are not valid CSV
     blank_rows: int
@@ -74,16 +72,7 @@ class CleanBatch:
         """Row ``k``'s cells as read (kept with its problems)."""
         if k in self.short:
             return self.short[k]
-        raw = self.raw[k]
-        return raw.split(CELL_SEPARATOR) if isinstance(raw, str) else raw[:-1]
-
-    def compact(self) -> CleanBatch:
-        """The batch with each row's cells as one string, to cross to another process at a fraction of the cost of
-        pickling every cell (unless a cell holds the separator)."""
-        lines = list(map(CELL_SEPARATOR.join, map(_WITHOUT_NUMBER, self.raw)))
-        if sum(map(str.count, lines, repeat(CELL_SEPARATOR))) == sum(map(len, self.raw)) - 2 * len(self.raw):
-            self.raw = lines
-        return self
+        return self.raw[k][:-1]
 
 
 def _raw(cells: Sequence[str]) -> list[str]:
@@ -256,11 +245,11 @@ class RowReader:
             text.close()
             raw.close()
 
-    def from_process(self) -> ChildBatches:
-        """:meth:`clean_batches` in a child process, started now: the file is read and cleaned on the other core
-        while this process merges and writes. Close the result to stop the child; the child stops by itself if
-        this process dies."""
-        return ChildBatches(self)
+    def from_process(self, database: Path | None) -> ChildChunks:
+        """:meth:`chunks` in a child process, started now: it maps the stored leads of ``database`` (when given),
+        reads, cleans and merges on the other core while this process writes. Close the result to stop the child;
+        the child stops by itself if this process dies."""
+        return ChildChunks(self, database)
 
     def _merge_new(self, chunk: ImportChunk, batch: CleanBatch) -> bool:
         """:meth:`_merge` of a batch whose rows all have an identity, when none of them is a purchase
@@ -401,16 +390,18 @@ class RowReader:
         self._next_pid = next_pid
 
 
-class ChildBatches:
-    """A child process (``python -m desktop_app.imports.child``) writing a file's cleaned batches to its stdout,
-    iterated here (see :meth:`RowReader.from_process`). A plain subprocess rather than :mod:`multiprocessing`:
-    spawning would import the caller's main module again, and forking a process with threads is unsafe.
+class ChildChunks:
+    """A child process (``python -m desktop_app.imports.child``) writing a file's chunks to its stdout, iterated
+    here (see :meth:`RowReader.from_process`); each sets the reader's ``fraction`` and ``blank_rows``. A plain
+    subprocess rather than :mod:`multiprocessing`: spawning would import the caller's main module again, and
+    forking a process with threads is unsafe.
 
-    The frames are read on this thread, from a pipe enlarged to :data:`PIPE_BYTES` where the system allows it
-    (the child runs that far ahead while this process writes). A reader thread would take the GIL from the
-    writer at every SQLite step it releases it: measured, the writes took 1.8 times as long."""
+    The frames are read on this thread, from a pipe enlarged to :data:`PIPE_BYTES` where the system allows it. A
+    reader thread would take the GIL from the writer at every SQLite step it releases it: measured, the writes
+    took 1.8 times as long."""
 
-    def __init__(self, reader: RowReader) -> None:
+    def __init__(self, reader: RowReader, database: Path | None) -> None:
+        self._reader = reader
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
         self._child = subprocess.Popen(
@@ -422,11 +413,12 @@ class ChildBatches:
             import fcntl
 
             fcntl.fcntl(self._pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        args = (reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id, database)
         with contextlib.suppress(BrokenPipeError):
-            self._child.stdin.write(pickle.dumps((reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id)))
+            self._child.stdin.write(pickle.dumps(args))
             self._child.stdin.close()
 
-    def __iter__(self) -> Iterator[CleanBatch]:
+    def __iter__(self) -> Iterator[ImportChunk]:
         while True:
             head = self._pipe.read(8)
             frame = self._pipe.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
@@ -434,11 +426,12 @@ class ChildBatches:
                 code = self._child.wait()
                 raise RuntimeError(f"The import's reader process ended early (exit code {code}).")
             item = pickle.loads(frame)
-            if item is None:
-                return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            chunk, self._reader.fraction, self._reader.blank_rows = item
+            if chunk is None:
+                return
+            yield chunk
 
     def close(self) -> None:
         if self._child.poll() is None:
@@ -448,8 +441,9 @@ class ChildBatches:
 
 
 def clean_for_parent(out: IO[bytes], args: bytes) -> None:
-    """The child's work (:mod:`desktop_app.imports.child`): write each cleaned batch as a length-prefixed pickle,
-    then None, or the error that stopped it. A parent that went away ends it (a broken pipe)."""
+    """The child's work (:mod:`desktop_app.imports.child`): write each chunk (with the reader's fraction and blank
+    rows so far) as a length-prefixed pickle, then ``(None, fraction, blank rows)``, or the error that stopped it.
+    A parent that went away ends it (a broken pipe)."""
     gc.disable()  # a bulk read creates no cycles
 
     def put(item: object) -> None:
@@ -457,12 +451,15 @@ def clean_for_parent(out: IO[bytes], args: bytes) -> None:
         out.write(len(frame).to_bytes(8, "little"))
         out.write(frame)
 
-    fmt, mapping, chunk_rows, import_id = pickle.loads(args)
-    reader = RowReader(fmt, mapping, KeyMap(), chunk_rows, import_id=import_id)
+    fmt, mapping, chunk_rows, import_id, database = pickle.loads(args)
+    keys = KeyMap()
+    reader = RowReader(fmt, mapping, keys, chunk_rows, import_id=import_id)
     try:
-        for batch in reader.clean_batches():
-            put(batch.compact())
-        put(None)
+        if database is not None:
+            map_stored_keys_from(database, keys)
+        for chunk in reader.chunks():
+            put((chunk, reader.fraction, reader.blank_rows))
+        put((None, reader.fraction, reader.blank_rows))
     except BrokenPipeError:
         return
     except BaseException as exc:  # handed to the importer, which raises it
