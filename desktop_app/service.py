@@ -22,7 +22,6 @@ import httpx
 from desktop_app.check_rules import JORNAYA_DATA, is_evidence_check, normalised_sent, scrub, suppression_for
 from desktop_app.settings import Settings
 from desktop_app.store import Store
-from desktop_app.store.links import SUBJECT_COLUMNS
 from desktop_app.vendors.consentcontrol import (
     ConsentControlClient,
     ConsentControlCredentials,
@@ -37,6 +36,7 @@ from desktop_app.vendors.jornaya import JornayaClient, JornayaCredentials
 from desktop_app.vendors.litigator import LitigatorClient, LitigatorCredentials
 from desktop_app.vendors.origins import OriginMap
 from desktop_app.vendors.ratelimit import Clock, Sleep
+from desktop_app.vendors.registry import SUBJECT_COLUMNS
 from desktop_app.vendors.results import CheckResult
 from desktop_app.vendors.trustedform import TrustedFormClient, TrustedFormCredentials
 
