@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from desktop_app.vendors.answers import Exchange
 from desktop_app.vendors.errors import ErrorKind, InputError
-from desktop_app.vendors.litigator import ERROR_IDS, LitigatorClient, LitigatorCredentials
+from desktop_app.vendors.litigator import ERROR_IDS, LitigatorClient, LitigatorCredentials, parse_check
 from desktop_app.vendors.results import Flag
 from tests.unit.vendors.helpers import json_response, load, mock_http
 
@@ -107,3 +108,17 @@ async def test_non_json_answer_is_bad_response() -> None:
     http, _ = mock_http(lambda r: httpx.Response(200, text="<html>hello</html>"))
     result = await LitigatorClient(http, CREDS).check_phone("2025550123")
     assert result.error is not None and result.error.kind is ErrorKind.BAD_RESPONSE
+
+
+def test_litigator_known_crashes_are_clear_errors() -> None:
+    def exchange_for(status: int, content: bytes, headers: dict[str, str] | None = None) -> Exchange:
+        response = httpx.Response(status, content=content, headers=headers)
+        return Exchange(response, None, {}, content.decode(errors="replace"), 1, "", "")
+
+    for exchange in (
+        exchange_for(200, b'{"success": "yes", "errors": 7, "dataOut": 7}'),
+        exchange_for(200, b"[" * 200_000),
+        exchange_for(429, b"{}", {"RateLimit-Reset": "soon", "Retry-After": "whenever"}),
+    ):
+        result = parse_check(exchange, "+12025550123")
+        assert result.flag is None and result.error is not None and result.error.message
