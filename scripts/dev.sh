@@ -17,7 +17,8 @@ case "$cmd" in
     .venv/bin/ruff format --check
     .venv/bin/mypy
     .venv/bin/lint-imports
-    exec .venv/bin/python -m pytest "$@"
+    # one pytest worker per core (pytest-xdist); pass -n 0 to run in this process, e.g. under a debugger
+    exec .venv/bin/python -m pytest -n auto "$@"
     ;;
   bench)
     # Each benchmark is its own script (they take minutes and build large databases): name one to run it.
