@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from desktop_app.store import Store  # noqa: E402
-from desktop_app.vendors.results import CheckResult, Flag
+from desktop_app.vendors.results import CheckResult, Flag  # noqa: E402
 
 PHONE, EMAIL = "+19418675309", "ann@example.com"
 QUERIES = ("(941) 867-5309", "941.867.5309", "+1 941 867 5309", "ANN@Example.com")
