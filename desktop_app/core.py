@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     import httpx
 
-    from desktop_app.vendors.ratelimit import Clock, Sleep
-
     from desktop_app.paths import Paths
     from desktop_app.service import CheckService
     from desktop_app.settings import Settings
     from desktop_app.store import Store
+    from desktop_app.vendors.ratelimit import Clock, Sleep
 
 
 class Timing(TypedDict, total=False):
