@@ -51,7 +51,7 @@ from desktop_app.settings import Settings  # noqa: E402
 from desktop_app.store import Store  # noqa: E402
 from desktop_app.store.fields import LEAD_FIELDS  # noqa: E402
 from desktop_app.store.schema import LEAD_INDEXES  # noqa: E402
-from desktop_app.vendors.origins import OriginMap
+from desktop_app.vendors.origins import OriginMap  # noqa: E402
 
 VENDORS = ("trustedform", "jornaya", "litigator")
 
