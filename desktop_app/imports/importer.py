@@ -54,7 +54,6 @@ CHUNK_ROWS = 20_000  # rows per transaction (run_async uses ASYNC_CHUNK_ROWS so 
 ASYNC_CHUNK_ROWS = 250  # measured: longest loop stall 54 ms on 200k rows (2,000: 293 ms), same wall time
 READER_WAIT_SECONDS = 0.005  # run_async: how long the loop sleeps when the reader thread has no chunk ready
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
-PROCESS_ROWS = 100_000  # from this many rows, :meth:`LeadImporter.run` reads and cleans in a child process
 KEPT_PROBLEMS = 200
 
 
@@ -174,10 +173,10 @@ class LeadImporter:
     (building the indexes is one statement of several seconds for a million leads, which would stop the
     window from painting).
 
-    ``reader_process``: read, clean and merge the file in a child process (:meth:`RowReader.from_process`)
-    while this one writes. ``None`` (the default) decides by size: yes for :meth:`run` and :meth:`steps` from
-    :data:`PROCESS_ROWS` rows (starting the child costs a fraction of a second) unless the app is a frozen
-    bundle; never for :meth:`run_async`, whose reader thread keeps the window's thread free.
+    ``reader_process``: read and clean the file in a child process (:meth:`RowReader.from_process`) while this
+    one merges and writes (:meth:`run` and :meth:`steps` only, and not in a frozen bundle). Off by default: on
+    this project's 2-core machine, shared with other work, a million rows measured between 16 % faster and 14 %
+    slower than reading here, for 10 % more CPU time (README, Benchmarks).
     """
 
     def __init__(
@@ -189,7 +188,7 @@ class LeadImporter:
         mapping: ColumnMapping | None = None,
         chunk_rows: int | None = None,
         rebuild_indexes: bool | None = None,
-        reader_process: bool | None = None,
+        reader_process: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -285,32 +284,24 @@ class LeadImporter:
         gave them, so a later row merging into an earlier lead is resolved here."""
         keys = KeyMap()
         stored_leads: int | None = None
-        rows = estimated_rows(fmt)
-        in_child = self.reader_process
-        if in_child is None:
-            in_child = rows >= PROCESS_ROWS and not getattr(sys, "frozen", False)
-        in_child = in_child and not self._in_loop
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
             load_keys = functools.partial(map_stored_keys_from, Path(self.store.path), keys)
+        rows = estimated_rows(fmt)
         reader = RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
-        chunks: Iterator[ImportChunk | None]
-        if self._in_loop:
-            chunks = reader.threaded()
-        elif in_child:  # the child maps the stored leads itself
-            child = reader.from_process(Path(self.store.path))
-            chunks = iter(child)
-            try:
-                stored_leads = self.store.lead_count()
-            except BaseException:
-                child.close()
-                raise
-        else:
-            stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
-            chunks = reader.chunks()
-        rebuild = self.rebuild_indexes
-        if rebuild is None:
-            rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
+        in_child = self.reader_process and not self._in_loop and not getattr(sys, "frozen", False)
+        batches = reader.from_process() if in_child else None  # started before the keys are mapped
+        try:
+            if not self._in_loop:
+                stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
+            rebuild = self.rebuild_indexes
+            if rebuild is None:
+                rebuild = stored_leads is not None and rows >= BULK_ROWS and stored_leads <= rows
+        except BaseException:
+            if batches is not None:
+                batches.close()
+            raise
+        chunks = reader.threaded() if self._in_loop else reader.chunks(batches)
         touched: dict[int, None] = {}
         firsts: list[int] = []  # first pid of each written chunk
         bases: list[int] = []  # first database id of each written chunk
@@ -351,9 +342,9 @@ class LeadImporter:
                 self._count(chunk, report)
                 yield self._progress(report, reader.fraction)
         finally:
-            chunks.close()  # type: ignore[attr-defined]  # a generator
-            if in_child:
-                child.close()
+            chunks.close()
+            if batches is not None:
+                batches.close()
             try:
                 if rebuild:
                     self.store.ensure_lead_indexes()

@@ -19,13 +19,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import compress, repeat
 from pathlib import Path
 from typing import IO, Any
 
 from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, extra_values
-from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap, map_stored_keys_from
+from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping
 from desktop_app.imports.reader import CsvFormat, iter_records, open_text
 from desktop_app.store.fields import LEAD_FIELDS
@@ -47,32 +47,39 @@ _NONE = repeat(None)  # a column no file cell maps to
 
 
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
+CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
+_WITHOUT_NUMBER = operator.itemgetter(slice(None, -1))
 _ROW_KEY_OF = operator.itemgetter(ROW_KEY)
-PIPE_BYTES = 1 << 20  # the reader process's pipe (Linux's default maximum): the next chunk while one is written
+PIPE_BYTES = 1 << 20  # the reader process's pipe: about 14 cleaned batches ahead (Linux's default maximum)
 
 
 @dataclass
 class CleanBatch:
-    """A batch of rows read and cleaned, not merged yet."""
+    """A batch of rows read and cleaned, not merged yet. Picklable: it may come from the reader process."""
 
-    columns: list[list[Any] | None]  # each LEAD_FIELDS column's cleaned values (None: a field no column maps to)
-    extras: list[dict[str, str] | None] | None  # each row's extra fields (None: the file keeps no extra column)
-    numbers: list[int]  # each row's record number
-    now: str  # when it was read
+    rows: list[list[Any]]  # IMPORT_COLUMNS order plus an id slot; extra fields as JSON, row_key filled in
     missing: set[int]  # the rows (batch indexes) without a usable phone, email, certificate or token
     problems: dict[int, list[tuple[str, str]]]  # (field, reason) by batch index
-    raw: list[list[Any]]  # each row's cells padded to the mapped width, its record number last
+    raw: list[Any]  # each row's cells padded to the mapped width, its record number last (or, compact, one string)
     short: dict[int, list[str]]  # the cells as read of rows that were padded
     unreadable: list[ImportProblemRow]  # rows before this batch that are not valid CSV
     blank_rows: int
     fraction: float  # of the file read at the end of the batch
-    rows: list[list[Any]] = field(default_factory=list)  # filled by the merge (:meth:`RowReader._rows_of`)
 
     def cells_of(self, k: int) -> list[str]:
         """Row ``k``'s cells as read (kept with its problems)."""
         if k in self.short:
             return self.short[k]
-        return self.raw[k][:-1]
+        raw = self.raw[k]
+        return raw.split(CELL_SEPARATOR) if isinstance(raw, str) else raw[:-1]
+
+    def compact(self) -> CleanBatch:
+        """The batch with each row's cells as one string, to cross to another process at a fraction of the cost of
+        pickling every cell (unless a cell holds the separator)."""
+        lines = list(map(CELL_SEPARATOR.join, map(_WITHOUT_NUMBER, self.raw)))
+        if sum(map(str.count, lines, repeat(CELL_SEPARATOR))) == sum(map(len, self.raw)) - 2 * len(self.raw):
+            self.raw = lines
+        return self
 
 
 def _raw(cells: Sequence[str]) -> list[str]:
@@ -190,9 +197,8 @@ class RowReader:
                 if batch.unreadable:
                     chunk.problems += batch.unreadable
                     chunk.rows_read += len(batch.unreadable)
-                if not batch.numbers:
+                if not batch.rows:
                     continue
-                batch.rows = self._rows_of(batch)
                 self._merge(chunk, batch)
                 if len(chunk.new_leads) + len(chunk.recognised) >= self.chunk_rows:
                     self.fraction = min(1.0, batch.fraction)
@@ -245,11 +251,11 @@ class RowReader:
             text.close()
             raw.close()
 
-    def from_process(self, database: Path | None) -> ChildChunks:
-        """:meth:`chunks` in a child process, started now: it maps the stored leads of ``database`` (when given),
-        reads, cleans and merges on the other core while this process writes. Close the result to stop the child;
-        the child stops by itself if this process dies."""
-        return ChildChunks(self, database)
+    def from_process(self) -> ChildBatches:
+        """:meth:`clean_batches` in a child process, started now: the file is read and cleaned on the other core
+        while this process merges and writes. Close the result to stop the child; the child stops by itself if
+        this process dies."""
+        return ChildBatches(self)
 
     def _merge_new(self, chunk: ImportChunk, batch: CleanBatch) -> bool:
         """:meth:`_merge` of a batch whose rows all have an identity, when none of them is a purchase
@@ -306,42 +312,44 @@ class RowReader:
         blank: int,
         fraction: float,
     ) -> CleanBatch:
-        """Clean a batch column by column (see :func:`clean_column`). Its rows are built by the merge
-        (:meth:`_rows_of`), in the writing process: the reader process has the longer part of the work."""
+        """Clean a batch column by column (see :func:`clean_column`) into rows ready to merge, with their row keys
+        and their extra fields as JSON."""
         if not batch:
-            return CleanBatch([], None, [], "", set(), {}, [], {}, unreadable, blank, fraction)
+            return CleanBatch([], set(), {}, [], {}, unreadable, blank, fraction)
         row_problems: dict[int, list[tuple[str, str]]] = {}
         picked = list(zip(*map(self._pick, batch), strict=True))  # mapped, extra and record-number columns
         columns: list[Iterable[Any]] = [_NONE] * len(LEAD_FIELDS)
         for (_, position, name, cleaner), cells in zip(self._mapped, picked, strict=False):
             columns[position] = clean_column(cells, name, cleaner, row_problems)
-        extras = None
+        extras: list[Any] | Iterable[Any] = _NONE
+        stored_extras: Iterable[Any] = _NONE
         if self._extras:
             extras = extra_values(self._extras, picked[len(self._mapped) : -1], row_problems)
+            stored_extras = [None if e is None else json.dumps(e, ensure_ascii=False) for e in extras]
+        # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
+        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905
+        now = utcnow()
+        rows = list(
+            map(
+                list,
+                zip(
+                    *columns,
+                    stored_extras,
+                    repeat(self.fmt.path.name),
+                    picked[-1],
+                    repeat(now),
+                    repeat(now),
+                    repeat(self.import_id),
+                    keys,
+                    _NONE,
+                ),
+            )
+        )
         identities = zip(
             *(c for p, c in enumerate(columns) if p in _IDENTITY_POSITIONS and c is not _NONE), strict=True
         )
         missing = {k for k, identity in enumerate(identities) if identity.count(None) == len(identity)}
-        cleaned: list[list[Any] | None] = [None if c is _NONE else list(c) for c in columns]
-        numbers = list(picked[-1])
-        now = utcnow()
-        return CleanBatch(
-            cleaned, extras, numbers, now, missing, row_problems, batch, short, unreadable, blank, fraction
-        )
-
-    def _rows_of(self, batch: CleanBatch) -> list[list[Any]]:
-        """The batch's rows as written: IMPORT_COLUMNS order plus an id slot, the row key filled in (the
-        fingerprint of each row's cleaned fields and extra columns), extra fields as JSON."""
-        columns = [_NONE if c is None else c for c in batch.columns]
-        extras: Iterable[Any] = _NONE if batch.extras is None else batch.extras
-        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905  # unmapped fields are endless repeats
-        stored: Iterable[Any] = _NONE
-        if batch.extras is not None:
-            stored = [None if e is None else json.dumps(e, ensure_ascii=False) for e in batch.extras]
-        now, source = repeat(batch.now), repeat(self.fmt.path.name)
-        return list(
-            map(list, zip(*columns, stored, source, batch.numbers, now, now, repeat(self.import_id), keys, _NONE))
-        )
+        return CleanBatch(rows, missing, row_problems, batch, short, unreadable, blank, fraction)
 
     def _merge(self, chunk: ImportChunk, batch: CleanBatch) -> None:
         """Refuse rows without identity, recognise rows already imported, add the rest as new leads.
@@ -390,18 +398,16 @@ class RowReader:
         self._next_pid = next_pid
 
 
-class ChildChunks:
-    """A child process (``python -m desktop_app.imports.child``) writing a file's chunks to its stdout, iterated
-    here (see :meth:`RowReader.from_process`); each sets the reader's ``fraction`` and ``blank_rows``. A plain
-    subprocess rather than :mod:`multiprocessing`: spawning would import the caller's main module again, and
-    forking a process with threads is unsafe.
+class ChildBatches:
+    """A child process (``python -m desktop_app.imports.child``) writing a file's cleaned batches to its stdout,
+    iterated here (see :meth:`RowReader.from_process`). A plain subprocess rather than :mod:`multiprocessing`:
+    spawning would import the caller's main module again, and forking a process with threads is unsafe.
 
-    The frames are read on this thread, from a pipe enlarged to :data:`PIPE_BYTES` where the system allows it. A
-    reader thread would take the GIL from the writer at every SQLite step it releases it: measured, the writes
-    took 1.8 times as long."""
+    The frames are read on this thread, from a pipe enlarged to :data:`PIPE_BYTES` where the system allows it
+    (the child runs that far ahead while this process writes). A reader thread would take the GIL from the
+    writer at every SQLite step it releases it: measured, the writes took 1.8 times as long."""
 
-    def __init__(self, reader: RowReader, database: Path | None) -> None:
-        self._reader = reader
+    def __init__(self, reader: RowReader) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
         self._child = subprocess.Popen(
@@ -413,12 +419,11 @@ class ChildChunks:
             import fcntl
 
             fcntl.fcntl(self._pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        args = (reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id, database)
         with contextlib.suppress(BrokenPipeError):
-            self._child.stdin.write(pickle.dumps(args))
+            self._child.stdin.write(pickle.dumps((reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id)))
             self._child.stdin.close()
 
-    def __iter__(self) -> Iterator[ImportChunk]:
+    def __iter__(self) -> Iterator[CleanBatch]:
         while True:
             head = self._pipe.read(8)
             frame = self._pipe.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
@@ -426,12 +431,11 @@ class ChildChunks:
                 code = self._child.wait()
                 raise RuntimeError(f"The import's reader process ended early (exit code {code}).")
             item = pickle.loads(frame)
+            if item is None:
+                return
             if isinstance(item, BaseException):
                 raise item
-            chunk, self._reader.fraction, self._reader.blank_rows = item
-            if chunk is None:
-                return
-            yield chunk
+            yield item
 
     def close(self) -> None:
         if self._child.poll() is None:
@@ -441,9 +445,8 @@ class ChildChunks:
 
 
 def clean_for_parent(out: IO[bytes], args: bytes) -> None:
-    """The child's work (:mod:`desktop_app.imports.child`): write each chunk (with the reader's fraction and blank
-    rows so far) as a length-prefixed pickle, then ``(None, fraction, blank rows)``, or the error that stopped it.
-    A parent that went away ends it (a broken pipe)."""
+    """The child's work (:mod:`desktop_app.imports.child`): write each cleaned batch as a length-prefixed pickle,
+    then None, or the error that stopped it. A parent that went away ends it (a broken pipe)."""
     gc.disable()  # a bulk read creates no cycles
 
     def put(item: object) -> None:
@@ -451,15 +454,12 @@ def clean_for_parent(out: IO[bytes], args: bytes) -> None:
         out.write(len(frame).to_bytes(8, "little"))
         out.write(frame)
 
-    fmt, mapping, chunk_rows, import_id, database = pickle.loads(args)
-    keys = KeyMap()
-    reader = RowReader(fmt, mapping, keys, chunk_rows, import_id=import_id)
+    fmt, mapping, chunk_rows, import_id = pickle.loads(args)
+    reader = RowReader(fmt, mapping, KeyMap(), chunk_rows, import_id=import_id)
     try:
-        if database is not None:
-            map_stored_keys_from(database, keys)
-        for chunk in reader.chunks():
-            put((chunk, reader.fraction, reader.blank_rows))
-        put((None, reader.fraction, reader.blank_rows))
+        for batch in reader.clean_batches():
+            put(batch.compact())
+        put(None)
     except BrokenPipeError:
         return
     except BaseException as exc:  # handed to the importer, which raises it
