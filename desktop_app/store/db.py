@@ -62,6 +62,7 @@ class Store(Records):
     def __init__(self, path: Path, *, backups_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.backups_dir = backups_dir or self.path.parent / "backups"
+        conn: sqlite3.Connection | None = None
         try:
             existed = self.path.exists() and self.path.stat().st_size > 0
             _create_private(self.path)
@@ -79,8 +80,12 @@ class Store(Records):
                 side = Path(str(self.path) + suffix)
                 if side.exists():
                     os.chmod(side, 0o600)
-        except sqlite3.Error as exc:
-            raise translate(exc, f"open its database at {self.path}") from exc
+        except BaseException as exc:
+            if conn is not None:  # a store that could not open keeps no connection behind (Python 3.13 warns)
+                conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise translate(exc, f"open its database at {self.path}") from exc
+            raise
 
     @property
     def connection(self) -> sqlite3.Connection:
