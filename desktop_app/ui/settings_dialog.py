@@ -2,7 +2,8 @@
 
 Secrets are password fields and are never shown back: a saved one reads "saved in the system keyring",
 one set through an environment variable reads "set in environment" and cannot be edited here. When no keyring
-is usable the dialog says so in plain words and how to use environment variables instead.
+is usable the dialog says so in plain words, the secret fields are switched off (a key typed there could not be
+kept), and each vendor page names the environment variables to set instead; its other fields still save.
 
 "Test connection" first saves that vendor's fields, then makes the cheapest call that proves the key, as
 described next to the button (:data:`PROBES`). Calls that may be billed ask first.
@@ -128,16 +129,30 @@ def describe_probe_result(vendor: str, result: Any) -> ProbeOutcome:
     return ProbeOutcome(False, f"{label} could not be tested: {error.message}{hint}")
 
 
+def no_keyring_note(vendor: str) -> str:
+    """What a vendor page says when no keyring is usable: the environment variables of its secret fields."""
+    secrets = [spec for spec in fields_for(vendor) if spec.secret]
+    names = ", ".join(f"{spec.label}: {spec.env}" for spec in secrets)
+    return (
+        f"No system keyring, so {VENDOR_LABELS[vendor]}'s keys cannot be saved here. Set them as environment "
+        f"variables before starting Leadcheck ({names}), for example “export {secrets[0].env}=…” in the "
+        "shell that starts it."
+    )
+
+
 class VendorPage(QWidget):
     """One vendor's credential fields, its "Test connection" button and the outcome line.
 
     Signals: none.
     """
 
-    def __init__(self, vendor: str, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vendor: str, settings: Settings, parent: QWidget | None = None, *, keyring_usable: bool = True
+    ) -> None:
         super().__init__(parent)
         self.vendor = vendor
         self.settings = settings
+        self.keyring_usable = keyring_usable
         self.edits: dict[str, QLineEdit] = {}
         self.sources: dict[str, str] = {}
         self.forget_buttons: dict[str, QPushButton] = {}
@@ -186,7 +201,15 @@ class VendorPage(QWidget):
         test_row.addWidget(self.outcome, 1)
         test_layout.addLayout(test_row)
 
+        self.no_keyring_note = QLabel(no_keyring_note(vendor))
+        self.no_keyring_note.setObjectName("errorMessage")
+        self.no_keyring_note.setWordWrap(True)
+        self.no_keyring_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.no_keyring_note.setAccessibleName(f"{label} keys without a keyring")
+        self.no_keyring_note.setVisible(not keyring_usable)
+
         layout = QVBoxLayout(self)
+        layout.addWidget(self.no_keyring_note)
         layout.addLayout(form)
         layout.addWidget(test_box)
         layout.addStretch(1)
@@ -205,6 +228,11 @@ class VendorPage(QWidget):
                 edit.setEchoMode(QLineEdit.EchoMode.Normal)
                 edit.setText(f"set in environment ({spec.env})")
                 edit.setToolTip(f"Set by the environment variable {spec.env}; change it there (it wins over Settings).")
+            elif spec.secret and not self.keyring_usable:
+                edit.setEnabled(False)  # a key typed here could not be kept: there is nowhere safe to save it
+                edit.setEchoMode(QLineEdit.EchoMode.Normal)
+                edit.setPlaceholderText(f"no keyring: set {spec.env}")
+                edit.setToolTip(f"No system keyring to save it in. Set the environment variable {spec.env} instead.")
             elif spec.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
                 edit.setPlaceholderText(
@@ -224,7 +252,7 @@ class VendorPage(QWidget):
                 continue
             text = self.edits[spec.name].text().strip()
             if spec.secret:
-                if text:
+                if text and self.edits[spec.name].isEnabled():
                     changes.append((spec, text))
             elif text != self.settings.credential(spec)[0]:
                 changes.append((spec, text))
@@ -277,7 +305,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._general_page(), "General")
         self.pages: dict[str, VendorPage] = {}
         for vendor in VENDOR_ORDER:
-            page = VendorPage(vendor, settings)
+            page = VendorPage(vendor, settings, keyring_usable=self.keyring_usable)
             page.test_button.clicked.connect(lambda _=False, v=vendor: spawn(self.test_connection(v)))
             self.pages[vendor] = page
             self.tabs.addTab(page, VENDOR_LABELS[vendor])
@@ -307,9 +335,9 @@ class SettingsDialog(QDialog):
             text = f"Keys are stored in your system keyring ({description.removeprefix('System keyring: ')})."
         else:
             text = (
-                f"{description} Keys typed here cannot be saved. Set them as environment variables before starting "
-                "Leadcheck instead (for example LEADCHECK_TRUSTEDFORM_API_KEY; each field's tooltip names its "
-                "variable). Leadcheck never writes keys to its own files."
+                f"{description} Keys cannot be saved here, so their fields are off. Set them as environment variables "
+                "before starting Leadcheck instead (for example LEADCHECK_TRUSTEDFORM_API_KEY; each vendor's page "
+                "names its variables). Leadcheck never writes keys to its own files. Other settings still save."
             )
         self.keyring_label = QLabel(text)
         self.keyring_label.setWordWrap(True)

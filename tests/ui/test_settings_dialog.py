@@ -8,7 +8,8 @@ from typing import Any
 import keyring
 import keyring.backends.fail
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from desktop_app.demo import demo_environment
@@ -17,7 +18,7 @@ from desktop_app.sandbox import VendorSimulator
 from desktop_app.service import CheckService
 from desktop_app.settings import KEYRING_SERVICE, Settings
 from desktop_app.ui.settings_dialog import PROBES, SettingsDialog
-from desktop_app.vendors.credentials import field
+from desktop_app.vendors.credentials import field, fields_for
 from tests.ui.helpers import FakeService
 
 
@@ -89,11 +90,39 @@ def test_no_keyring_is_explained_and_nothing_is_saved(paths: Paths, qtbot: Any) 
     assert dlg.keyring_label.objectName() == "errorMessage"
     assert "No system keyring" in dlg.keyring_label.text()
     assert "environment variables" in dlg.keyring_label.text()
-    dlg.pages["litigator"].edits["token"].setText("secret-token")
-    problems = dlg.save()
-    assert len(problems) == 1 and "LEADCHECK_LITIGATOR_TOKEN" in problems[0]
-    assert not dlg.problems.isHidden() and "Nothing was saved" in dlg.problems.text()
+    dlg.pages["litigator"].edits["token"].setText("secret-token")  # even if text got in, it is not "saved"
+    assert dlg.save() == []
     assert "secret-token" not in dlg.problems.text()
+
+
+def test_without_a_keyring_secret_fields_are_off_and_name_their_variables(paths: Paths, qtbot: Any) -> None:
+    """Typed into the shown dialog: the key fields take nothing, the page names the variables, a plain field saves."""
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    settings = Settings(paths, environ={})
+    dlg = SettingsDialog(settings, paths, FakeService(paths.database))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.tabs.setCurrentWidget(dlg.pages["jornaya"])
+    page = dlg.pages["jornaya"]
+    assert page.no_keyring_note.isVisible()
+    for spec in fields_for("jornaya"):
+        edit = page.edits[spec.name]
+        if spec.secret:
+            assert not edit.isEnabled() and spec.env in page.no_keyring_note.text()
+            assert spec.env in edit.placeholderText()
+            qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+            QTest.keyClicks(edit, "typed-key")
+            assert edit.text() == ""  # nothing typed, so nothing to lose on Save
+        else:
+            assert edit.isEnabled()
+    provider = page.edits["provider_code"]
+    qtbot.mouseClick(provider, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(provider, "ACME01")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert dlg.problems.isHidden()
+    assert Settings(paths, environ={}).credential(field("jornaya", "provider_code")) == ("ACME01", "settings")
+    assert not page.forget_buttons["audit_key"].isVisible()
 
 
 def test_keyring_status_when_usable(dialog: SettingsDialog) -> None:
