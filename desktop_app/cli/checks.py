@@ -240,7 +240,7 @@ def _refused_row(out: Output, row: int, reason: str) -> None:
 async def show_history(core: Core, args: argparse.Namespace, out: Output) -> int:
     stored = core.store.checks(vendor=args.vendor, subject=args.subject, limit=max(1, args.limit))
     for item in stored:
-        out.result(item.result)
+        out.result(item.result, when=True)
     if not stored and not out.json_mode:
         out.note("No checks stored yet.")
     return Exit.OK

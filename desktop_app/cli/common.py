@@ -15,6 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from desktop_app.vendors.errors import LeadcheckError, MissingCredentials
@@ -63,6 +64,15 @@ column_field: Callable[[str], tuple[str, str]] = functools.partial(
 )
 
 
+def local_when(value: str | None) -> str:
+    """A stored ISO time in this computer's time zone, ``2026-11-30 14:05:09`` (the text as given when unreadable)."""
+    try:
+        moment = datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return value or "-"
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 class Output:
     """Prints results for people (one coloured line each) or machines (JSON Lines)."""
 
@@ -75,7 +85,8 @@ class Output:
     def _paint(self, word: str, key: str) -> str:
         return f"{COLOURS[key]}{word}{RESET}" if self.colour else word
 
-    def result(self, result: CheckResult) -> None:
+    def result(self, result: CheckResult, *, when: bool = False) -> None:
+        """One line per result; ``when`` starts it with the local time the call finished (``leadcheck history``)."""
         if self.json_mode:
             self.json(result.to_public_dict())
             return
@@ -88,6 +99,8 @@ class Output:
             word = result.flag.word.upper().ljust(6) if result.flag else "DONE  "
             tag = self._paint(word, result.flag.value) if result.flag else word
             line = f"{tag} {result.vendor} {result.operation} {result.subject}: {result.summary}"
+        if when:
+            line = f"{local_when(result.finished_at)}  {line}"
         print(line, file=self.stream, flush=True)
 
     def refused(self, vendor: str, operation: str, subject: str, exc: LeadcheckError) -> None:

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -359,6 +360,14 @@ def test_history_lists_stored_checks_newest_first(env: dict[str, str], capsys: A
     assert code == 0 and [line["flag"] for line in lines[:2]] == ["red", "green"]
     code, lines, _ = run(capsys, "history", "--subject", "+12025556666")
     assert code == 0 and len(lines) == 1
+
+
+def test_history_lines_start_with_the_local_time_the_check_finished(env: dict[str, str], capsys: Any) -> None:
+    _, stored = one(capsys, "litigator", "check", sim.LITIGATOR_PHONE_HIT)
+    assert main(["history", "--vendor", "litigator"], timing=FakeTime().timing) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    finished = datetime.fromisoformat(stored["finished_at"].replace("Z", "+00:00")).astimezone()
+    assert line.startswith(finished.strftime("%Y-%m-%d %H:%M:%S") + "  RED")
 
 
 def test_credentials_status_names_sources_without_values(env: dict[str, str], capsys: Any) -> None:
