@@ -80,13 +80,16 @@ def reasons(answers: Mapping[str, VendorAnswer]) -> list[str]:
     if verdict is Verdict.GREEN:
         names = [VENDOR_LABELS[v] for v in VERDICT_VENDORS if v in answers]
         return [f"Every vendor that checked it is green ({', '.join(names)})."]
-    out = []
-    for colour in (Verdict.RED, Verdict.YELLOW):
-        for vendor in VERDICT_VENDORS:
-            answer = answers.get(vendor)
-            if answer is not None and answer.flag == colour.value:
-                out.append(f"{VENDOR_LABELS[vendor]}: {answer.summary}")
-    return out
+    return [*answers_of_colour(answers, Verdict.RED.value), *answers_of_colour(answers, Verdict.YELLOW.value)]
+
+
+def answers_of_colour(answers: Mapping[str, VendorAnswer], colour: str) -> list[str]:
+    """The answers that are ``colour``, each as ``"TrustedForm: <the vendor's sentence>"``, in verdict order."""
+    return [
+        f"{VENDOR_LABELS[vendor]}: {answer.summary}"
+        for vendor in VERDICT_VENDORS
+        if (answer := answers.get(vendor)) is not None and answer.flag == colour
+    ]
 
 
 def count_line(counts: Mapping[str, int]) -> str:

@@ -6,7 +6,9 @@ stored reason, and colours — ``red`` means the lead's verdict is red (:mod:`de
 ``trustedform:red`` only that vendor's latest flag). Formats: ``phone10`` (10 digits), ``e164``
 (``+12025551212``), ``email`` (lower-cased), ``md5`` /
 ``sha256`` (hex digest of the normalised value: E.164 for phones, as Google Customer Match expects; the
-lower-cased address for emails). Optional ``reason`` and ``date`` columns. UTF-8 without a BOM (machines
+lower-cased address for emails). Optional ``reason`` and ``date`` columns; a colour's reason names the vendor
+and its answer (``TrustedForm: The email does not match the certificate.``), not the bare colour. UTF-8
+without a BOM (machines
 """
 
 from __future__ import annotations
@@ -80,9 +82,10 @@ def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str,
             continue
         vendor, colour = selector
         label = f"{vendor} {colour}" if vendor else colour
-        for phone, email, checked in reports.leads_coloured(conn, colour, vendor):
-            add("phone", phone if isinstance(phone, str) and E164_SAFE.match(phone) else None, label, checked)
-            add("email", email, label, checked)
+        for phone, email, checked, causes in reports.leads_coloured(conn, colour, vendor):
+            for cause in causes or [label]:  # the vendors' own words; the bare colour only if none is stored
+                add("phone", phone if isinstance(phone, str) and E164_SAFE.match(phone) else None, cause, checked)
+                add("email", email, cause, checked)
     return found
 
 

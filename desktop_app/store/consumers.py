@@ -117,14 +117,19 @@ def public_check(check: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def lead_reasons(checks: Sequence[dict[str, Any]]) -> list[str]:
-    """The verdict's reasons from a lead's checks (rows with ``counts``, ``vendor``, ``flag``, ``summary``,
-    ``error_kind``, oldest first): each vendor's latest counted completed answer."""
+def latest_counted(checks: Sequence[dict[str, Any]]) -> dict[str, VendorAnswer]:
+    """Each verdict vendor's latest counted completed answer, from a lead's checks (rows with ``counts``,
+    ``vendor``, ``flag``, ``summary``, ``error_kind``, oldest first)."""
     latest: dict[str, VendorAnswer] = {}
     for check in checks:
         if check["counts"] and check["vendor"] in VERDICT_VENDORS and check["flag"] and not check["error_kind"]:
             latest[check["vendor"]] = VendorAnswer(check["vendor"], check["flag"], check["summary"])
-    return reasons(latest)
+    return latest
+
+
+def lead_reasons(checks: Sequence[dict[str, Any]]) -> list[str]:
+    """The verdict's reasons from a lead's checks (as :func:`latest_counted` reads them)."""
+    return reasons(latest_counted(checks))
 
 
 def lookup(conn: sqlite3.Connection, value: str) -> dict[str, Any]:

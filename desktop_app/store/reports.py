@@ -10,7 +10,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from desktop_app.store import consumers
 from desktop_app.vendors.registry import FLAG_COLUMNS
+from desktop_app.verdict import answers_of_colour
 
 SQL_CHUNK = 500
 
@@ -61,7 +63,19 @@ def suppression_with_reasons(conn: sqlite3.Connection, reasons: Sequence[str]) -
     )
 
 
-def leads_coloured(conn: sqlite3.Connection, colour: str, vendor: str | None) -> Iterator[tuple[Any, ...]]:
-    """(phone, email, checked_at) of leads whose verdict (``vendor`` None) or vendor flag is ``colour``."""
+def leads_coloured(
+    conn: sqlite3.Connection, colour: str, vendor: str | None
+) -> Iterator[tuple[Any, Any, Any, list[str]]]:
+    """(phone, email, checked_at, causes) of leads whose verdict (``vendor`` None) or vendor flag is ``colour``.
+
+    The causes are the answers that made it so, in the vendors' words (``"TrustedForm: The email does not match
+    the certificate."``): every answer of that colour for a verdict, that vendor's answer for a vendor flag."""
     column = "verdict" if vendor is None else FLAG_COLUMNS[vendor]
-    yield from conn.execute(f"SELECT phone, email, checked_at FROM leads WHERE {column} = ?", (colour,))
+    rows = conn.execute(f"SELECT id, phone, email, checked_at FROM leads WHERE {column} = ?", (colour,))
+    while part := rows.fetchmany(SQL_CHUNK):
+        checks = consumers.checks_of(conn, [int(r[0]) for r in part])
+        for lead_id, phone, email, checked in part:
+            answers = consumers.latest_counted(checks[int(lead_id)])
+            if vendor is not None:
+                answers = {vendor: answers[vendor]} if vendor in answers else {}
+            yield phone, email, checked, answers_of_colour(answers, colour)

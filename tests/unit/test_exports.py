@@ -170,6 +170,25 @@ def test_e164_values_stay_usable_while_other_cells_are_neutralised(store: Store)
     assert rows[1][2].startswith("20")
 
 
+def test_colour_reasons_name_the_vendor_and_its_cause(store: Store) -> None:
+    _suppressed(store)
+    both = store.add_lead({"phone": "+16065551212"})
+    store.record_check(
+        _result("trustedform", "retain", "c2", Flag.RED, "The email does not match the certificate."), lead_id=both
+    )
+    store.record_check(_result("litigator", "check", "+16065551212", Flag.RED, "Known TCPA litigator."), lead_id=both)
+    out = store.path.parent / "r.csv"
+    write_suppression(store, out, fmt="e164", include=["red", "yellow"], reason=True, kinds=["phone"])
+    reasons = {r[0]: r[1] for r in read(out)[1:]}
+    assert reasons == {
+        "+14045551212": "TrustedForm: no",
+        "+15055551212": "Jornaya: hm",
+        "+16065551212": "TCPA Litigator: Known TCPA litigator.; TrustedForm: The email does not match the certificate.",
+    }
+    write_suppression(store, out, fmt="e164", include=["litigator:red"], reason=True, kinds=["phone"])
+    assert read(out)[1:] == [["+16065551212", "TCPA Litigator: Known TCPA litigator."]]
+
+
 def test_hashes_are_of_the_normalised_value(store: Store) -> None:
     _suppressed(store)
     out = store.path.parent / "h.csv"
