@@ -247,6 +247,27 @@ def save_screenshot(window: MainWindow, path: Path) -> int:
     return 0
 
 
+def demo_command(paths: Paths | None, *, executable: str = sys.executable, frozen: bool | None = None) -> list[str]:
+    """The command that opens the demo in a new process: this Leadcheck with ``--demo`` (and this ``--home``)."""
+    frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
+    command = [executable] if frozen else [executable, "-m", "desktop_app"]
+    if paths is not None and paths.home is not None:
+        command += ["--home", str(paths.home)]
+    return [*command, "--demo"]
+
+
+def start_demo_process(paths: Paths | None) -> bool:
+    """Start ``leadcheck --demo`` as a process of its own (Help → Try the demo); returns whether it started.
+
+    A running session cannot switch to demo in place: its tabs, batch feature and lead table are built once over
+    one core. The new process has its own window, simulator and demo database; this one is left alone."""
+    from PySide6.QtCore import QProcess
+
+    program, *arguments = demo_command(paths)
+    started, _pid = QProcess.startDetached(program, arguments)
+    return bool(started)
+
+
 def create_window(app: QApplication, *, demo: bool = False) -> MainWindow:
     """The window shell with the app's stylesheet, shown (before any heavy import)."""
     from desktop_app.ui import theme
@@ -258,7 +279,7 @@ def create_window(app: QApplication, *, demo: bool = False) -> MainWindow:
 
     app.setWindowIcon(app_icon())
     app.setStyleSheet(theme.stylesheet())
-    window = MainWindow(demo=demo)
+    window = MainWindow(demo=demo, start_demo=start_demo_process)
     window.resize(SCREENSHOT_SIZE)
     window.show()
     return window

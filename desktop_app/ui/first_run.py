@@ -1,7 +1,8 @@
 """The first-run choice: try Leadcheck on the built-in simulator (demo) or set up real vendor keys.
 
-Shown once (the ``first_run_done`` setting) before the window is wired up, without a nested event loop:
-:func:`ask_first_run` opens the dialog and awaits the buyer's answer on the running qasync loop.
+Shown once (the ``first_run_done`` setting) before the window is wired up, and again from Help → Welcome…,
+without a nested event loop: :func:`ask_first_run` opens the dialog and awaits the buyer's answer on the running
+qasync loop.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ INTRO = (
     "<p>Leadcheck asks TrustedForm, Jornaya, Contact State, Consent Control and TCPA Litigator about your leads "
     "and keeps every answer in a database on this computer.</p>"
     "<p><b>Try the demo</b> to use every tab now: the vendors are simulated on this computer, results go to a "
-    "separate demo database, and nothing is sent or billed. You can start it again any time with "
-    "<code>leadcheck --demo</code>.</p>"
+    "separate demo database, and nothing is sent or billed. It stays one click away: <b>Help → Try the "
+    "demo</b> (or <code>leadcheck --demo</code>), and <b>Help → Welcome</b> brings this choice back.</p>"
     "<p><b>Enter my keys</b> opens Settings, where each vendor's keys are saved in your system keyring.</p>"
 )
 
@@ -32,7 +33,8 @@ class FirstRunDialog(QDialog):
     Signals: none beyond QDialog's (``finished``).
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, demo_offered: bool = True) -> None:
+        """``demo_offered`` False: the demo button is off (this window is the demo already)."""
         super().__init__(parent)
         self.setWindowTitle("Welcome to Leadcheck")
         self.setModal(True)
@@ -45,8 +47,11 @@ class FirstRunDialog(QDialog):
         self.keys_button = QPushButton("Enter my keys")
         self.keys_button.setToolTip("Open Settings to enter each vendor's keys")
         self.later_button = QPushButton("Later")
-        self.later_button.setToolTip("Open Leadcheck without keys; Settings is in the File menu")
-        self.demo_button.setDefault(True)
+        self.later_button.setToolTip("Decide later: Help → Try the demo and File → Settings are always there")
+        self.demo_button.setDefault(demo_offered)
+        self.demo_button.setEnabled(demo_offered)
+        if not demo_offered:
+            self.demo_button.setToolTip("This window is the demo already")
         for button, choice in (
             (self.demo_button, CHOICE_DEMO),
             (self.keys_button, CHOICE_KEYS),
@@ -68,9 +73,9 @@ class FirstRunDialog(QDialog):
         self.accept()
 
 
-async def ask_first_run(parent: QWidget | None = None) -> str:
+async def ask_first_run(parent: QWidget | None = None, *, demo_offered: bool = True) -> str:
     """Show the first-run dialog and return the buyer's choice (closing it counts as "later")."""
-    dialog = FirstRunDialog(parent)
+    dialog = FirstRunDialog(parent, demo_offered=demo_offered)
     future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     def settle(_result: int) -> None:

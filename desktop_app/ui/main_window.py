@@ -12,12 +12,18 @@ Extension points for later features:
 * ``self.leads_tab``: the :class:`~desktop_app.ui.leads.tab.LeadsTab` (``await leads_tab.refresh()`` after
   an import), ``self.vendor_tabs``: key -> tab widget.
 
+Help → Welcome… asks the first-run question again; Help → Try the demo… opens the demo. The demo cannot replace
+a running session in place (the tabs, the batch feature and the lead table are built once over one core), so it
+opens in a new window, a second ``leadcheck --demo`` process started by ``start_demo`` (from the app), and this
+window stays as it is.
+
 Shortcuts: Ctrl+1..6 switch tabs, Ctrl+F filters the lead table, Ctrl+Shift+V pastes the clipboard into the
 current vendor tab and runs it, Ctrl+, opens Settings, Ctrl+Q quits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.runtime import spawn
+from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.registry import TAB_ORDER, VENDOR_LABELS
 
 if TYPE_CHECKING:
@@ -47,6 +53,13 @@ LEADS_KEY = "leads"
 # The tab order; vendor titles are the tabs' own (these are for the placeholders drawn before they exist).
 TAB_KEYS = (LEADS_KEY, *TAB_ORDER)
 PLACEHOLDER_TITLES = {LEADS_KEY: "Leads", **VENDOR_LABELS}
+DEMO_TIP = "Open the demo in a new window: simulated vendors, nothing billed"
+DEMO_OPENING = "The demo is opening in a new window (simulated vendors, its own database)."
+DEMO_QUESTION = (
+    "The demo opens in a new window: every vendor is the built-in simulator on this computer, results go to a "
+    "separate demo database, and nothing is sent or billed.\n\nThis window and your own database stay as they "
+    "are; close either window when you are done."
+)
 DEMO_TEXT = (
     "DEMO MODE: every vendor is the built-in simulator on this computer and results go to a separate demo "
     "database. Nothing is sent to real vendors and nothing is billed."
@@ -72,8 +85,16 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
 
-    def __init__(self, *, demo: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        start_demo: Callable[[Paths | None], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``start_demo(paths)`` opens the demo in a new process and says whether it started (None: not offered)."""
         super().__init__(parent)
+        self._start_demo = start_demo
         self.service: CheckService | None = None
         self.settings: Settings | None = None
         self.paths: Paths | None = None
@@ -146,6 +167,18 @@ class MainWindow(QMainWindow):
         self._panel_separator = self.view_menu.addSeparator()
 
         self.help_menu = bar.addMenu("&Help")
+        self.welcome_action = self._action(
+            "&Welcome…", None, self._on_welcome, "The first-run choice again: the demo, your keys, or later"
+        )
+        self.demo_action = self._action(
+            "Try the &demo…",
+            None,
+            self._on_try_demo,
+            "Open the demo in a new window: simulated vendors, nothing billed",
+        )
+        self.demo_action.setVisible(self._start_demo is not None)
+        self.help_menu.addActions([self.welcome_action, self.demo_action])
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self._action("&Keyboard shortcuts", None, self.show_shortcuts, "Every shortcut"))
         self.verify_action = self._action(
             "&Verify evidence…", None, self._on_verify_evidence, "Check that no stored result was changed since"
@@ -222,6 +255,8 @@ class MainWindow(QMainWindow):
         """Show (or hide) the DEMO banner; it cannot be dismissed."""
         self.banner.setVisible(demo)
         self.setWindowTitle(f"{APP_TITLE} — DEMO" if demo else APP_TITLE)
+        self.demo_action.setEnabled(not demo)
+        self.demo_action.setToolTip("This window is the demo" if demo else DEMO_TIP)
 
     def tab_index(self, name: str) -> int | None:
         """The index of a tab given its key ("contactstate") or title ("Contact State"), case-insensitive."""
@@ -307,6 +342,48 @@ class MainWindow(QMainWindow):
         self._settings_dialog.raise_()
         return self._settings_dialog
 
+    async def show_welcome(self) -> str:
+        """Help → Welcome…: the first-run dialog again; acts on the choice as at first run. Returns the choice."""
+        from desktop_app.ui.first_run import CHOICE_DEMO, CHOICE_KEYS, ask_first_run
+
+        choice = await ask_first_run(self, demo_offered=self._start_demo is not None and not self.is_demo)
+        if choice == CHOICE_DEMO:
+            await self.try_demo(confirm=False)
+        elif choice == CHOICE_KEYS:
+            self.open_settings()
+        return choice
+
+    async def try_demo(self, *, confirm: bool = True) -> bool:
+        """Help → Try the demo…: after saying what happens (``confirm``), start the demo in a new window.
+
+        Returns whether it was started."""
+        if self._start_demo is None or self.is_demo:
+            return False
+        if confirm:
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Try the demo",
+                DEMO_QUESTION,
+                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.button(QMessageBox.StandardButton.Open).setText("Open the demo")
+            box.setDefaultButton(QMessageBox.StandardButton.Open)
+            if await run_dialog(box) != int(QMessageBox.StandardButton.Open):
+                return False
+        if not self._start_demo(self.paths):
+            failed = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "The demo did not start",
+                "Leadcheck could not start a second copy of itself for the demo. Close this window and start "
+                "“leadcheck --demo” instead.",
+                parent=self,
+            )
+            await run_dialog(failed)
+            return False
+        self.statusBar().showMessage(DEMO_OPENING, 10000)
+        return True
+
     async def verify_evidence(self) -> Any:
         """Help → Verify evidence: verify the open database's evidence log (off the GUI thread)."""
         from desktop_app.ui.verify_evidence import verify_evidence
@@ -350,6 +427,12 @@ class MainWindow(QMainWindow):
 
     def _on_settings(self) -> None:
         self.open_settings()
+
+    def _on_welcome(self) -> None:
+        spawn(self.show_welcome())
+
+    def _on_try_demo(self) -> None:
+        spawn(self.try_demo())
 
     def _on_paste_and_run(self) -> None:
         spawn(self.paste_and_run())
