@@ -210,10 +210,21 @@ class Records:
         operation: str | None = None,
         limit: int = 100,
         newest_first: bool = True,
+        manual_only: bool = False,
+        containing: str | None = None,
     ) -> list[StoredCheck]:
         """Stored checks, newest first. ``subject`` is matched as typed and, for a phone in any layout or an
-        email in any case, in its stored form, and also finds the checks of every lead with that phone or email."""
-        where, params = [], []
+        email in any case, in its stored form, and also finds the checks of every lead with that phone or email.
+        ``manual_only`` leaves out checks made by a batch; ``containing`` keeps checks whose subject or summary
+        contains that text (any case)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if manual_only:
+            where.append("batch_id IS NULL")
+        if containing:
+            pattern = "%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(subject LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
+            params.extend([pattern, pattern])
         for column, value in (("vendor", vendor), ("lead_id", lead_id), ("operation", operation)):
             if value is not None:
                 where.append(f"{column} = ?")

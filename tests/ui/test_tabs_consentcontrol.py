@@ -62,12 +62,12 @@ async def test_csv_rows_listed_then_per_record_results(qtbot: QtBot, service: Ch
     assert tab.card.flag_word == "Red"  # one opt-out was rejected
     table = tab.card.tables["records"]
     results = [table.item(r, 2).text() for r in range(table.rowCount())]
-    assert results == ["Accepted", "Rejected", "Accepted"]
+    assert results == ["Recorded", "Rejected", "Recorded"]
     assert table.item(1, 3).text() == "Invalid Address"
     assert table.item(0, 1).text().startswith("202-555-0101")
-    assert table.item(0, 2).background().color().name() == FLAG_COLOURS["green"][0]
+    assert table.item(0, 2).background().color().name() != FLAG_COLOURS["green"][0]  # recorded, not "good to call"
     assert table.item(1, 2).background().color().name() == FLAG_COLOURS["red"][0]
-    assert tab.card.values["Accepted"] == "2" and tab.card.values["Rejected"] == "1"
+    assert tab.card.values["Recorded"] == "2" and tab.card.values["Rejected"] == "1"
     # the stored check shows the same table again
     tab.card.clear()
     tab.recent.select_row(0)
@@ -85,8 +85,8 @@ async def test_opt_out_by_hand(qtbot: QtBot, service: CheckService) -> None:
     form.set_value("state", "fl")
     outcome = await tab.hand_panel.run()
     assert isinstance(outcome, UploadOutcome) and outcome.all_stored
-    assert tab.card.flag_word == "Green"
-    assert tab.card.tables["records"].item(0, 2).text() == "Accepted"
+    assert tab.card.flag_word is None and tab.card.badge.text().endswith("Recorded")  # not a green light
+    assert tab.card.tables["records"].item(0, 2).text() == "Recorded"
     assert form.value("phone1") == ""  # cleared for the next one
     assert form.value("validation") == "1"
     assert ("phone", "+12025550111") in {(row["kind"], row["value"]) for row in service.store.suppression()}
@@ -102,6 +102,8 @@ async def test_hand_form_limits_and_inline_problems(
     assert state.maxLength() == 2  # type: ignore[union-attr]
     assert form.fields["firstname"].maxLength() == 45  # type: ignore[union-attr]
     form.set_value("phone1", "202555")
+    assert tab.hand_panel.message == ""  # not while the buyer is still typing in the field
+    tab.hand_panel.touch("phone1")
     assert "has 6 digits" in tab.hand_panel.message
     assert not tab.hand_panel.run_button.isEnabled()
     form.set_value("phone1", "")
@@ -115,7 +117,7 @@ async def test_paste_phone_runs_hand_opt_out(qtbot: QtBot, service: CheckService
     tab = make_tab(qtbot, service)
     outcome = await tab.paste_and_run_value("202-555-0199")
     assert isinstance(outcome, UploadOutcome) and outcome.all_stored
-    assert tab.card.flag_word == "Green"
+    assert tab.card.flag_word is None and tab.card.badge.text().endswith("Recorded")  # not a green light
 
 
 async def test_bad_key_is_a_banner(qtbot: QtBot, bad_key_service: CheckService) -> None:

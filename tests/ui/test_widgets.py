@@ -93,7 +93,7 @@ def test_error_banner_shows_message_hint_and_status(qtbot: QtBot) -> None:
     assert not banner.isHidden()
     assert banner.message_label.text() == "Key refused."
     assert "Open Settings → X." in banner.hint_label.text()
-    assert banner.meta_label.text() == "HTTP 401 · vendor code 1000 · kind: auth"
+    assert banner.meta_label.text() == "HTTP 401 · vendor code 1000"  # the heading says the kind in words
     banner.show_exception(MissingCredentials("jornaya", ["LEADCHECK_JORNAYA_AUDIT_KEY"], "No audit key."))
     assert banner.problem is not None and banner.problem.kind == "credentials"
     assert "Settings → Jornaya" in banner.hint_label.text()

@@ -2,8 +2,10 @@
 vendor's recent checks under the inputs.
 
 An :class:`OperationPanel` is one thing a buyer can do (retain a certificate, audit a token, push a status…):
-an optional paste box, option fields, an inline message and a Run button. Its input is validated as the buyer
-types with the vendor modules' own checks, so Run is only enabled for something that can be sent. Running
+an optional paste box, option fields, a Run button and an inline message under it. Its input is validated as
+the buyer types with the vendor modules' own checks, so Run is only enabled for something that can be sent. The
+message sits below everything the buyer types into, so it never moves a field; it names a field's problem only
+once the buyer has left that field or pressed Run, never while they are still filling the form in. Running
 awaits the panel's action on the qasync loop; the button reads "Checking…" and the inputs are read-only until
 the ``finally`` restores them. :class:`VendorTab` shows what the action returned on the card and refreshes
 the recent checks.
@@ -15,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -49,6 +51,9 @@ def async_slot(*types: type) -> Callable[[F], F]:
 
 Validator = Callable[[], object]
 """Checks the panel's current input; raises InputError with a sentence for the buyer when it cannot be sent."""
+
+PASTE_FIELD = "paste"
+"""The name :meth:`OperationPanel.touch` records when the buyer leaves the paste box."""
 
 LEFT_WIDTH = 470
 MARGIN = 12
@@ -110,15 +115,13 @@ class OperationPanel(QWidget):
             self.paste_box.returnPressed.connect(self._on_run)
             self.layout_.addWidget(caption)
             self.layout_.addWidget(self.paste_box)
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setObjectName("inlineMessage")
-        self.message_label.setAccessibleName("Input problem")
-        self.message_label.hide()
-        self.layout_.addWidget(self.message_label)
+            self.paste_box.editingFinished.connect(lambda: self.touch(PASTE_FIELD))
+        self.touched: set[str] = set()
+        self.attempted = False
         self.form = FieldForm(columns)
         self.form.changed.connect(self.revalidate)
         self.form.submitted.connect(self._on_run)
+        self.form.left.connect(self.touch)
         self.layout_.addWidget(self.form)
         self.extra = QVBoxLayout()
         self.extra.setSpacing(6)
@@ -132,6 +135,12 @@ class OperationPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.run_button)
         self.layout_.addLayout(buttons)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setObjectName("inlineMessage")
+        self.message_label.setAccessibleName("Input problem")
+        self.message_label.hide()
+        self.layout_.addWidget(self.message_label)
         self.pristine: Callable[[], bool] = self._default_pristine
         self._apply_message_style()
         self.revalidate()
@@ -142,23 +151,43 @@ class OperationPanel(QWidget):
         """Add a check; it runs on every change (the tab revalidates each panel once it is fully built)."""
         self._validators.append(validator)
 
-    def input_problem(self) -> str | None:
-        """The sentence saying why the current input cannot be sent, or None when it can."""
+    def input_error(self) -> InputError | None:
+        """Why the current input cannot be sent, or None when it can."""
         try:
             for validator in self._validators:
                 validator()
         except InputError as exc:
-            return str(exc)
+            return exc
         return None
 
+    def input_problem(self) -> str | None:
+        """The sentence saying why the current input cannot be sent, or None when it can."""
+        error = self.input_error()
+        return str(error) if error is not None else None
+
+    def touch(self, name: str) -> None:
+        """The buyer left field ``name`` (or the paste box): its problems may be shown from now on."""
+        self.touched.add(name)
+        self.revalidate()
+
+    def _may_show(self, error: InputError) -> bool:
+        """Show a problem after Run was pressed, or once the buyer has left the field it is about (a problem
+        about no form field in particular: once they have left any field)."""
+        if self.attempted:
+            return True
+        if error.field in self.form.fields:
+            return error.field in self.touched
+        return bool(self.touched)
+
     def revalidate(self) -> bool:
-        """Show the inline message (not while the inputs are untouched) and enable Run only for valid input."""
-        problem = self.input_problem()
-        quiet = self.pristine()
-        self.message_label.setText(f"⚠ {problem}" if problem else "")
-        self.message_label.setVisible(bool(problem) and not quiet)
-        self.run_button.setEnabled(problem is None and not self._running)
-        return problem is None
+        """Show the inline message (not while the inputs are untouched or still being filled in) and enable Run
+        only for valid input."""
+        error = self.input_error()
+        shown = error is not None and not self.pristine() and self._may_show(error)
+        self.message_label.setText(f"⚠ {error}" if shown else "")
+        self.message_label.setVisible(shown)
+        self.run_button.setEnabled(error is None and not self._running)
+        return error is None
 
     def _default_pristine(self) -> bool:
         if self.paste_box is not None:
@@ -200,7 +229,10 @@ class OperationPanel(QWidget):
         """Run the action if the input is valid; returns its value, or None when nothing was sent."""
         if self._running:
             return None
+        self.attempted = True
         if not self.revalidate():
+            problem = self.input_problem()
+            self.message_label.setText(f"⚠ {problem}")
             self.message_label.setVisible(True)
             return None
         self._running = True
@@ -215,6 +247,8 @@ class OperationPanel(QWidget):
             self._running = False
             self.set_busy(False)
             self.revalidate()
+        self.attempted = False
+        self.touched.clear()
         self.finished.emit(value)
         return value
 
@@ -309,14 +343,16 @@ class VendorTab(QWidget):
     key = ""
     title = ""
     placeholder_text = "Run a check: its result appears here."
+    green_word: str | None = None
+    """Shown instead of "Green" (on a neutral badge) when this vendor's green means "recorded", not "good to call"."""
 
     def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
         self.panels: list[OperationPanel] = []
-        self.card = ResultCard(self.render_details, self.placeholder_text)
+        self.card = ResultCard(self.render_details, self.placeholder_text, green_word=self.green_word)
         self.card.setMinimumWidth(480)
-        self.recent = RecentChecksList(service.store, self.key)
+        self.recent = RecentChecksList(service.store, self.key, green_word=self.green_word)
         self.recent.check_selected.connect(self.show_stored)
 
         inputs = self.build_inputs()
@@ -386,6 +422,11 @@ class VendorTab(QWidget):
 
     def show_refusal(self, exc: LeadcheckError) -> None:
         self.card.show_exception(exc, self.key)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        # Checks made elsewhere (a re-check from the Leads tab, a batch) appear when the buyer comes back.
+        self.recent.refresh()
+        super().showEvent(event)
 
     # -- the main window's interface -------------------------------------------------------------------------
 

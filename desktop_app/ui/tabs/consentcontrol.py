@@ -55,13 +55,18 @@ HAND_FIELDS = (
     "validation",
 )
 STATUS_WORDS = {
-    "stored": "Accepted",
+    "stored": "Recorded",
     "rejected": "Rejected",
     "refused": "Not sent",
     "failed": "Failed",
     "unclear": "Unclear",
 }
-STATUS_COLOURS = {"stored": "green", "rejected": "red", "unclear": "yellow"}
+# A stored opt-out is recorded (do not contact), not a green light: no colour for it.
+STATUS_COLOURS = {"rejected": "red", "unclear": "yellow"}
+VALIDATION_TIP = (
+    "validation: the record's validation status, which Consent Control requires. Its documentation's example "
+    "uses 1; change it only if Consent Control gave you another value."
+)
 
 
 def contact_of(values: dict[str, Any]) -> str:
@@ -108,13 +113,14 @@ def combined_result(outcome: UploadOutcome) -> CheckResult:
 
 
 class ConsentControlTab(VendorTab):
-    """Opt-outs by hand or from CSV; the card lists every record as accepted (green) or rejected (red)."""
+    """Opt-outs by hand or from CSV; the card lists every record as recorded (neutral) or rejected (red)."""
 
     key = "consentcontrol"
     title = "Consent Control"
+    green_word = "Recorded"
     placeholder_text = (
         "Add a consumer's opt-out by hand, or choose a CSV file of opt-outs.\n"
-        "Each record appears here as accepted or rejected."
+        "Each record appears here as recorded (do not contact) or rejected."
     )
 
     def __init__(self, service: CheckService, parent: QWidget | None = None) -> None:
@@ -141,10 +147,10 @@ class ConsentControlTab(VendorTab):
             text = "1" if name == "validation" else ""
             box = form.add_line(
                 name,
-                FIELD_LABELS[name],
+                "Validation status" if name == "validation" else FIELD_LABELS[name],
                 max_length=MAX_SIZES[name],
                 text=text,
-                tooltip=f"{name}: at most {MAX_SIZES[name]} characters",
+                tooltip=VALIDATION_TIP if name == "validation" else f"{name}: at most {MAX_SIZES[name]} characters",
                 span=name in ("address1",),
             )
             if name == "state":
@@ -334,14 +340,14 @@ class ConsentControlTab(VendorTab):
                     int(item.get("index", position)) + 1,
                     contact,
                     STATUS_WORDS.get(status, status.capitalize()),
-                    item.get("reason") or ("Stored" if status == "stored" else ""),
+                    item.get("reason") or ("On the suppression list" if status == "stored" else ""),
                     item.get("record_id"),
                 ]
             )
             colours.append(STATUS_COLOURS.get(status))
         stored = sum(1 for r in records if r.get("status") == "stored")
         rejected = sum(1 for r in records if r.get("status") == "rejected")
-        card.row("Accepted", stored)
+        card.row("Recorded", stored, tooltip="Opt-outs Consent Control stored: do not contact these consumers.")
         card.row("Rejected", rejected)
         if d.get("transaction_id"):
             card.row("Transaction ID", d["transaction_id"])

@@ -1,4 +1,5 @@
-"""The banner for a check that could not be done: what went wrong, what to do, and the status/code in small print.
+"""The banner for a check that could not be done: what went wrong, what to do, and the HTTP status and vendor code
+in small print (the kind of problem is the heading, in words).
 
 It is deliberately unlike a flag (no badge, no flag word): a failed call says nothing about the lead. The same
 banner shows problems found before sending (kind "input" or "credentials"), when nothing left the machine.
@@ -99,8 +100,8 @@ class ErrorBanner(QFrame):
             meta.append(f"HTTP {problem.http_status}")
         if problem.code not in (None, ""):
             meta.append(f"vendor code {problem.code}")
-        meta.append(f"kind: {problem.kind}")
         self.meta_label.setText(" · ".join(meta))
+        self.meta_label.setVisible(bool(meta))
         self.setAccessibleName(f"Error: {problem.message}")
         self.show()
 

@@ -17,10 +17,12 @@ class FieldForm(QWidget):
     Signals:
         changed(): any field's text or choice changed.
         submitted(): Enter was pressed in a text field.
+        left(str): the buyer finished with this field (left a text field, or picked a choice).
     """
 
     changed = Signal()
     submitted = Signal()
+    left = Signal(str)
 
     def __init__(self, columns: int = 1, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +71,7 @@ class FieldForm(QWidget):
         box.setClearButtonEnabled(True)
         box.textChanged.connect(self.changed)
         box.returnPressed.connect(self.submitted)
+        box.editingFinished.connect(lambda n=name: self.left.emit(n))
         self._place(name, label, box, tooltip, span)
         return box
 
@@ -90,6 +93,7 @@ class FieldForm(QWidget):
             value, shown = choice if isinstance(choice, tuple) else (choice, choice)
             combo.addItem(shown, value)
         combo.currentIndexChanged.connect(self.changed)
+        combo.activated.connect(lambda _index, n=name: self.left.emit(n))
         self._place(name, label, combo, tooltip, span)
         return combo
 

@@ -1,4 +1,7 @@
-"""A collapsed "Show raw response" section: the redacted request and the vendor's answer, monospace and read-only."""
+"""A collapsed "Show raw response" section: the redacted request and the vendor's answer, monospace and read-only.
+
+Expanded, the view takes whatever height the card has left (its host gives the expander the card's stretch).
+"""
 
 from __future__ import annotations
 
@@ -59,7 +62,9 @@ class RawResponseExpander(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
+        layout.addStretch(1)  # collapsed: the toggle stays at the top of the space it is given
+        self._layout = layout
 
     @property
     def expanded(self) -> bool:
@@ -70,6 +75,7 @@ class RawResponseExpander(QWidget):
             self.toggle.setChecked(expanded)  # re-enters through toggled
             return
         self.view.setVisible(expanded)
+        self._layout.setStretch(self._layout.count() - 1, 0 if expanded else 1)
         self.toggle.setText(self.HIDE if expanded else self.SHOW)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
 

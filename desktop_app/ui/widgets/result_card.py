@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.widgets.error_banner import ErrorBanner, Problem
 from desktop_app.ui.widgets.flags import FlagBadge, RuleChip, app_palette, blend, flag_colours, palette_changed
 from desktop_app.ui.widgets.raw_response import RawResponseExpander
-from desktop_app.ui.widgets.text import local_time, operation_label
+from desktop_app.ui.widgets.text import local_time, localise_times, operation_label
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.results import CheckResult
 
@@ -180,14 +180,24 @@ Renderer = Callable[[CheckResult, CardBuilder], None]
 class ResultCard(QFrame):
     """One result at a time: badge + summary + details (from the renderer) + raw answer, or an error banner.
 
-    After :meth:`show_result`, ``values`` maps each detail row's label to its text, ``links`` each link's
-    address, ``chips`` and ``tables`` hold what the renderer added (tests and screen readers use them).
+    ``green_word`` (e.g. "Recorded") shows a green result on a neutral badge, for a vendor whose green means the
+    request was recorded rather than that the lead is good to call. After :meth:`show_result`, ``values`` maps
+    each detail row's label to its text, ``links`` each link's address, ``chips`` and ``tables`` hold what the
+    renderer added (tests and screen readers use them).
     """
 
-    def __init__(self, renderer: Renderer, placeholder: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        placeholder: str = "",
+        parent: QWidget | None = None,
+        *,
+        green_word: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("resultCard")
         self._renderer = renderer
+        self.green_word = green_word
         self.result: CheckResult | None = None
         self.values: dict[str, str] = {}
         self.links: dict[str, str] = {}
@@ -234,8 +244,7 @@ class ResultCard(QFrame):
         self._body_layout.addWidget(self.header)
         self._body_layout.addWidget(self.error_banner)
         self._body_layout.addLayout(self._details_host)
-        self._body_layout.addWidget(self.raw_expander)
-        self._body_layout.addStretch(1)
+        self._body_layout.addWidget(self.raw_expander, 1)  # the raw answer takes the card's spare height
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -287,8 +296,11 @@ class ResultCard(QFrame):
             self.error_banner.show_error(result.error)
         else:
             self.badge.show()
-            self.badge.set_flag(result.flag, none_text="✓  Done")
-            self.summary_label.setText(result.summary)
+            if self.green_word and str(result.flag) == "green":
+                self.badge.set_flag(None, none_text=f"✓  {self.green_word}")  # recorded, not "good to call"
+            else:
+                self.badge.set_flag(result.flag, none_text="✓  Done")
+            self.summary_label.setText(localise_times(result.summary))
             self.error_banner.hide()
         when = local_time(result.finished_at, seconds=True)
         self.subject_label.setText(f"{operation_label(result.operation)} · {result.subject or '—'} · {when}")
@@ -343,11 +355,6 @@ class ResultCard(QFrame):
         layout.setSpacing(8)
         self._details_host.addWidget(self._details)
         return layout
-
-
-def colour_for_status(status: str) -> str | None:
-    """The flag colour for a per-record status word (stored/accepted -> green, rejected -> red)."""
-    return {"stored": "green", "accepted": "green", "rejected": "red", "unclear": "yellow"}.get(status)
 
 
 def muted(widget: QWidget) -> QColor:

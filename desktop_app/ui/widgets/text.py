@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 OPERATION_LABELS: dict[str, str] = {
@@ -45,15 +46,13 @@ def local_time(value: str | None, *, seconds: bool = False) -> str:
     return parsed.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def short_time(value: str | None) -> str:
-    """``14:05`` today, ``Mar 04 14:05`` otherwise (for lists)."""
-    parsed = parse_time(value)
-    if parsed is None:
-        return value or ""
-    local = parsed.astimezone()
-    if local.date() == datetime.now().astimezone().date():
-        return local.strftime("%H:%M")
-    return local.strftime("%b %d %H:%M")
+ISO_TIMESTAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
+def localise_times(text: str) -> str:
+    """``text`` with every ISO timestamp in it shown in the computer's time zone (a vendor's summary, say:
+    "scored 2026-11-30T07:00:18.968+00:00" -> "scored 2026-11-30 08:00")."""
+    return ISO_TIMESTAMP.sub(lambda m: local_time(m.group(0)), text)
 
 
 def yes_no(value: object, *, none: str = "—") -> str:

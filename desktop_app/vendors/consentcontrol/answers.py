@@ -225,7 +225,7 @@ def parse_upload(
         return check, outcomes
     flag = Flag.RED if rejected else Flag.YELLOW if not_clear else Flag.GREEN
     if flag is Flag.GREEN:
-        summary = f"Consent Control stored all {n} opt-out{'s' if n != 1 else ''}."
+        summary = "Consent Control stored the opt-out." if n == 1 else f"Consent Control stored all {n} opt-outs."
     else:
         summary = f"Consent Control stored {stored} of {n} opt-outs"
         summary += f" and rejected {rejected}" if rejected else ""

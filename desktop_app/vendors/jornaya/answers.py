@@ -183,7 +183,11 @@ def error_for(found: _VendorError, status: int | None) -> CallError:
     said = f" (Jornaya said: {found.said.rstrip('.')}.)" if found.said else ""
     if found.code in ERROR_CODES:
         kind, words, hint = ERROR_CODES[found.code]
-        message = f"{words} (Jornaya error {found.code}: {ERROR_NAMES[found.code]}.){said}"
+        name = ERROR_NAMES[found.code].rstrip(".")
+        # Jornaya's own words usually are the documented name: say them once.
+        echo = found.said.rstrip(".") if found.said else ""
+        also = f"; Jornaya said: {echo}" if echo and echo.casefold() != name.casefold() else ""
+        message = f"{words} (Jornaya error {found.code}: {name}{also}.)"
         return CallError(
             kind, message, http_status=status, code=found.code, hint=hint, retryable=kind is ErrorKind.VENDOR_DOWN
         )

@@ -464,7 +464,14 @@ async def test_error_code_is_read_from_every_layout(text: str, status: int, kind
 
 async def test_vendor_words_are_shown_alongside() -> None:
     result = await run({"error": {"code": 6000, "message": "Bad key for account"}})
-    assert result.error is not None and "(Jornaya said: Bad key for account.)" in result.error.message
+    assert result.error is not None and "; Jornaya said: Bad key for account.)" in result.error.message
+
+
+async def test_vendor_words_equal_to_the_documented_name_are_not_repeated() -> None:
+    result = await run({"error": {"code": 6000, "message": "Invalid Account Code and/or Audit Key"}})
+    assert result.error is not None
+    assert result.error.message.count("Invalid Account Code and/or Audit Key") == 1, result.error.message
+    assert "Jornaya said" not in result.error.message
 
 
 async def test_vendor_words_echoing_a_secret_are_scrubbed() -> None:

@@ -37,7 +37,7 @@ def render_card(result: CheckResult, card: CardBuilder) -> None:
                 d["reclaim_cert_url"],
                 tooltip="Use it within 15 minutes to move the certificate onto a Sales Pipe.",
             )
-        card.note("Read the certificate's score with Certificate status in a minute or two.")
+        card.note("Contact State scores a certificate within a minute or two: check its status then.")
     elif op == "cert":
         card.row("Status", (d.get("status") or "not found").capitalize())
         card.row("Scored at", local_time(d["scored_at"]) if d.get("scored_at") else "Not scored yet")

@@ -2,6 +2,8 @@
 Perform (push a sales status, a lead's stats, bulk export with progress and the download link).
 
 Three sub-tabs, each with a row of buttons choosing the operation, so the inputs stay readable at 1280×800.
+After a claim the card offers "Check status now" (the certificate read, one click); a Connect lead just created
+fills the Perform pages' Connect ID boxes.
 Every input is checked as the buyer types with :mod:`desktop_app.vendors.contactstate.fields` and
 :func:`desktop_app.vendors.validation.contactstate_url`, the same checks the client runs before sending.
 """
@@ -12,13 +14,15 @@ import re
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QTabWidget,
     QWidget,
 )
 
-from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, panel_page
+from desktop_app.ui.tabs.base import OperationPanel, SegmentedPages, VendorTab, async_slot, panel_page
 from desktop_app.ui.tabs.contactstate.card import field_caption, render_card
 from desktop_app.ui.tabs.contactstate.extra_fields import ExtraFieldsEditor
 from desktop_app.ui.widgets.result_card import CardBuilder
@@ -381,7 +385,40 @@ class ContactStateTab(VendorTab):
         self.products.setCurrentIndex(tab_index)
         pages.set_page(page_index)
 
+    # -- after an operation ------------------------------------------------------------------------------------
+
+    def show_value(self, value: object) -> None:
+        super().show_value(value)
+        if isinstance(value, CheckResult) and value.ok and value.operation == "lead_create":
+            lead_id = str(value.details.get("lead_id") or "")
+            for panel in (self.push_panel, self.stats_panel):
+                if lead_id and panel.paste_box is not None:
+                    panel.set_paste_text(lead_id)
+
+    async def check_status_now(self, cert_url: str) -> CheckResult | None:
+        """Read the status of the certificate a claim just returned (the Certificate status page, run)."""
+        self.reveal(self.cert_panel)
+        self.cert_panel.set_paste_text(cert_url)
+        value = await self.cert_panel.run()
+        return value if isinstance(value, CheckResult) else None
+
+    @async_slot()
+    async def _on_check_status_now(self) -> None:
+        url = self.card.links.get("Certificate URL")
+        if url:
+            await self.check_status_now(url)
+
     # -- card --------------------------------------------------------------------------------------------------
 
     def render_details(self, result: CheckResult, card: CardBuilder) -> None:
         render_card(result, card)
+        if result.ok and result.operation in ("claim", "reclaim") and result.details.get("cert_url"):
+            self.status_now_button = QPushButton("Check status now")
+            self.status_now_button.setToolTip("Read this certificate's status (Certificate status)")
+            self.status_now_button.clicked.connect(self._on_check_status_now)
+            row = QWidget()
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            layout.addWidget(self.status_now_button)
+            layout.addStretch(1)
+            card.widget(row)
