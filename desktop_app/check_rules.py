@@ -6,6 +6,8 @@ One-off checks (:class:`~desktop_app.service.CheckService`), the Leads tab's re-
 * :func:`scrub`: every configured secret is replaced in every field that is stored or shown;
 * :func:`normalised_sent`: the lead data a call carried, blanks left out, phone in E.164 and email lower-cased;
 * :func:`suppression_for`: a TCPA litigator hit puts the phone on the local suppression list;
+* :func:`simulated`: in demo mode a failed call's advice says the simulator answered so on purpose, and what
+  the advice would be with real keys (in the demo there are no keys to re-enter and no proxy to check);
 * :data:`EVIDENCE_OPERATIONS`: the operation that checks a lead's evidence, per vendor (only its answer makes a
   lead, or counts for one); :data:`JORNAYA_DATA`: which lead field goes under which Jornaya data label.
 
@@ -62,6 +64,23 @@ def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:
         request=redactor.data(result.request),
         response_body=redactor.text(result.response_body) if result.response_body is not None else None,
     )
+
+
+SIMULATED_ADVICE = (
+    "Demo: the built-in simulator gave this answer on purpose, to show what a failed call looks like. Nothing "
+    "needs fixing and nothing was billed. With your real keys the advice would be: {hint}"
+)
+
+
+def simulated(result: CheckResult) -> CheckResult:
+    """In demo mode: a failed call the simulator answered says so in its hint, keeping the real-keys advice.
+
+    A call that got no answer (network, timeout: no HTTP status) is a real problem even in the demo; left alone."""
+    error = result.error
+    if error is None or error.http_status is None:
+        return result
+    hint = SIMULATED_ADVICE.format(hint=error.hint or "the call failed as the message says; try it again later.")
+    return dataclasses.replace(result, error=dataclasses.replace(error, hint=hint))
 
 
 def suppression_for(result: CheckResult, source: str = "TCPA Litigator check") -> list[SuppressionRow]:

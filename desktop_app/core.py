@@ -119,5 +119,5 @@ def open_core(
             simulator.stop()
         raise
     client = make_http_client(settings.timeout)
-    service = CheckService(settings, store, client, origins=origins, **(timing or {}))
+    service = CheckService(settings, store, client, origins=origins, demo=demo, **(timing or {}))
     return Core(paths, demo, settings, store, client, service, database, simulator)

@@ -19,7 +19,14 @@ from typing import Any
 
 import httpx
 
-from desktop_app.check_rules import JORNAYA_DATA, is_evidence_check, normalised_sent, scrub, suppression_for
+from desktop_app.check_rules import (
+    JORNAYA_DATA,
+    is_evidence_check,
+    normalised_sent,
+    scrub,
+    simulated,
+    suppression_for,
+)
 from desktop_app.settings import Settings
 from desktop_app.store import Store
 from desktop_app.vendors.consentcontrol import (
@@ -81,11 +88,15 @@ class CheckService:
         http: VendorHttp | None = None,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
+        demo: bool = False,
     ) -> None:
-        """``clock`` and ``sleep`` (wall time in seconds; the waits of retries, rate limits and the export's polls)
+        """``demo``: every vendor is the simulator, so a failed call's advice says so (:func:`simulated`).
+
+        ``clock`` and ``sleep`` (wall time in seconds; the waits of retries, rate limits and the export's polls)
         are for tests, which pass time that moves only when slept on; ignored when ``http`` is given."""
         self.settings = settings
         self.store = store
+        self.demo = demo
         self.http = http or VendorHttp(
             client, origins=origins or OriginMap.from_env(), timeout=settings.timeout, clock=clock, sleep=sleep
         )
@@ -145,6 +156,11 @@ class CheckService:
 
     # -- storing -------------------------------------------------------------------------------------------
 
+    def clean(self, result: CheckResult, redactor: Redactor) -> CheckResult:
+        """What is stored and shown: ``result`` scrubbed of secrets, and in demo mode with the demo's advice."""
+        clean = scrub(result, redactor)
+        return simulated(clean) if self.demo else clean
+
     def save(
         self,
         result: CheckResult,
@@ -159,7 +175,7 @@ class CheckService:
         only when that data is the lead's own. A completed manual check of a certificate, token or phone that no
         lead holds yet creates a lead for it (source "manual"), with the data sent. A litigator hit also joins the
         local suppression list."""
-        clean = scrub(result, self.redactor())
+        clean = self.clean(result, self.redactor())
         given = normalised_sent(sent)
         column = SUBJECT_COLUMNS.get(clean.vendor)
         # Only the operation that checks a lead's evidence makes a lead: a claim, a stats read or an export is about
@@ -259,7 +275,7 @@ class CheckService:
         """Upload opt-outs (≤100 per request); accepted ones join the local suppression list."""
         outcome = await self.consentcontrol().upload(records, project_id=project_id)
         redactor = self.redactor()
-        outcome = dataclasses.replace(outcome, results=[scrub(r, redactor) for r in outcome.results])
+        outcome = dataclasses.replace(outcome, results=[self.clean(r, redactor) for r in outcome.results])
         for result in outcome.results:
             self.store.record_check(result)
         entries: list[tuple[str, str, str, str]] = []

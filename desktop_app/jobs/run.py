@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from desktop_app.check_rules import scrub, suppression_for
+from desktop_app.check_rules import scrub, simulated, suppression_for
 from desktop_app.jobs.events import (
     BatchEvent,
     BatchProgress,
@@ -143,6 +143,7 @@ class BatchRun:
         self._cancelled = False
         self._started = runner.clock()
         self._redactor = Redactor()
+        self._demo = False
         self.reopened = 0  # items that were in flight when a previous run stopped (sent again)
         self.info: BatchInfo | None = None
 
@@ -289,6 +290,7 @@ class BatchRun:
             self._lanes[vendor] = lane
         if hasattr(self.service, "redactor"):
             self._redactor = self.service.redactor()
+        self._demo = bool(getattr(self.service, "demo", False))
         return info
 
     async def run(self) -> BatchProgress:
@@ -474,6 +476,8 @@ class BatchRun:
             raise
         lane.in_flight -= 1
         clean = scrub(result, self._redactor)
+        if self._demo:
+            clean = simulated(clean)  # the demo's advice, as the service's clean() gives single checks
         suppression = suppression_for(clean, f"TCPA Litigator check (batch {self.batch_id})")
         check_id = await self._items.call(
             self._items.batches.complete_item, item, clean, sent=job.sent(item.lead), suppression=suppression
