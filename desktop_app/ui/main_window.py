@@ -70,6 +70,7 @@ Consent Control, TCPA Litigator)</td></tr>
 <tr><td><b>Ctrl+Shift+V</b></td><td>Paste the clipboard into the current vendor tab and run it</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Filter the lead table</td></tr>
 <tr><td><b>F5</b></td><td>Refresh the lead table</td></tr>
+<tr><td><b>Ctrl+I</b> · <b>Ctrl+Shift+K</b> · <b>Ctrl+E</b></td><td>Import · Check leads · Export results</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
 </table>"""
@@ -254,7 +255,8 @@ class MainWindow(QMainWindow):
     def set_demo(self, demo: bool) -> None:
         """Show (or hide) the DEMO banner; it cannot be dismissed."""
         self.banner.setVisible(demo)
-        self.setWindowTitle(f"{APP_TITLE} — DEMO" if demo else APP_TITLE)
+        # A title ending with the display name is shown as it is; any other gets " — Leadcheck" added by Qt.
+        self.setWindowTitle(f"DEMO — {APP_TITLE}" if demo else APP_TITLE)
         self.demo_action.setEnabled(not demo)
         self.demo_action.setToolTip("This window is the demo" if demo else DEMO_TIP)
 

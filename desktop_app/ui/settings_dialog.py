@@ -293,7 +293,7 @@ class SettingsDialog(QDialog):
         open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Leadcheck Settings")
+        self.setWindowTitle("Settings")  # Qt adds " — Leadcheck" (the application's display name)
         self.setModal(False)
         self.resize(760, 560)
         self.settings = settings

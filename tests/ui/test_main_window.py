@@ -19,7 +19,7 @@ from desktop_app.service import CheckService
 from desktop_app.ui import theme
 from desktop_app.ui.leads.model import COL_LITIGATOR, COL_NAME, COL_PHONE, COL_TRUSTEDFORM
 from desktop_app.ui.leads.tab import LeadsTab, recheck_plan
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window import SHORTCUTS_TEXT, MainWindow
 from tests.helpers import until
 from tests.ui.helpers import OFFSCREEN_SHOW
 
@@ -146,6 +146,13 @@ async def test_demo_banner(window: MainWindow) -> None:
     assert not window.is_demo and window.windowTitle() == "Leadcheck"
     window.set_demo(True)
     assert window.is_demo and "DEMO" in window.banner.text() and "DEMO" in window.windowTitle()
+    # Qt appends " — <display name>" unless the title already ends with it: never "Leadcheck — DEMO — Leadcheck"
+    assert window.windowTitle() == "DEMO — Leadcheck"
+
+
+def test_keyboard_shortcuts_list_the_batch_keys() -> None:
+    for keys in ("Ctrl+I", "Ctrl+Shift+K", "Ctrl+E"):
+        assert f"<b>{keys}</b>" in SHORTCUTS_TEXT
 
 
 async def test_leads_tab_detail_shows_history_including_failures(window: MainWindow, service: CheckService) -> None:

@@ -36,6 +36,10 @@ def dialog(plain_settings: Settings, paths: Paths, qtbot: Any) -> Iterator[Setti
     yield dlg
 
 
+def test_title_does_not_repeat_the_name(dialog: SettingsDialog) -> None:
+    assert dialog.windowTitle() == "Settings"  # shown as "Settings — Leadcheck"
+
+
 def test_secret_round_trip_through_the_keyring(dialog: SettingsDialog, plain_settings: Settings, paths: Paths) -> None:
     page = dialog.pages["trustedform"]
     edit = page.edits["api_key"]
