@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox import scenarios as sc
@@ -172,7 +172,11 @@ def test_recent_checks_show_the_end_a_date_and_filter(qtbot: QtBot, store: Store
     recent.resize(470, 300)
     recent.show()
     recent.refresh()
-    assert recent.tree.textElideMode() == Qt.TextElideMode.ElideLeft
+    subject_index = recent.tree.model().index(0, 1)
+    option = QStyleOptionViewItem()
+    recent.subject_delegate.initStyleOption(option, subject_index)
+    assert option.textElideMode == Qt.TextElideMode.ElideLeft  # type: ignore[attr-defined]
+    assert recent.tree.textElideMode() == Qt.TextElideMode.ElideRight  # summaries keep their beginning
     assert recent.tree.topLevelItem(0).toolTip(1) == base + "222222"  # type: ignore[union-attr]
     newest = recent.results[0]
     assert recent.row_texts(0)[3] == local_time(newest.finished_at)  # date and time

@@ -7,7 +7,7 @@ elided on the left, so the end that tells two certificates apart stays readable;
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -42,6 +44,16 @@ def status_word(result: CheckResult, green_word: str | None = None) -> str:
     if green_word and str(result.flag) == "green":
         return green_word
     return flag_word(result.flag)
+
+
+class ElideLeftDelegate(QStyledItemDelegate):
+    """Draws a column elided on the left ("…0b5bb947"): the end of a certificate or token tells rows apart."""
+
+    def initStyleOption(  # noqa: N802 (Qt override)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
 
 
 class RecentChecksList(QWidget):
@@ -83,7 +95,8 @@ class RecentChecksList(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideLeft)
+        self.subject_delegate = ElideLeftDelegate(self.tree)
+        self.tree.setItemDelegateForColumn(COL_SUBJECT, self.subject_delegate)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_FLAG, QHeaderView.ResizeMode.ResizeToContents)
