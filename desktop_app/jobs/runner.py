@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.jobs.events import EventCallback
 from desktop_app.jobs.run import POOL_CONNECTIONS, BatchNotFound, BatchRun
 from desktop_app.jobs.vendor_jobs import JOBS
-from desktop_app.store.batches import BatchInfo, BatchStore
+from desktop_app.store.batches import BatchInfo, BatchStore, call_key
 
 __all__ = ["POOL_CONNECTIONS", "BatchNotFound", "BatchPlan", "BatchRun", "BatchRunner", "lead_ids_for"]
 
@@ -33,10 +33,15 @@ class BatchPlan:
     items: Mapping[str, int]
     skipped: Mapping[str, int]
     leads: int
+    answered: Mapping[str, int] = field(default_factory=dict)  # items already answered (see BatchRunner.answered)
 
     @property
     def total(self) -> int:
         return sum(self.items.values())
+
+    def to_send(self, vendors: Sequence[str], *, recheck: bool = False) -> int:
+        """How many of ``vendors``' items a batch would send: all with ``recheck``, else those not answered yet."""
+        return sum(self.items[v] - (0 if recheck else self.answered.get(v, 0)) for v in vendors)
 
 
 class BatchRunner:
@@ -74,23 +79,56 @@ class BatchRunner:
                     items.append((lead_id, vendor, subject))
         return BatchPlan(None, counts, skipped, len(unique)), items
 
+    def answered(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> dict[str, int]:
+        """Per vendor, how many of ``lead_ids``' items a batch would find already answered and not send again
+        (cached, not paid again): the same rule and cache policy as a run's (:mod:`desktop_app.jobs.run`)."""
+        settings = getattr(self.service, "settings", None)
+        pairs: dict[str, list[tuple[str, str]]] = {v: [] for v in vendors}
+        for _lead_id, lead in self.batches.lead_fields(list(dict.fromkeys(lead_ids))):
+            for vendor in vendors:
+                job = JOBS[vendor]
+                if (subject := job.subject(lead)) is not None:
+                    pairs[vendor].append((subject, call_key(subject, job.sent(lead))))
+        counts = dict.fromkeys(vendors, 0)
+        for vendor, found_pairs in pairs.items():
+            if not found_pairs:
+                continue
+            job = JOBS[vendor]
+            policy = job.cache(settings)
+            subjects = [subject for subject, _ in found_pairs]
+            found = self.batches.answered(
+                vendor, job.operation, subjects, since=policy.since(), flags=policy.flags, by_call=True
+            )
+            # an answer counts when asked with the lead's own data, or before Leadcheck kept what was sent
+            counts[vendor] = sum(1 for subject, key in found_pairs if key in found or subject in found)
+        return counts
+
     async def plan_in_slices(
-        self, lead_ids: Sequence[int], vendors: Sequence[str], *, slice_size: int = PLAN_SLICE
+        self,
+        lead_ids: Sequence[int],
+        vendors: Sequence[str],
+        *,
+        slice_size: int = PLAN_SLICE,
+        with_answered: bool = False,
     ) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
         """:meth:`plan`, ``slice_size`` leads at a time with a loop turn between slices, so planning a batch of
-        30,000 leads never holds the window."""
+        30,000 leads never holds the window; ``with_answered`` also counts what is already answered
+        (:meth:`answered`, in the plan's ``answered``)."""
         unique = list(dict.fromkeys(lead_ids))
         items: list[tuple[int, str, str]] = []
         counts = dict.fromkeys(vendors, 0)
         skipped = dict.fromkeys(vendors, 0)
+        answered = dict.fromkeys(vendors, 0)
         for start in range(0, len(unique), max(1, slice_size)):
             part, part_items = self.plan(unique[start : start + slice_size], vendors)
             items.extend(part_items)
+            part_answered = self.answered(unique[start : start + slice_size], vendors) if with_answered else {}
             for vendor in vendors:
                 counts[vendor] += part.items[vendor]
                 skipped[vendor] += part.skipped[vendor]
+                answered[vendor] += part_answered.get(vendor, 0)
             await asyncio.sleep(0)
-        return BatchPlan(None, counts, skipped, len(unique)), items
+        return BatchPlan(None, counts, skipped, len(unique), answered if with_answered else {}), items
 
     def create(
         self,

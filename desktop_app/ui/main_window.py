@@ -222,7 +222,14 @@ class MainWindow(QMainWindow):
         self.verify_action.setEnabled(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         where = database or getattr(service.store, "path", "")
-        self.statusBar().showMessage(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
+        # a permanent widget: menu hovers and passing messages replace the status bar's message, never this
+        if getattr(self, "database_label", None) is None:
+            self.database_label = QLabel()
+            self.database_label.setAccessibleName("Database")
+            self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.statusBar().addPermanentWidget(self.database_label)
+        self.database_label.setText(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
+        self.statusBar().clearMessage()
 
     def populate_vendor_tabs(self) -> None:
         """Replace the vendor placeholders with the five vendor tabs (after :meth:`populate_leads`)."""
@@ -244,6 +251,9 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, f"{title} checks (Ctrl+{number})" if number <= 9 else title)
         for action, index in zip(self.tab_actions, range(self.tabs.count()), strict=False):
             action.setText(self.tabs.tabText(index))
+        if self.leads_tab is not None:  # a check opened from a lead's history is drawn as its vendor tab draws it
+            tabs = self.vendor_tabs.items()
+            self.leads_tab.detail.renderers = {k: w.render_details for k, w in tabs if hasattr(w, "render_details")}
         self.tabs.setCurrentIndex(max(0, current))
 
     # -- public API -------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Vendor:
     rate_limit: str = ""  # the vendor's published limit, in words ("60 requests a minute"), shown beside lanes
     batch_task: str = ""  # what a batch does with each lead ("retain the certificate")
     batch_needs: str = ""  # what a lead must hold for it ("a certificate URL and a phone or email")
+    batch_billed: bool = True  # the vendor bills each call its batch (and a lead's re-check) makes
 
     @property
     def batchable(self) -> bool:
@@ -131,6 +132,7 @@ VENDORS: tuple[Vendor, ...] = (
         rate_limit="60 requests a minute",
         batch_task="certificate status",
         batch_needs="a Contact State certificate URL",
+        batch_billed=False,  # a certificate status read is free
     ),
     Vendor(
         "consentcontrol",

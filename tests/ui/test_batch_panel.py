@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from desktop_app.ui.batch.check_dialog import BatchRequest
 from desktop_app.ui.batch.feature import BatchFeature
 from desktop_app.ui.leads.model import COL_JORNAYA, COL_LITIGATOR, COL_TRUSTEDFORM, COL_VERDICT, FLAG_ROLE
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.vendors.results import CheckResult, Flag
 from tests.helpers import let_the_loop_run, until
 from tests.ui.helpers import (
     OFFSCREEN_SHOW,
@@ -89,7 +91,35 @@ async def test_check_dialog_counts_the_leads_each_vendor_can_check(feature: Batc
     request = dialog.request()
     assert request is not None
     assert request.vendors == ("litigator",) and request.concurrency == {"litigator": 3} and request.recheck
-    assert "5 checks over 5 leads" in dialog.summary.text()
+    assert dialog.summary.text() == "5 calls to send over 5 leads."
+
+
+async def test_check_dialog_says_what_is_already_answered_and_not_paid_again(feature: BatchFeature) -> None:
+    store = feature.store
+    ids = [store.add_lead({"phone": f"+1312555010{n}"}) for n in range(3)]
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    for lead_id, n in zip(ids[:2], range(2), strict=True):
+        answer = CheckResult("litigator", "check", f"+1312555010{n}", Flag.GREEN, "Not a litigator.", finished_at=now)
+        store.record_check(answer, lead_id=lead_id)
+    assert feature.window.leads_tab is not None
+    await feature.window.leads_tab.refresh()
+    dialog = await feature.open_check_dialog()
+    assert dialog is not None
+    await until(lambda: dialog.plan is not None and dialog.plan_labels["litigator"].text() != "counting…")
+    assert dialog.plan_labels["litigator"].text() == "3  (2 already answered)"
+    assert dialog.chosen_vendors() == ("litigator",)
+    assert dialog.summary.text() == "1 call to send over 3 leads; 2 already answered (cached, not paid again)."
+    dialog.recheck_check.setChecked(True)
+    assert dialog.summary.text() == "3 calls to send over 3 leads, 2 of them answered before and paid again."
+    dialog.recheck_check.setChecked(False)
+    store.record_check(
+        CheckResult("litigator", "check", "+13125550102", Flag.GREEN, "Not a litigator.", finished_at=now),
+        lead_id=ids[2],
+    )
+    await dialog.update_plan()
+    assert dialog.summary.text() == (
+        "Nothing to send: all 3 checks over 3 leads are already answered (cached, not paid again)."
+    )
 
 
 async def test_a_batch_runs_to_completion_with_counts_and_flags_in_the_lead_table(

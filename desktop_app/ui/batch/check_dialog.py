@@ -59,6 +59,23 @@ class BatchRequest:
     import_id: int | None = None
 
 
+def plan_summary(plan: BatchPlan, vendors: Sequence[str], *, recheck: bool) -> str:
+    """What Start would do, in the buyer's terms: calls sent, and pairs already answered (cached, not paid again)."""
+    total = sum(plan.items[v] for v in vendors)
+    send = plan.to_send(vendors, recheck=recheck)
+    leads = f"{plan.leads:,} lead{'s' if plan.leads != 1 else ''}"
+    if recheck:
+        answered = total - plan.to_send(vendors)
+        again = f", {answered:,} of them answered before and paid again" if answered else ""
+        return f"{send:,} call{'s' if send != 1 else ''} to send over {leads}{again}."
+    cached = total - send
+    if not send:
+        return f"Nothing to send: all {total:,} checks over {leads} are already answered (cached, not paid again)."
+    return f"{send:,} call{'s' if send != 1 else ''} to send over {leads}" + (
+        f"; {cached:,} already answered (cached, not paid again)." if cached else "."
+    )
+
+
 class CheckLeadsDialog(QDialog):
     """Choose leads, vendors, per-vendor concurrency and re-checking; then start.
 
@@ -118,6 +135,7 @@ class CheckLeadsDialog(QDialog):
             "Off: a certificate already retained, a token already audited or a phone checked recently is shown "
             "as cached and not sent again"
         )
+        self.recheck_check.toggled.connect(self._update_start)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.start_button = QPushButton("Start")
@@ -166,7 +184,7 @@ class CheckLeadsDialog(QDialog):
             if scope is None:
                 self.plan = None
                 return None
-            plan, _items = await self.controller.plan(scope.lead_ids, BATCH_VENDORS)
+            plan, _items = await self.controller.plan(scope.lead_ids, BATCH_VENDORS, with_answered=True)
             if scope is not self.scope:  # the buyer picked another set meanwhile
                 return self.plan
             if self.plan is None:  # the first count: untick vendors none of these leads has data for
@@ -174,8 +192,10 @@ class CheckLeadsDialog(QDialog):
                     check.setChecked(check.isChecked() and plan.items[vendor] > 0)
             self.plan = plan
             for vendor, label in self.plan_labels.items():
-                skipped = plan.skipped[vendor]
-                label.setText(f"{plan.items[vendor]:,}" + (f"  ({skipped:,} without it)" if skipped else ""))
+                skipped, answered = plan.skipped[vendor], plan.answered.get(vendor, 0)
+                notes = [f"{answered:,} already answered"] if answered else []
+                notes += [f"{skipped:,} without it"] if skipped else []
+                label.setText(f"{plan.items[vendor]:,}" + (f"  ({', '.join(notes)})" if notes else ""))
             return plan
         finally:
             self._update_start()
@@ -217,4 +237,4 @@ class CheckLeadsDialog(QDialog):
         elif not vendors:
             self.summary.setText("Choose at least one vendor.")
         else:
-            self.summary.setText(f"{total:,} checks over {plan.leads:,} leads.")
+            self.summary.setText(plan_summary(plan, vendors, recheck=self.recheck_check.isChecked()))

@@ -173,10 +173,11 @@ class BatchController(QObject):
     # -- planning and creating ------------------------------------------------------------------------------
 
     async def plan(
-        self, lead_ids: Sequence[int], vendors: Sequence[str] = BATCH_VENDORS
+        self, lead_ids: Sequence[int], vendors: Sequence[str] = BATCH_VENDORS, *, with_answered: bool = False
     ) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
-        """What a batch over ``lead_ids`` would check, planned :data:`PLAN_CHUNK` leads per loop turn."""
-        return await self.runner.plan_in_slices(lead_ids, vendors, slice_size=PLAN_CHUNK)
+        """What a batch over ``lead_ids`` would check, planned :data:`PLAN_CHUNK` leads per loop turn (and, with
+        ``with_answered``, how much of it is already answered)."""
+        return await self.runner.plan_in_slices(lead_ids, vendors, slice_size=PLAN_CHUNK, with_answered=with_answered)
 
     async def create(
         self,

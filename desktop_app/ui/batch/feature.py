@@ -136,7 +136,7 @@ class BatchFeature(QObject):
         outcome.open()
         self.import_finished.emit(report)
         if self.window.leads_tab is not None:
-            await self.window.leads_tab.refresh()
+            await self.window.leads_tab.show_all()  # an old filter would hide the new leads
         return outcome
 
     # -- check ----------------------------------------------------------------------------------------------

@@ -1,15 +1,22 @@
-"""The Leads tab's detail pane: the selected lead's verdict and why, its fields, and every check made on it."""
+"""The Leads tab's detail pane: the selected lead's verdict and why, its fields, and every check made on it.
+
+Long values (certificate URLs, tokens, file names) are elided in the middle to the pane's width, with the whole
+value in their tooltip and a Copy action; a refresh of the same lead keeps the selected history row on the same
+check; double-clicking a history row opens that check's card and raw response (:mod:`.check_view`).
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -20,26 +27,55 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui import theme
+from desktop_app.ui.leads.check_view import CheckView
 from desktop_app.ui.leads.model import VENDOR_TITLES, display_phone, short_time
+from desktop_app.ui.widgets.result_card import Renderer
 from desktop_app.verdict import Verdict
 
 LEAD_FIELD_LABELS = (
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
+    ("name", "Name"),
     ("phone", "Phone"),
     ("email", "Email"),
     ("address", "Address"),
-    ("city", "City"),
-    ("state", "State"),
-    ("zip", "ZIP"),
     ("supplier", "Supplier"),
     ("cost", "Cost"),
-    ("cert_url", "TrustedForm certificate"),
-    ("leadid", "LeadiD token"),
-    ("cs_cert_url", "Contact State certificate"),
+    ("cert_url", "TrustedForm"),
+    ("leadid", "LeadiD"),
+    ("cs_cert_url", "Contact State"),
     ("source_file", "Imported from"),
     ("created_at", "Added"),
 )
+LONG_FIELDS = ("email", "cert_url", "leadid", "cs_cert_url", "source_file")  # elided in the middle, never cut
+
+
+class ElidedLabel(QLabel):
+    """A one-line value elided in the middle to the label's width; the whole value in its tooltip and its Copy
+    action (right-click)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setMinimumWidth(40)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        copy = QAction("Copy", self)
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(self._full))
+        self.addAction(copy)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text if text else "")
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(self.width(), self.minimumWidth())
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width))
 
 
 class LeadDetail(QWidget):
@@ -67,12 +103,16 @@ class LeadDetail(QWidget):
         fields_box = QWidget()
         self.form = QFormLayout(fields_box)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.form.setVerticalSpacing(3)
         self.form.setContentsMargins(0, 0, 8, 0)
         self.field_labels: dict[str, QLabel] = {}
         for key, label in LEAD_FIELD_LABELS:
-            value = QLabel()
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            value = ElidedLabel() if key in LONG_FIELDS else QLabel()
+            if key not in LONG_FIELDS:
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                value.setWordWrap(True)
             value.setAccessibleName(label)
             self.field_labels[key] = value
             self.form.addRow(label + ":", value)
@@ -80,7 +120,11 @@ class LeadDetail(QWidget):
         scroll.setWidget(fields_box)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(340)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long values elide instead
+        scroll.setMinimumWidth(300)
+        self.renderers: Mapping[str, Renderer] = {}  # vendor -> its tab's card renderer (the window sets them)
+        self.check_views: list[CheckView] = []
+        self._history: list[Any] = []
 
         self.history = QTableWidget(0, 6)
         self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Sent", "Summary"])
@@ -89,16 +133,22 @@ class LeadDetail(QWidget):
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
         self.history.setWordWrap(False)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.history.setToolTip("Double-click a check to open its card and raw response")
+        self.history.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.history.horizontalHeader()
-        for col, width in enumerate((150, 120, 90, 80, 200)):
+        for col, width in enumerate((128, 110, 90, 70, 200)):
             header.resizeSection(col, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.history.itemDoubleClicked.connect(lambda item: self.open_check(item.row()))
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(scroll)
         split.addWidget(self.history)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
+        split.setSizes([380, 950])
         split.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -108,7 +158,9 @@ class LeadDetail(QWidget):
         layout.addWidget(split, 1)
 
     def show_lead(self, lead_id: int | None) -> None:
-        """Load ``lead_id``'s verdict, fields and history from the store (indexed reads: fast on the GUI thread)."""
+        """Load ``lead_id``'s verdict, fields and history from the store (indexed reads: fast on the GUI thread).
+        Showing the same lead again keeps the selected history row on the same check."""
+        keep = self.selected_check_id() if lead_id is not None and lead_id == self.lead_id else None
         self.lead_id = lead_id
         lead = self.store.lead(lead_id) if lead_id is not None else None
         history = self.store.lead_history(lead_id, limit=self.HISTORY_LIMIT) if lead else []
@@ -122,7 +174,7 @@ class LeadDetail(QWidget):
             verdict, reasons = self.store.lead_verdict(lead_id)
             self.verdict.setText(verdict_html(verdict, reasons))
         for key, label in self.field_labels.items():
-            value = (lead or {}).get(key)
+            value = field_text(lead, key)
             if key == "phone":
                 value = display_phone(value)
             elif key == "created_at":
@@ -131,8 +183,40 @@ class LeadDetail(QWidget):
                 value = f"{value}, row {lead.get('source_row')}"
             elif key == "source_file" and lead:
                 value = "entered by hand" if lead.get("source") == "manual" else value
-            label.setText("" if value in (None, "") else str(value))
+            text = "" if value in (None, "") else str(value)
+            if isinstance(label, ElidedLabel):
+                label.set_full_text(text)
+            else:
+                label.setText(text)
         self._fill_history(history)
+        if keep is not None:
+            self.select_check(keep)
+
+    def selected_check_id(self) -> int | None:
+        """The id of the check selected in the history, if any."""
+        item = self.history.item(self.history.currentRow(), 0) if self.history.currentRow() >= 0 else None
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def select_check(self, check_id: int) -> bool:
+        """Select the history row of ``check_id``; False when it is not listed."""
+        for row in range(self.history.rowCount()):
+            item = self.history.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == check_id:
+                self.history.selectRow(row)
+                return True
+        return False
+
+    def open_check(self, row: int) -> CheckView | None:
+        """Open the check at history ``row`` in a window of its own: its card and raw response."""
+        if not 0 <= row < len(self._history):
+            return None
+        stored, _counts = self._history[row]
+        view = CheckView(stored.result, self.renderers, self)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda: self.check_views.remove(view) if view in self.check_views else None)
+        self.check_views.append(view)
+        view.show()
+        return view
 
     def history_rows(self) -> list[tuple[str, ...]]:
         """The history table's text, row by row (what the buyer reads)."""
@@ -143,6 +227,7 @@ class LeadDetail(QWidget):
         ]
 
     def _fill_history(self, history: list[tuple[Any, bool]]) -> None:
+        self._history = history
         self.history.setRowCount(len(history))
         for row, (stored, counts) in enumerate(history):
             result = stored.result
@@ -184,6 +269,17 @@ class LeadDetail(QWidget):
             for col, item in enumerate((when, vendor, operation, outcome, sent, summary)):
                 item.setData(Qt.ItemDataRole.UserRole, stored.id)
                 self.history.setItem(row, col, item)
+
+
+def field_text(lead: dict[str, Any] | None, key: str) -> Any:
+    """A detail field's raw value: the stored column, or the name and the address put together."""
+    lead = lead or {}
+    if key == "name":
+        return " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p)
+    if key == "address":
+        place = " ".join(p for p in (lead.get("state"), lead.get("zip")) if p)
+        return ", ".join(p for p in (lead.get("address"), lead.get("city"), place) if p)
+    return lead.get(key)
 
 
 def sent_summary(sent: dict[str, Any] | None) -> str:

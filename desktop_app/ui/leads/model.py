@@ -211,7 +211,8 @@ class LeadsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            # a vendor's two-word name on two lines keeps its flag column narrow
+            return HEADERS[section].replace(" ", "\n") if section in FLAG_COLUMNS else HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS.get(section, f"{HEADERS[section]} (click to sort)")
         return None

@@ -34,11 +34,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
+from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan, recheck_steps
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
 from desktop_app.store.lead_table import FlagFilter, LeadQuery
 from desktop_app.ui import theme
@@ -58,25 +59,35 @@ from desktop_app.ui.leads.model import (
     FLAG_COLUMNS,
     FLAG_FILTERS,
     FLAG_ROLE,
+    HEADERS,
     VENDOR_TITLES,
     LeadsModel,
     flag_filter_labels,
 )
+from desktop_app.ui.leads.recheck_dialog import RecheckDialog
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
 
+# Every column fits a 1400-pixel window without a horizontal scroll bar; long values elide in the middle, whole in
+# their tooltip (the flag columns' two-word titles take two header lines).
 COLUMN_WIDTHS = {
-    COL_VERDICT: 96,
-    COL_NAME: 150,
-    COL_PHONE: 120,
-    COL_EMAIL: 200,
-    COL_SUPPLIER: 120,
-    COL_STATE: 50,
-    COL_CERT: 260,
-    COL_LEADID: 280,
-    COL_ADDED: 90,
-    **dict.fromkeys(FLAG_COLUMNS, 104),
+    COL_VERDICT: 84,
+    COL_NAME: 120,
+    COL_PHONE: 112,
+    COL_EMAIL: 160,
+    COL_SUPPLIER: 100,
+    COL_STATE: 46,
+    COL_CERT: 120,
+    COL_LEADID: 120,
+    COL_ADDED: 86,
+    **dict.fromkeys(FLAG_COLUMNS, 80),
 }
+
+
+def lead_title(lead: dict[str, Any]) -> str:
+    """``Ann Smith (lead #12)``, or ``lead #12`` for a lead without a name."""
+    name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p)
+    return f"{name} (lead #{lead['id']})" if name else f"lead #{lead['id']}"
 
 
 def recheck_line(outcome: RecheckOutcome) -> str:
@@ -148,6 +159,7 @@ class LeadsTab(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.setAlternatingRowColors(True)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -166,10 +178,30 @@ class LeadsTab(QWidget):
         self.view.setSortingEnabled(True)
 
         self.detail = LeadDetail(self.store)
+        self.recheck_dialog: RecheckDialog | None = None  # while a re-check asks first
+        # the message line: a title saying what it is about, the text, and a close button
+        self.message_title = QLabel()
+        self.message_title.setObjectName("sectionTitle")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setVisible(False)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_close = QToolButton()
+        self.message_close.setText("✕")
+        self.message_close.setAutoRaise(True)
+        self.message_close.setAccessibleName("Close message")
+        self.message_close.setToolTip("Close this message")
+        self.message_close.clicked.connect(self.close_message)
+        self.message_box = QWidget()
+        message_text = QVBoxLayout()
+        message_text.setContentsMargins(0, 0, 0, 0)
+        message_text.setSpacing(2)
+        message_text.addWidget(self.message_title)
+        message_text.addWidget(self.message)
+        message_row = QHBoxLayout(self.message_box)
+        message_row.setContentsMargins(0, 0, 0, 0)
+        message_row.addLayout(message_text, 1)
+        message_row.addWidget(self.message_close, 0, Qt.AlignmentFlag.AlignTop)
+        self.message_box.setVisible(False)
 
         self.consumer = QLabel()
         self.consumer.setObjectName("consumerSummary")
@@ -189,7 +221,7 @@ class LeadsTab(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.message)
+        layout.addWidget(self.message_box)
         layout.addWidget(self.consumer)
         layout.addWidget(split, 1)
 
@@ -220,11 +252,18 @@ class LeadsTab(QWidget):
         return await self.model.reload()
 
     async def refresh(self) -> int:
-        """Re-read the leads (new imports, changed flags), keeping the rows on screen while it loads."""
+        """Re-read the leads (new imports, changed flags), keeping the rows on screen while it loads; the detail
+        keeps its lead (and the check selected in its history) while the lead is still listed."""
         self.model.refresh()
         count = await self.model.reload(keep_rows=True)
+        self._follow_list()
         self.detail.show_lead(self._selected_lead)
         return count
+
+    async def show_all(self) -> int:
+        """Clear the filter text and the flag filter and re-read every lead (after an import: the new leads show)."""
+        self.model.refresh()
+        return await self.apply_filter(text="", flag_index=0)
 
     async def apply_filter(self, text: str | None = None, flag_index: int | None = None) -> int:
         """Filter by ``text`` and/or the flag filter at ``flag_index`` of :data:`FLAG_FILTERS`; returns the count."""
@@ -241,7 +280,9 @@ class LeadsTab(QWidget):
             flag_filter=FLAG_FILTERS[self.flag_combo.currentIndex()],
         )
         self.show_consumer(query.text)
-        return await self.model.set_query(query)
+        count = await self.model.set_query(query)
+        self._follow_list()
+        return count
 
     def show_consumer(self, text: str) -> dict[str, Any] | None:
         """For a phone (any layout) or an email typed in the search: who the consumer is, how many leads were
@@ -298,20 +339,39 @@ class LeadsTab(QWidget):
             self.view.selectRow(chosen)
         return chosen
 
-    async def recheck(self, lead_id: int) -> list[RecheckOutcome]:
-        """Re-check one lead with every vendor it has data for; the table and history update afterwards."""
+    async def ask_recheck(self, lead_id: int) -> list[RecheckOutcome]:
+        """Ask first (which vendors, which of them bill the call, when each last answered for this lead; a
+        window-modal question, the loop runs on), then re-check with the vendors the buyer kept ticked."""
+        lead = self.store.lead(lead_id)
+        if lead is None or not recheck_plan(lead):
+            return await self.recheck(lead_id)  # says why nothing can be sent
+        history = [stored.result for stored, _counts in self.store.lead_history(lead_id)]
+        dialog = RecheckDialog(lead_title(lead), recheck_steps(lead, history), self)
+        self.recheck_dialog = dialog
+        try:
+            accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+            vendors = dialog.chosen_vendors()
+        finally:
+            self.recheck_dialog = None
+            dialog.deleteLater()
+        return await self.recheck(lead_id, vendors) if accepted and vendors else []
+
+    async def recheck(self, lead_id: int, vendors: list[str] | None = None) -> list[RecheckOutcome]:
+        """Re-check one lead with every vendor it has data for (of ``vendors``, when given), without asking; the
+        table and history update afterwards and the message line says what each vendor answered."""
         lead = self.store.lead(lead_id)
         if lead is None:
-            self.show_error("That lead is no longer in the database.")
+            self.show_error("That lead is no longer in the database.", title="Re-check")
             return []
-        plan = recheck_plan(lead)
+        plan = [v for v in recheck_plan(lead) if vendors is None or v in vendors]
+        title = f"Re-check of {lead_title(lead)}"
         if not plan:
-            self.show_error("This lead has no certificate, token or phone to check.")
+            self.show_error("This lead has no certificate, token or phone to check.", title=title)
             return []
         self._rechecking.add(lead_id)
-        self.show_info(f"Re-checking with {', '.join(VENDOR_TITLES[v] for v in plan)}…")
+        self.show_info(f"Re-checking with {', '.join(VENDOR_TITLES[v] for v in plan)}…", title=title)
         try:
-            outcomes = await recheck_lead(self.service, lead)
+            outcomes = await recheck_lead(self.service, lead, plan)
         finally:
             self._rechecking.discard(lead_id)
             self.model.refresh()
@@ -319,9 +379,9 @@ class LeadsTab(QWidget):
                 self.detail.show_lead(lead_id)
         text = "\n".join(recheck_line(o) for o in outcomes)
         if any(o.failed for o in outcomes):
-            self.show_error(text)
+            self.show_error(text, title=title)
         else:
-            self.show_info(text)
+            self.show_info(text, title=title)
         return outcomes
 
     def copy_cell(self, row: int, column: int) -> str:
@@ -359,13 +419,13 @@ class LeadsTab(QWidget):
         plan = recheck_plan({"id": lead_id, **values}) if lead_id is not None else []
         recheck.setEnabled(bool(plan) and lead_id not in self._rechecking)
         recheck.setToolTip(
-            "Runs " + ", ".join(VENDOR_TITLES[v] for v in plan) + " again (billed like any check)"
+            "Asks first, then runs " + ", ".join(VENDOR_TITLES[v] for v in plan) + " again"
             if plan
             else "This lead has nothing to check"
         )
         if lead_id is not None:
-            recheck.triggered.connect(lambda: spawn(self.recheck(lead_id)))
-        copy_cell = QAction(f"Copy {self.model.headerData(column, Qt.Orientation.Horizontal)}", self)
+            recheck.triggered.connect(lambda: spawn(self.ask_recheck(lead_id)))
+        copy_cell = QAction(f"Copy {HEADERS[column]}", self)
         copy_cell.triggered.connect(lambda: self.copy_cell(row, column))
         copy_row = QAction("Copy row", self)
         copy_row.triggered.connect(lambda: self.copy_row(row))
@@ -398,22 +458,28 @@ class LeadsTab(QWidget):
 
     async def write_packet(self, value: str, path: Path) -> PacketSummary | None:
         """Write the packet (reads and ZIP off the GUI thread, the PDF on it) and say where in the message line."""
-        self.show_info(f"Writing the evidence packet for {value}…")
+        title = "Evidence packet"
+        self.show_info(f"Writing the evidence packet for {value}…", title=title)
         try:
             summary = await write_packet_in_window(self.store, value, path)
         except (LeadcheckError, OSError) as exc:
-            self.show_error(f"The evidence packet was not written: {exc}")
+            self.show_error(f"The evidence packet was not written: {exc}", title=title)
             return None
-        self.show_info(f"{summary.line()}. {summary.head_line()}")
+        self.show_info(f"{summary.line()}. {summary.head_line()}", title=title)
         return summary
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, *, title: str = "Leads") -> None:
+        """Show ``text`` under ``title`` in the message line, as a problem; it stays until closed or replaced."""
         self.message.setObjectName("errorMessage")
-        self._show_message(text)
+        self._show_message(title, text)
 
-    def show_info(self, text: str) -> None:
+    def show_info(self, text: str, *, title: str = "Leads") -> None:
         self.message.setObjectName("infoMessage")
-        self._show_message(text)
+        self._show_message(title, text)
+
+    def close_message(self) -> None:
+        self.message_box.setVisible(False)
+        self.message.clear()
 
     def close_model(self) -> None:
         self.model.close()
@@ -440,11 +506,19 @@ class LeadsTab(QWidget):
 
     # -- internals ------------------------------------------------------------------------------------------
 
-    def _show_message(self, text: str) -> None:
+    def _show_message(self, title: str, text: str) -> None:
+        self.message_title.setText(title)
         self.message.setText(text)
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
+        self.message_box.setVisible(bool(text))
+
+    def _follow_list(self) -> None:
+        """The detail shows only a lead the table lists: one filtered out (or deleted) leaves it."""
+        if self._selected_lead is not None and self.model.complete and self.model.row_of(self._selected_lead) is None:
+            self._selected_lead = None
+            self.view.clearSelection()
+            self.detail.show_lead(None)
 
     def _on_loading(self, loading: bool) -> None:
         self._update_count(loading)
