@@ -138,6 +138,18 @@ async def test_import_outcome_lists_unusable_rows_with_reasons(feature: BatchFea
     assert outcome.check_button.isEnabled() and "8 leads" in outcome.check_button.text()  # distinct leads
 
 
+async def test_an_import_clears_the_filter_so_the_new_leads_show(feature: BatchFeature, tmp_path: Path) -> None:
+    tab = feature.window.leads_tab
+    assert tab is not None
+    feature.store.add_lead({"first_name": "Old", "phone": "+13125550999"})
+    await tab.apply_filter(text="Old", flag_index=1)  # a filter none of the new leads would pass
+    path = write_csv(tmp_path / "new.csv", HEADER, [good_row(i) for i in range(3)])
+    dialog = await feature.import_file(path)
+    assert dialog is not None and await dialog.import_into() is not None
+    await until(lambda: tab.model.rowCount() == 4 and tab.model.complete)
+    assert tab.filter_edit.text() == "" and tab.flag_combo.currentIndex() == 0
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

@@ -13,6 +13,8 @@ from desktop_app.store import Store
 from desktop_app.ui import theme
 from desktop_app.ui.leads import model as lm
 from desktop_app.ui.leads.model import (
+    COL_CERT,
+    COL_CONTACTSTATE,
     COL_EMAIL,
     COL_LITIGATOR,
     COL_NAME,
@@ -95,6 +97,17 @@ async def test_newest_leads_first_with_phone_in_us_format(store: Store, model: L
     assert model.data(model.index(0, COL_PHONE)) == "(202) 555-0005"
     assert model.data(model.index(0, COL_NAME), LEAD_ID_ROLE) == 5
     assert model.headerData(COL_TRUSTEDFORM, Qt.Orientation.Horizontal) == "TrustedForm"
+
+
+async def test_narrow_columns_show_the_certificate_id_and_copy_the_whole_url(store: Store, model: LeadsModel) -> None:
+    url = "https://cert.trustedform.com/0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
+    store.add_lead({"phone": "+12025550101", "cert_url": url})
+    await model.reload()
+    assert model.data(model.index(0, COL_CERT)) == url.rsplit("/", 1)[1]
+    assert model.data(model.index(0, COL_CERT), Qt.ItemDataRole.ToolTipRole) == url
+    assert model.cell_text(0, COL_CERT) == url and url in model.row_text(0)
+    assert model.headerData(COL_CONTACTSTATE, Qt.Orientation.Horizontal) == "Contact\nState"
+    assert model.headerData(COL_CERT, Qt.Orientation.Horizontal) == "TrustedForm\ncertificate"
 
 
 async def test_first_page_shows_before_the_id_list_arrives(

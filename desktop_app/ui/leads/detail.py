@@ -133,11 +133,11 @@ class LeadDetail(QWidget):
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.verticalHeader().setVisible(False)
         self.history.setWordWrap(False)
-        self.history.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.history.setToolTip("Double-click a check to open its card and raw response")
         self.history.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.history.horizontalHeader()
-        for col, width in enumerate((128, 110, 90, 70, 200)):
+        when_width = self.fontMetrics().horizontalAdvance("2026-11-30 09:10 UTC") + 16  # the time is never cut
+        for col, width in enumerate((when_width, 110, 90, 70, 200)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

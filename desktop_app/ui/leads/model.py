@@ -161,6 +161,11 @@ def display_phone(value: str | None) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
+def certificate_id(url: str) -> str:
+    """A certificate URL's last part (``https://cert.trustedform.com/0a1b…`` -> ``0a1b…``): what tells two apart."""
+    return url.rstrip("/").rsplit("/", 1)[-1] if "://" in url else url
+
+
 def short_time(iso: str | None) -> str:
     """``2025-03-01T14:05:09.123Z`` -> ``2025-03-01 14:05 UTC``."""
     if not iso:
@@ -211,8 +216,9 @@ class LeadsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            # a vendor's two-word name on two lines keeps its flag column narrow
-            return HEADERS[section].replace(" ", "\n") if section in FLAG_COLUMNS else HEADERS[section]
+            # two-word titles on two lines keep the flag, certificate and token columns narrow
+            narrow = section in FLAG_COLUMNS or section in (COL_CERT, COL_LEADID)
+            return HEADERS[section].replace(" ", "\n", 1) if narrow else HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return HEADER_TIPS.get(section, f"{HEADERS[section]} (click to sort)")
         return None
@@ -237,6 +243,8 @@ class LeadsModel(QAbstractTableModel):
         vendor = FLAG_COLUMNS.get(column)
         if vendor is not None:
             return self._flag_data(page, row, vendor, role)
+        if role == Qt.ItemDataRole.DisplayRole and column == COL_CERT:
+            return certificate_id(self._text(row, column))  # the whole URL in the tooltip and when copied
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (COL_EMAIL, COL_CERT, COL_LEADID, COL_SUPPLIER):
@@ -335,7 +343,8 @@ class LeadsModel(QAbstractTableModel):
 
     def cell_text(self, row: int, column: int) -> str:
         """What a cell says, as copied to the clipboard (a flag cell copies its word)."""
-        value = self.data(self.index(row, column))
+        role = Qt.ItemDataRole.AccessibleTextRole if column == COL_CERT else Qt.ItemDataRole.DisplayRole
+        value = self.data(self.index(row, column), role)
         return "" if value is None or value == theme.NOT_CHECKED else str(value)
 
     def row_text(self, row: int) -> str:

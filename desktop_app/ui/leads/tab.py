@@ -171,6 +171,7 @@ class LeadsTab(QWidget):
         header.setHighlightSections(False)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        header.setStretchLastSection(True)
         self.flag_delegate = FlagDelegate(self.view)
         for column in (COL_VERDICT, *FLAG_COLUMNS):
             self.view.setItemDelegateForColumn(column, self.flag_delegate)
