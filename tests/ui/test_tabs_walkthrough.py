@@ -21,17 +21,18 @@ from desktop_app.ui.widgets import ErrorBanner, RecentChecksList, ResultCard
 from desktop_app.ui.widgets.text import local_time
 from desktop_app.vendors.errors import CallError, ErrorKind
 from desktop_app.vendors.results import CheckResult, Flag
+from tests.helpers import let_the_loop_run
 
 TF_URL = "https://cert.trustedform.com/" + sc.TF_CERT_OK
 CS_CERT = "https://cert.contactstate.com/certs/"
 
 
-def shown(qtbot: QtBot, tab: VendorTab) -> VendorTab:
+async def shown(qtbot: QtBot, tab: VendorTab) -> VendorTab:
     qtbot.addWidget(tab)
     tab.resize(1400, 860)
     tab.show()
     tab.activateWindow()
-    QApplication.processEvents()  # deliver the show and activation events (no waiting)
+    await let_the_loop_run()  # the loop delivers the show and activation events (no nested loop, no waiting)
     return tab
 
 
@@ -78,7 +79,7 @@ def result(
 
 
 async def test_trustedform_fields_stay_put_while_typing(qtbot: QtBot, service: CheckService) -> None:
-    tab = shown(qtbot, TrustedFormTab(service))
+    tab = await shown(qtbot, TrustedFormTab(service))
     assert isinstance(tab, TrustedFormTab)
     panel = tab.panel
     assert panel.paste_box is not None
@@ -106,7 +107,7 @@ async def test_trustedform_fields_stay_put_while_typing(qtbot: QtBot, service: C
 
 
 async def test_contactstate_connect_code_lands_in_its_field(qtbot: QtBot, service: CheckService) -> None:
-    tab = shown(qtbot, ContactStateTab(service))
+    tab = await shown(qtbot, ContactStateTab(service))
     assert isinstance(tab, ContactStateTab)
     tab.reveal(tab.create_panel)
     panel = tab.create_panel
@@ -127,11 +128,11 @@ async def test_contactstate_connect_code_lands_in_its_field(qtbot: QtBot, servic
 
 
 async def test_claim_offers_check_status_now_and_create_fills_perform(qtbot: QtBot, service: CheckService) -> None:
-    tab = shown(qtbot, ContactStateTab(service))
+    tab = await shown(qtbot, ContactStateTab(service))
     assert isinstance(tab, ContactStateTab)
     await tab.paste_and_run_value(f"https://cert-gen.contactstate.com/certs/{sc.CS_CLAIM_TOKEN_OK}/claim")
     assert tab.card.flag_word == "Green"
-    QApplication.processEvents()
+    await let_the_loop_run()
     assert tab.status_now_button.isVisible() and tab.status_now_button.text() == "Check status now"
     cert_url = tab.card.links["Certificate URL"]
     read = await tab.check_status_now(cert_url)
@@ -153,7 +154,7 @@ async def test_claim_offers_check_status_now_and_create_fills_perform(qtbot: QtB
 
 
 async def test_consent_control_opt_out_is_recorded_not_green(qtbot: QtBot, service: CheckService) -> None:
-    tab = shown(qtbot, ConsentControlTab(service))
+    tab = await shown(qtbot, ConsentControlTab(service))
     assert isinstance(tab, ConsentControlTab)
     assert tab.hand_panel.form.labels["validation"].text() == "Validation status"
     assert "Consent Control" in tab.hand_panel.form.fields["validation"].toolTip()
@@ -191,7 +192,7 @@ def test_recent_checks_show_the_end_a_date_and_filter(qtbot: QtBot, store: Store
 
 
 async def test_a_check_made_elsewhere_appears_when_the_tab_is_shown(qtbot: QtBot, service: CheckService) -> None:
-    tab = shown(qtbot, JornayaTab(service))
+    tab = await shown(qtbot, JornayaTab(service))
     count = len(tab.recent.results)
     tab.hide()
     service.store.record_check(result("LEADID-RECHECK", vendor="jornaya"))  # as the Leads tab's re-check does
@@ -209,12 +210,12 @@ def test_error_banner_has_no_kind_jargon(qtbot: QtBot) -> None:
     assert banner.meta_label.isHidden()
 
 
-def test_raw_response_grows_into_the_card(qtbot: QtBot) -> None:
+async def test_raw_response_grows_into_the_card(qtbot: QtBot) -> None:
     card = ResultCard(lambda _r, _c: None)
     qtbot.addWidget(card)
     card.resize(700, 800)
     card.show()
     card.show_result(result("s", summary="short"))
     card.raw_expander.set_expanded(True)
-    QApplication.processEvents()
+    await let_the_loop_run()
     assert card.raw_expander.view.height() > 400
