@@ -105,7 +105,10 @@ class UploadOutcome:
     def summary(self) -> str:
         counts = {s: len(self.with_status(s)) for s in ("stored", "rejected", "refused", "failed", "unclear")}
         total = len(self.records)
-        parts = [f"{counts['stored']} of {total} opt-out{'s' if total != 1 else ''} stored"]
+        if total == 1:
+            parts = ["The opt-out was stored" if counts["stored"] else "The opt-out was not stored"]
+        else:
+            parts = [f"{counts['stored']} of {total} opt-outs stored"]
         words = {
             "rejected": "rejected by Consent Control",
             "refused": "not sent (fix the record first)",

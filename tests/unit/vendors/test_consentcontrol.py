@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -116,6 +117,8 @@ async def test_documented_sample_is_sent_as_documented_and_read_back_per_record(
     }
     json.dumps(check.to_public_dict())  # what --json prints must serialise
     assert outcome.summary == "1 of 2 opt-outs stored; 1 rejected by Consent Control."
+    single = dataclasses.replace(outcome, records=outcome.records[:1])
+    assert single.summary in ("The opt-out was stored.", "The opt-out was not stored; 1 rejected by Consent Control.")
     assert not outcome.all_stored
 
 
