@@ -251,39 +251,33 @@ class LeadsModel(QAbstractTableModel):
             return self._text(row, column) or None
         return None
 
+    def _chip(self, flag: str | None, role: int) -> Any:
+        """What a coloured chip cell (the verdict or a vendor's flag) gives for the roles they share; None else."""
+        if role == FLAG_ROLE:
+            return flag
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return theme.flag_background(flag)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return theme.flag_foreground(flag)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if flag else None
+        return None
+
     def _verdict_data(self, row: tuple[Any, ...], role: int) -> Any:
         verdict = Verdict(row[_R["verdict"]] or "unchecked")
         flag = None if verdict is Verdict.UNCHECKED else verdict.value
         if role == Qt.ItemDataRole.DisplayRole:
             return verdict.word
-        if role == FLAG_ROLE:
-            return flag
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return theme.flag_background(flag)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return theme.flag_foreground(flag)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if flag else None
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
             return f"Verdict: {verdict.word}" + ("" if flag else " (no vendor has checked this lead yet)")
-        return None
+        return self._chip(flag, role)
 
     def _flag_data(self, page: _Page, row: tuple[Any, ...], vendor: str, role: int) -> Any:
         flag = row[_FLAG_FIELD[vendor]]
         if role == Qt.ItemDataRole.DisplayRole:
             return theme.flag_word(flag)
-        if role == FLAG_ROLE:
-            return flag
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return theme.flag_background(flag)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return theme.flag_foreground(flag)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if flag else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{VENDOR_TITLES[vendor]} {theme.flag_word(flag) if flag else 'not checked'}"
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -294,7 +288,7 @@ class LeadsModel(QAbstractTableModel):
             if latest:
                 tip += f"\nChecked {short_time(latest[0])}\n{latest[1]}"
             return tip
-        return None
+        return self._chip(flag, role)
 
     @staticmethod
     def _text(row: tuple[Any, ...], column: int) -> str:
