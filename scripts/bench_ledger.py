@@ -9,11 +9,8 @@ and all of them) and ``Store.supplier_scorecards`` ``--runs`` times each: median
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,25 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_lookup import build  # noqa: E402
+from bench_lookup import built_database  # noqa: E402
 
 from desktop_app.store import Store  # noqa: E402
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", type=Path, metavar="DB", help="build (or reuse) the database here and keep it")
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-ledger-"))
-    path = args.keep or folder / "leadcheck.db"
-    try:
-        with Store(path, backups_dir=folder / "backups") as store:
-            if store.lead_count() == 0:
-                started = time.perf_counter()
-                build(store, args.leads)
-                print(f"built {store.lead_count():,} leads in {time.perf_counter() - started:.1f} s")
+    with built_database("bench-ledger-", __doc__ or "", 5) as (args, folder, path):
         now = datetime(2026, 1, 6, tzinfo=UTC)
         with Store(path, backups_dir=folder / "backups") as store:
             for scenario in ("every certificate due", "1% of certificates due"):
@@ -62,8 +47,6 @@ def main() -> int:
                         f"  {name}: {count:,} rows, median {statistics.median(times) * 1000:.0f} ms, "
                         f"max {max(times) * 1000:.0f} ms over {args.runs} runs (target < 1 s)"
                     )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

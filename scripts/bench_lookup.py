@@ -20,6 +20,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,14 +113,16 @@ def check(vendor: str, operation: str, subject: str, flag: Flag) -> CheckResult:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@contextmanager
+def built_database(prefix: str, doc: str, runs: int) -> Iterator[tuple[argparse.Namespace, Path, Path]]:
+    """Parse ``--leads --runs --keep``, build the benchmark database in a temporary folder (or reuse ``--keep``),
+    yield (arguments, folder, database path); the folder is deleted afterwards. Shared by the bench scripts."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--keep", type=Path, metavar="DB", help="build (or reuse) the database here and keep it")
     args = parser.parse_args()
-
-    folder = Path(tempfile.mkdtemp(prefix="bench-lookup-"))
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     path = args.keep or folder / "leadcheck.db"
     try:
         with Store(path, backups_dir=folder / "backups") as store:
@@ -126,6 +130,13 @@ def main() -> int:
                 started = time.perf_counter()
                 build(store, args.leads)
                 print(f"built {store.lead_count():,} leads in {time.perf_counter() - started:.1f} s ({path})")
+        yield args, folder, path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> int:
+    with built_database("bench-lookup-", __doc__ or "", 20) as (args, folder, path):
         with Store(path, backups_dir=folder / "backups") as store:
             started = time.perf_counter()
             found = store.lookup(QUERIES[0])
@@ -147,8 +158,6 @@ def main() -> int:
                     f"({args.runs} runs)"
                 )
             print(f"target < 100 ms: {'met' if worst < 100 else 'NOT met'} (slowest run {worst:.1f} ms)")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

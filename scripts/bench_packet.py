@@ -12,12 +12,9 @@ it).
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -29,7 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from desktop_app.packet import PacketData, gather, log_packet, write_packet, write_zip  # noqa: E402
 from desktop_app.packet_report import render_report, render_steps  # noqa: E402
 from desktop_app.store import Store  # noqa: E402
-from scripts.bench_lookup import CONSUMER_LEADS, QUERIES, build  # noqa: E402
+from scripts.bench_lookup import CONSUMER_LEADS, QUERIES, built_database  # noqa: E402
 
 TARGET_SECONDS = 2.0
 
@@ -48,20 +45,7 @@ def _longest_step(data: PacketData) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", type=Path, metavar="DB", help="build (or reuse) the database here and keep it")
-    args = parser.parse_args()
-
-    folder = Path(tempfile.mkdtemp(prefix="bench-packet-"))
-    path = args.keep or folder / "leadcheck.db"
-    try:
-        with Store(path, backups_dir=folder / "backups") as store:
-            if store.lead_count() == 0:
-                started = time.perf_counter()
-                build(store, args.leads)
-                print(f"built {store.lead_count():,} leads in {time.perf_counter() - started:.1f} s ({path})")
+    with built_database("bench-packet-", __doc__ or "", 5) as (args, folder, path):
         with Store(path, backups_dir=folder / "backups") as store:
             started = time.perf_counter()
             first = write_packet(store, QUERIES[0], folder / "first.zip")
@@ -103,8 +87,6 @@ def main() -> int:
                 f"target < {TARGET_SECONDS:.0f} s: {'met' if worst < TARGET_SECONDS else 'NOT met'} "
                 f"(slowest {worst:.2f} s)"
             )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
