@@ -83,6 +83,7 @@ class AppSession:
             from desktop_app.ui.batch.feature import BatchFeature
 
             self.batch = BatchFeature(self.window, self.service)
+            self.batch.controller.results_changed.connect(self.window.refresh_ledger_views)
         return self.batch
 
     async def open(self) -> int:

@@ -9,6 +9,8 @@ Extension points for later features:
 * ``self.file_menu`` (File) and ``self.help_menu`` (Help): add actions with :meth:`add_file_action` (kept
   above Quit) or ``help_menu.addAction``.
 * :meth:`add_panel` docks a panel (e.g. batch progress) under the tabs; its toggle appears in View.
+* View → Deadlines… and Suppliers… (:meth:`open_ledger_view`) open the ledger's windows (``ui/ledger/``), one
+  each, non-modal; :meth:`refresh_ledger_views` reads them again when results change (the batch calls it).
 * ``self.leads_tab``: the :class:`~desktop_app.ui.leads.tab.LeadsTab` (``await leads_tab.refresh()`` after
   an import), ``self.vendor_tabs``: key -> tab widget.
 
@@ -64,6 +66,15 @@ DEMO_TEXT = (
     "DEMO MODE: every vendor is the built-in simulator on this computer and results go to a separate demo "
     "database. Nothing is sent to real vendors and nothing is billed."
 )
+# View → the ledger's windows: key -> (menu text, shortcut, tip)
+LEDGER_VIEWS = {
+    "deadlines": (
+        "&Deadlines…",
+        "Ctrl+Shift+D",
+        "Certificates to retain or claim before they lapse, most urgent first",
+    ),
+    "suppliers": ("S&uppliers…", "Ctrl+Shift+U", "One scorecard per supplier: verdicts, failures, costs"),
+}
 SHORTCUTS_TEXT = """<table cellspacing=6>
 <tr><td><b>Ctrl+1 … Ctrl+6</b></td><td>Switch tabs (Leads, TrustedForm, Jornaya, Contact State,
 Consent Control, TCPA Litigator)</td></tr>
@@ -71,6 +82,7 @@ Consent Control, TCPA Litigator)</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Filter the lead table</td></tr>
 <tr><td><b>F5</b></td><td>Refresh the lead table</td></tr>
 <tr><td><b>Ctrl+I</b> · <b>Ctrl+Shift+K</b> · <b>Ctrl+E</b></td><td>Import · Check leads · Export results</td></tr>
+<tr><td><b>Ctrl+Shift+D</b> · <b>Ctrl+Shift+U</b></td><td>Deadlines · Suppliers</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
 </table>"""
@@ -105,6 +117,7 @@ class MainWindow(QMainWindow):
         self.panels: list[QDockWidget] = []
         self._closed = False
         self._settings_dialog: Any = None
+        self.ledger_views: dict[str, QWidget] = {}
 
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
@@ -165,6 +178,13 @@ class MainWindow(QMainWindow):
             )
             self.tab_actions.append(action)
             self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.ledger_actions: dict[str, QAction] = {}
+        for key, (title, shortcut, tip) in LEDGER_VIEWS.items():
+            action = self._action(title, shortcut, lambda _=False, k=key: self.open_ledger_view(k), tip)
+            action.setEnabled(False)
+            self.ledger_actions[key] = action
+            self.view_menu.addAction(action)
         self._panel_separator = self.view_menu.addSeparator()
 
         self.help_menu = bar.addMenu("&Help")
@@ -220,6 +240,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(max(0, current))
         self.settings_action.setEnabled(True)
         self.verify_action.setEnabled(True)
+        for action in self.ledger_actions.values():
+            action.setEnabled(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         where = database or getattr(service.store, "path", "")
         # a permanent widget: menu hovers and passing messages replace the status bar's message, never this
@@ -354,6 +376,31 @@ class MainWindow(QMainWindow):
         self._settings_dialog.raise_()
         return self._settings_dialog
 
+    def open_ledger_view(self, key: str) -> Any:
+        """View → Deadlines… / Suppliers…: open (or raise) that window, reading it afresh; returns its view."""
+        if self.service is None:
+            return None
+        view = self.ledger_views.get(key)
+        if view is None:
+            from desktop_app.ui.ledger.deadlines import DeadlinesView
+            from desktop_app.ui.ledger.suppliers import SuppliersView
+
+            view = DeadlinesView(self.service, self) if key == "deadlines" else SuppliersView(self.service, self)
+            view.setWindowFlag(Qt.WindowType.Window)
+            view.resize(1000 if key == "deadlines" else 1320, 560)  # every scorecard column visible at 1400 px
+            self.ledger_views[key] = view
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        spawn(view.refresh())  # type: ignore[attr-defined]
+        return view
+
+    def refresh_ledger_views(self) -> None:
+        """Read the open ledger windows again (results were stored)."""
+        for view in self.ledger_views.values():
+            if view.isVisible():
+                spawn(view.refresh())  # type: ignore[attr-defined]
+
     async def show_welcome(self) -> str:
         """Help → Welcome…: the first-run dialog again; acts on the choice as at first run. Returns the choice."""
         from desktop_app.ui.first_run import CHOICE_DEMO, CHOICE_KEYS, ask_first_run
@@ -433,6 +480,8 @@ class MainWindow(QMainWindow):
             self._closed = True
             if self._settings_dialog is not None:
                 self._settings_dialog.close()
+            for view in self.ledger_views.values():
+                view.close()
             self.shutdown_ui()
             self.closed.emit()
         event.accept()

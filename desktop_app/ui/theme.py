@@ -19,6 +19,8 @@ FLAG_COLOURS: dict[str, tuple[str, str]] = {
     "red": ("#c62828", "#ffffff"),
 }
 FAILED_COLOURS = ("#5f6b7a", "#ffffff")  # a failed call: neutral slate, visibly not a flag
+UNCHECKED_COLOUR = "#b8c0ca"  # a verdict not reached yet, in the suppliers' verdict bars
+DUE_SOON_HOURS = 24.0  # a deadline closer than this is drawn in the red flag's colours
 FLAG_WORDS = {"green": "Green", "yellow": "Yellow", "red": "Red"}
 NOT_CHECKED = "—"
 

@@ -1,0 +1,232 @@
+"""The Deadlines window: certificates to retain (or claim) before they lapse, most urgent first.
+
+:class:`DeadlinesModel` holds :class:`~desktop_app.store.ledger.Deadline` items (read off the GUI thread, at most
+:data:`LIMIT` of each kind); an item due within :data:`~desktop_app.ui.theme.DUE_SOON_HOURS` is drawn in the red
+flag's colours. :class:`DeadlinesView` adds "Retain now" for the selection: it asks first (window-modal, through
+:func:`~desktop_app.ui.runtime.run_dialog`), then retains each certificate through the Leads tab's re-check path
+(:func:`desktop_app.jobs.recheck.recheck_lead`, the batch's calls), and reads the list again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
+from desktop_app.ui import theme
+from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.runtime import run_dialog, spawn
+from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.registry import VENDOR_LABELS
+
+LIMIT = 500
+COL_HOURS, COL_DUE, COL_WHAT, COL_LEAD, COL_SUBJECT = range(5)
+HEADERS = ("Hours left", "Due (UTC)", "What", "Lead", "Certificate")
+KIND_WORDS = {"retain": "Retain", "retention_ends": "Retention ends", "claim": "Claim"}
+SORT_ROLE = Qt.ItemDataRole.UserRole
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def hours_text(hours: float) -> str:
+    """ "5.2 h", "overdue 3.0 h"."""
+    return f"overdue {-hours:.1f} h" if hours < 0 else f"{hours:.1f} h"
+
+
+class DeadlinesModel(QAbstractTableModel):
+    """Due items as rows (``items``: Deadline objects, most urgent first). Signals: none of its own."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.items: list[Any] = []
+
+    def set_items(self, items: list[Any]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.items):
+            return None
+        item, column = self.items[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(item, column)
+        if role == SORT_ROLE:
+            return (item.hours_left, item.due_at, item.kind, item.lead_id, item.subject)[column]
+        soon = item.hours_left < theme.DUE_SOON_HOURS
+        if role == Qt.ItemDataRole.BackgroundRole and soon and column == COL_HOURS:
+            return theme.flag_background("red")
+        if role == Qt.ItemDataRole.ForegroundRole and soon and column == COL_HOURS:
+            return theme.flag_foreground("red")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.subject if column == COL_SUBJECT else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_HOURS, COL_LEAD):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(item: Any, column: int) -> str:
+        if column == COL_HOURS:
+            return hours_text(item.hours_left)
+        if column == COL_DUE:
+            return str(item.due_at)[:16].replace("T", " ")
+        if column == COL_WHAT:
+            return f"{VENDOR_LABELS.get(item.vendor, item.vendor)}: {KIND_WORDS.get(item.kind, item.kind)}"
+        if column == COL_LEAD:
+            return str(item.lead_id)
+        return str(item.subject)
+
+
+class DeadlinesView(QWidget):
+    """The Deadlines window's content: the due list, "Retain now" and a status line. Signals: none.
+
+    ``clock`` returns the current time (tests pass a fixed one)."""
+
+    def __init__(self, service: Any, parent: QWidget | None = None, *, clock: Any = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.setWindowTitle("Deadlines")
+        self.setAccessibleName("Deadlines")
+        self.model = DeadlinesModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName("Due certificates")
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_HOURS, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.intro = QLabel(
+            "TrustedForm certificates not yet retained, retentions ending within 30 days and Contact State "
+            "certificates not yet claimed. Red: due within 24 hours."
+        )
+        self.intro.setWordWrap(True)
+        self.retain_button = QPushButton("Retain now")
+        self.retain_button.setToolTip("Retain (or claim) the selected certificates: the vendor bills each call")
+        self.retain_button.setEnabled(False)
+        self.retain_button.clicked.connect(self._on_retain)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self._on_refresh)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Deadlines status")
+        self.question: QMessageBox | None = None  # while "Retain now" asks first
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.retain_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+
+    async def refresh(self) -> int:
+        """Read the due items again (off the GUI thread, at most LIMIT of each kind); returns how many."""
+        now = self.clock()
+        try:
+            items = await read_off_thread(self.service.store, lambda s: s.deadlines(now, limit=LIMIT))
+        except LeadcheckError as exc:
+            self.status.setText(str(exc))
+            return 0
+        selected = {(d.lead_id, d.subject) for d in self.selected_items()}
+        self.model.set_items(items)
+        for row in range(self.proxy.rowCount()):
+            item = self.model.items[self.proxy.mapToSource(self.proxy.index(row, 0)).row()]
+            if (item.lead_id, item.subject) in selected:
+                self.view.selectionModel().select(
+                    self.proxy.index(row, 0),
+                    self.view.selectionModel().SelectionFlag.Select | self.view.selectionModel().SelectionFlag.Rows,
+                )
+        soon = sum(1 for d in items if d.hours_left < theme.DUE_SOON_HOURS)
+        self.status.setText(f"{len(items)} due · {soon} within 24 hours" if items else "Nothing is due.")
+        return len(items)
+
+    def selected_items(self) -> list[Any]:
+        rows = sorted({self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.items[r] for r in rows if r < len(self.model.items)]
+
+    async def ask_retain(self) -> list[RecheckOutcome]:
+        """ "Retain now": ask first (how many certificates, who bills them; window-modal), then retain them."""
+        items = self.selected_items()
+        if not items:
+            return []
+        vendors = sorted({VENDOR_LABELS.get(d.vendor, d.vendor) for d in items})
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Retain now?",
+            f"Retain {len(items)} certificate{'s' if len(items) != 1 else ''} now? Each is a call billed by "
+            f"{' and '.join(vendors)}.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Ok).setText("Retain now")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.question = box
+        try:
+            accepted = await run_dialog(box) == int(QMessageBox.StandardButton.Ok)
+        finally:
+            self.question = None
+            box.deleteLater()
+        return await self.retain(items) if accepted else []
+
+    async def retain(self, items: list[Any]) -> list[RecheckOutcome]:
+        """Retain (or claim) each item's certificate for its lead with its vendor, without asking; then refresh."""
+        self.retain_button.setEnabled(False)
+        self.status.setText(f"Retaining {len(items)}…")
+        outcomes: list[RecheckOutcome] = []
+        try:
+            for item in items:
+                lead = self.service.store.lead(item.lead_id)
+                if lead is None or item.vendor not in recheck_plan(lead):
+                    outcomes.append(RecheckOutcome(item.vendor, refused="The lead has no certificate to retain."))
+                    continue
+                outcomes.extend(await recheck_lead(self.service, lead, [item.vendor]))
+        finally:
+            await self.refresh()
+            self._on_selection()
+        failed = sum(1 for o in outcomes if o.failed)
+        done = len(outcomes) - failed
+        self.status.setText(f"{done} retained" + (f", {failed} failed (see the lead's history)" if failed else "."))
+        return outcomes
+
+    def _on_retain(self) -> None:
+        spawn(self.ask_retain())
+
+    def _on_refresh(self) -> None:
+        spawn(self.refresh())
+
+    def _on_selection(self, *_args: Any) -> None:
+        self.retain_button.setEnabled(bool(self.view.selectionModel().selectedRows()))
