@@ -8,6 +8,8 @@ One-off checks (:class:`~desktop_app.service.CheckService`), the Leads tab's re-
 * :func:`suppression_for`: a TCPA litigator hit puts the phone on the local suppression list;
 * :func:`simulated`: in demo mode a failed call's advice says the simulator answered so on purpose, and what
   the advice would be with real keys (in the demo there are no keys to re-enter and no proxy to check);
+* :func:`call_cost`: what a stored call cost — its vendor's price (``price.<vendor>``) for a completed call of a
+  billed operation (:data:`BILLED_OPERATIONS`), 0 for a failed, refused, cached or free one;
 * :data:`EVIDENCE_OPERATIONS`: the operation that checks a lead's evidence, per vendor (only its answer makes a
   lead, or counts for one); :data:`JORNAYA_DATA`: which lead field goes under which Jornaya data label.
 
@@ -20,6 +22,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from desktop_app.vendors.http import Redactor
+from desktop_app.vendors.registry import VENDORS
 from desktop_app.vendors.results import CheckResult
 
 SuppressionRow = tuple[str, str, str, str]  # (kind, value, reason, source)
@@ -29,6 +32,12 @@ EVIDENCE_OPERATIONS: Mapping[str, str] = {
     "jornaya": "audit",
     "litigator": "check",
     "contactstate": "cert",
+}
+
+# vendor -> the operation each of whose completed calls it bills: the evidence check of a vendor whose batch calls
+# are billed (a TrustedForm retain, a Jornaya audit, a litigator check; a Contact State status read is free)
+BILLED_OPERATIONS: Mapping[str, str] = {
+    v.key: EVIDENCE_OPERATIONS[v.key] for v in VENDORS if v.batch_billed and v.key in EVIDENCE_OPERATIONS
 }
 
 # (Jornaya data label, lead field): what an audit sends for Jornaya's data-integrity rule
@@ -48,6 +57,14 @@ def is_evidence_check(result: CheckResult) -> bool:
     """Whether ``result`` answers the operation that checks a lead's evidence (a retain, an audit, a litigator
     check, a Contact State certificate read) rather than a claim, a stats read or an export."""
     return EVIDENCE_OPERATIONS.get(result.vendor) == result.operation
+
+
+def call_cost(result: CheckResult, prices: Mapping[str, float]) -> float:
+    """What the stored call cost: its vendor's price when it completed a billed operation, else 0 (a failed call,
+    a claim or status read, a vendor without a price). A refused or cached call is never stored as a call."""
+    if result.error is not None or BILLED_OPERATIONS.get(result.vendor) != result.operation:
+        return 0.0
+    return float(prices.get(result.vendor, 0.0))
 
 
 def scrub(result: CheckResult, redactor: Redactor) -> CheckResult:

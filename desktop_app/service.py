@@ -21,6 +21,7 @@ import httpx
 
 from desktop_app.check_rules import (
     JORNAYA_DATA,
+    call_cost,
     is_evidence_check,
     normalised_sent,
     scrub,
@@ -172,9 +173,10 @@ class CheckService:
         """Scrub and store, linked to every lead whose evidence it checked; returns the scrubbed result.
 
         ``sent``: the lead data the call carried (lead field names), kept with the check; it counts for a lead
-        only when that data is the lead's own. A completed manual check of a certificate, token or phone that no
-        lead holds yet creates a lead for it (source "manual"), with the data sent. A litigator hit also joins the
-        local suppression list."""
+        only when that data is the lead's own. A completed call of a billed operation stores its vendor's price as
+        the check's cost (:func:`~desktop_app.check_rules.call_cost`). A completed manual check of a certificate,
+        token or phone that no lead holds yet creates a lead for it (source "manual"), with the data sent. A
+        litigator hit also joins the local suppression list."""
         clean = self.clean(result, self.redactor())
         given = normalised_sent(sent)
         column = SUBJECT_COLUMNS.get(clean.vendor)
@@ -188,7 +190,8 @@ class CheckService:
             and not self.store.leads_for_subject(clean.vendor, clean.subject)
         ):
             lead_id = self.store.add_lead({**given, column: clean.subject}, source="manual")
-        self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id, sent=given)
+        cost = call_cost(clean, self.settings.prices())
+        self.store.record_check(clean, lead_id=lead_id, batch_id=batch_id, sent=given, cost=cost)
         suppression = suppression_for(clean)
         if suppression:
             self.store.add_suppression(suppression)

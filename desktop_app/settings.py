@@ -43,6 +43,7 @@ KEYRING_SERVICE = "leadcheck"
 MAX_SETTINGS_FILE_BYTES = 1024 * 1024
 MAX_TEXT_CHARS = 200
 SHOWN_VALUE_CHARS = 60
+MAX_PRICE = 1000.0  # dollars per call: far above any vendor's list price, low enough to catch a typo
 YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -171,6 +172,20 @@ SETTINGS: tuple[Setting, ...] = (
         4,
         50,
         "years",
+    ),
+    *(
+        Setting(
+            f"price.{vendor.key}",
+            float,
+            0.0,
+            f"What one billed {vendor.label} call ({vendor.batch_task}) costs; stored with each completed call.",
+            None,
+            0,
+            MAX_PRICE,
+            "dollars",
+        )
+        for vendor in VENDORS
+        if vendor.batchable and vendor.batch_billed
     ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
@@ -347,6 +362,10 @@ class Settings:
     @property
     def timeout(self) -> float:
         return float(self.get("timeout"))
+
+    def prices(self) -> dict[str, float]:
+        """Vendor -> what one billed call costs (the ``price.<vendor>`` settings; 0 when not set)."""
+        return {s.key.split(".", 1)[1]: float(self.get(s.key)) for s in SETTINGS if s.key.startswith("price.")}
 
     # -- credentials ---------------------------------------------------------------------------------------
 

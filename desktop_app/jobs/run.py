@@ -10,7 +10,8 @@ A :class:`BatchRun` (made by :meth:`desktop_app.jobs.runner.BatchRunner.run`):
 3. runs the lanes concurrently; each lane runs ``concurrency`` workers that take the next pending item, mark
    it in flight (committed), make the call through the vendor client (which applies the core's retry rules),
    and store the result (by :mod:`desktop_app.check_rules`, as a one-off check is), the lead's flag and the
-   item's new state in one transaction (:meth:`~desktop_app.store.batches.BatchStore.complete_item`). Contact
+   item's new state in one transaction (:meth:`~desktop_app.store.batches.BatchStore.complete_item`), with the
+   call's cost (its vendor's ``price.<vendor>`` when it completed; the prices are read once per run). Contact
    State calls also take a slot from the service's shared 60-per-minute limiter. Two items with the same
    subject in one lane share one call. A lane's workers call through connection pools of the lane's own, at
    most :data:`POOL_CONNECTIONS` each.
@@ -37,7 +38,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from desktop_app.check_rules import scrub, simulated, suppression_for
+from desktop_app.check_rules import call_cost, scrub, simulated, suppression_for
 from desktop_app.jobs.events import (
     BatchEvent,
     BatchProgress,
@@ -144,6 +145,7 @@ class BatchRun:
         self._started = runner.clock()
         self._redactor = Redactor()
         self._demo = False
+        self._prices: Mapping[str, float] = {}  # vendor -> price of a billed call (read once per run)
         self.reopened = 0  # items that were in flight when a previous run stopped (sent again)
         self.info: BatchInfo | None = None
 
@@ -291,6 +293,8 @@ class BatchRun:
         if hasattr(self.service, "redactor"):
             self._redactor = self.service.redactor()
         self._demo = bool(getattr(self.service, "demo", False))
+        if settings is not None and hasattr(settings, "prices"):
+            self._prices = settings.prices()
         return info
 
     async def run(self) -> BatchProgress:
@@ -480,7 +484,12 @@ class BatchRun:
             clean = simulated(clean)  # the demo's advice, as the service's clean() gives single checks
         suppression = suppression_for(clean, f"TCPA Litigator check (batch {self.batch_id})")
         check_id = await self._items.call(
-            self._items.batches.complete_item, item, clean, sent=job.sent(item.lead), suppression=suppression
+            self._items.batches.complete_item,
+            item,
+            clean,
+            sent=job.sent(item.lead),
+            suppression=suppression,
+            cost=call_cost(clean, self._prices),
         )
         lane.meter.tick()
         flag = clean.flag.value if clean.flag else None

@@ -306,13 +306,14 @@ class BatchStore:
         *,
         sent: Mapping[str, Any] | None = None,
         suppression: Sequence[tuple[str, str, str, str]] = (),
+        cost: float = 0.0,
     ) -> int:
-        """Store the check (linked to its leads, their flags and verdicts), suppression entries and the item's
-        state in ONE transaction."""
+        """Store the check (linked to its leads, their flags and verdicts) with what the call cost, suppression
+        entries and the item's state in ONE transaction."""
         state = "done" if result.error is None else "failed"
         now = utcnow()
         with store_errors("save the result"), self.store.transaction() as conn:
-            check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent)
+            check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent, cost=cost)
             if suppression:
                 evidence.add_suppression(conn, list(suppression), now)
             conn.execute(
