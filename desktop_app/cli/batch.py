@@ -2,12 +2,15 @@
 
 * ``leadcheck import FILE.csv [--map COLUMN=FIELD ...]`` — import leads; unusable rows are listed and kept.
 * ``leadcheck scrub FILE.csv --vendors trustedform,jornaya,litigator[,contactstate] [--out RESULTS.csv]
-  [--concurrency N] [--recheck]`` — import, then check every lead with every chosen vendor it has data for;
-  a progress bar on stderr (a plain line every few seconds when stderr is not a terminal).
+  [--concurrency N] [--recheck] [--estimate]`` — import, then check every lead with every chosen vendor it has
+  data for; a progress bar on stderr (a plain line every few seconds when stderr is not a terminal). With
+  ``--estimate`` it imports and sends nothing: one JSON object ``{"total_cost", "vendors": {v: {"calls",
+  "cached", "cost"}}}`` (see :meth:`~desktop_app.jobs.runner.BatchRunner.estimate`).
 * ``leadcheck scrub --resume [--batch ID] [--retry-failed] [--concurrency N]`` — finish a batch a crash, a stop
   or Ctrl+C left, with as many parallel calls per vendor as it last ran with unless ``--concurrency`` says.
 * ``leadcheck export results --out FILE [--batch ID]`` and ``leadcheck export suppression --out FILE
-  [--format phone10|e164|email|md5|sha256] [--include litigator,optout,imported,red,...] [--reason] [--date]``.
+  [--format phone10|e164|email|md5|sha256] [--include litigator,optout,imported,red,...] [--reason] [--date]``;
+  ``leadcheck export returns`` is in :mod:`desktop_app.cli.ledger`.
 * ``leadcheck suppression import FILE`` — add a Consent Control suppression file to the local list.
 
 Exit status (:class:`~desktop_app.cli.common.Exit`): 0 when everything completed, 1 when a call failed or a vendor
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop_app.cli.common import Exit, Output, column_field
+from desktop_app.cli.ledger import add_export_returns
 
 if TYPE_CHECKING:
     from desktop_app.core import Core
@@ -67,6 +71,12 @@ def add_commands(sub: Any) -> None:
     scrub.add_argument("--resume", action="store_true", help="finish the last unfinished batch")
     scrub.add_argument("--batch", type=int, metavar="ID", help="with --resume: which batch")
     scrub.add_argument("--retry-failed", action="store_true", help="with --resume: send failed pairs again")
+    scrub.add_argument(
+        "--estimate",
+        action="store_true",
+        help="send nothing: print the calls each vendor would get, the pairs already answered (cached) and the "
+        "estimated cost (the file is still imported, so its leads are stored)",
+    )
     scrub.set_defaults(run=scrub_command)
 
     export = sub.add_parser("export", help="export results or suppression lists").add_subparsers(
@@ -76,6 +86,7 @@ def add_commands(sub: Any) -> None:
     results.add_argument("--out", type=Path, required=True)
     results.add_argument("--batch", type=int, metavar="ID", help="only this batch (default: every checked lead)")
     results.set_defaults(run=export_command)
+    add_export_returns(export)
     supp = export.add_parser("suppression", help="phones/emails not to contact")
     supp.add_argument("--out", type=Path, required=True)
     supp.add_argument("--format", default="phone10", choices=("phone10", "e164", "email", "md5", "sha256"))
@@ -293,6 +304,9 @@ async def scrub_command(core: Core, args: argparse.Namespace, out: Output) -> in
     if args.concurrency is not None and args.concurrency < 1:
         out.note("leadcheck: --concurrency must be at least 1.")
         return EXIT_REFUSED
+    if args.resume and args.estimate:
+        out.note("leadcheck: --estimate works on a file, not with --resume.")
+        return EXIT_REFUSED
     if args.resume:
         batches = BatchStore(service.store)
         if args.batch is not None:
@@ -323,6 +337,11 @@ async def scrub_command(core: Core, args: argparse.Namespace, out: Output) -> in
         out.note("No usable leads in the file; nothing was sent.")
         return EXIT_REFUSED
     runner = BatchRunner(service)
+    if args.estimate:
+        estimate = runner.estimate(report.lead_ids, vendors, service.settings.prices(), recheck=args.recheck)
+        out.json(estimate)
+        out.note("Estimate only: nothing was sent (the file's leads were imported).")
+        return EXIT_OK
     plan = runner.create(
         report.lead_ids, vendors, name=Path(args.file).name, recheck=args.recheck, import_id=report.import_id
     )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
-from desktop_app.cli import batch, checks, credentials, evidence, lookup, packet
+from desktop_app.cli import batch, checks, credentials, evidence, ledger, lookup, packet, settings
 from desktop_app.cli.common import Exit, Output, UsageError
 from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting
@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_commands(sub)
     packet.add_commands(sub)
     evidence.add_commands(sub)
+    ledger.add_commands(sub)
+    settings.add_commands(sub)
     return parser
 
 

@@ -82,6 +82,13 @@ class BatchRunner:
     def answered(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> dict[str, int]:
         """Per vendor, how many of ``lead_ids``' items a batch would find already answered and not send again
         (cached, not paid again): the same rule and cache policy as a run's (:mod:`desktop_app.jobs.run`)."""
+        return {
+            vendor: sum(found for _, found in pairs)
+            for vendor, pairs in self._answered_pairs(lead_ids, vendors).items()
+        }
+
+    def _answered_pairs(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> dict[str, list[tuple[str, bool]]]:
+        """Per vendor, each item's call key (:func:`call_key`) and whether a stored answer makes it cached."""
         settings = getattr(self.service, "settings", None)
         pairs: dict[str, list[tuple[str, str]]] = {v: [] for v in vendors}
         for _lead_id, lead in self.batches.lead_fields(list(dict.fromkeys(lead_ids))):
@@ -89,7 +96,7 @@ class BatchRunner:
                 job = JOBS[vendor]
                 if (subject := job.subject(lead)) is not None:
                     pairs[vendor].append((subject, call_key(subject, job.sent(lead))))
-        counts = dict.fromkeys(vendors, 0)
+        out: dict[str, list[tuple[str, bool]]] = {v: [] for v in vendors}
         for vendor, found_pairs in pairs.items():
             if not found_pairs:
                 continue
@@ -100,8 +107,26 @@ class BatchRunner:
                 vendor, job.operation, subjects, since=policy.since(), flags=policy.flags, by_call=True
             )
             # an answer counts when asked with the lead's own data, or before Leadcheck kept what was sent
-            counts[vendor] = sum(1 for subject, key in found_pairs if key in found or subject in found)
-        return counts
+            out[vendor] = [(key, key in found or subject in found) for subject, key in found_pairs]
+        return out
+
+    def estimate(
+        self, lead_ids: Sequence[int], vendors: Sequence[str], prices: Mapping[str, float], *, recheck: bool = False
+    ) -> dict[str, Any]:
+        """What a batch over ``lead_ids`` would send and cost, sending nothing: per vendor the calls it would make
+        (items sharing a call — one phone on several leads — are one call, as a run makes them), the items
+        already answered (``cached``, not paid again; none with ``recheck``) and ``calls`` × the vendor's price
+        for a billed vendor; and the ``total_cost``."""
+        from desktop_app.check_rules import BILLED_OPERATIONS
+
+        per_vendor: dict[str, dict[str, Any]] = {}
+        for vendor, pairs in self._answered_pairs(lead_ids, vendors).items():
+            cached = 0 if recheck else sum(found for _, found in pairs)
+            calls = len({key for key, found in pairs if recheck or not found})
+            price = float(prices.get(vendor, 0.0)) if vendor in BILLED_OPERATIONS else 0.0
+            per_vendor[vendor] = {"calls": calls, "cached": cached, "cost": round(calls * price, 6)}
+        total = round(sum(v["cost"] for v in per_vendor.values()), 6)
+        return {"total_cost": total, "vendors": per_vendor}
 
     async def plan_in_slices(
         self,
