@@ -20,7 +20,8 @@ opens in a new window, a second ``leadcheck --demo`` process started by ``start_
 window stays as it is.
 
 Shortcuts: Ctrl+1..6 switch tabs, Ctrl+F filters the lead table, Ctrl+Shift+V pastes the clipboard into the
-current vendor tab and runs it, Ctrl+, opens Settings, Ctrl+Q quits.
+current vendor tab and runs it, Ctrl+Shift+D and Ctrl+Shift+U open Deadlines and Suppliers, Ctrl+, opens Settings,
+Ctrl+Q quits.
 """
 
 from __future__ import annotations
