@@ -281,3 +281,36 @@ async def test_a_large_batch_is_planned_in_chunks_and_stored_off_the_gui_thread(
     info = feature.controller.batch_info(plan.batch_id)
     assert info is not None and info.total == 2400 and info.count("pending") == 2400
     assert [b.id for b in feature.controller.resumable()] == [plan.batch_id]  # created, not run: offered
+
+
+async def test_check_dialog_estimates_the_cost_and_follows_the_vendor_ticks(feature: BatchFeature, qtbot: Any) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    feature.service.settings.set("price.litigator", 0.05)
+    feature.service.settings.set("price.trustedform", 0.25)
+    store = feature.store
+    ids = add_leads(store, 3)
+    ids.append(store.add_lead({"phone": "+13125550199"}))
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    store.record_check(
+        CheckResult("litigator", "check", "+13125550199", Flag.GREEN, "Not a litigator.", finished_at=now),
+        lead_id=ids[3],
+    )
+    assert feature.window.leads_tab is not None
+    await feature.window.leads_tab.refresh()
+    dialog = await feature.open_check_dialog()
+    assert dialog is not None
+    await until(lambda: dialog.estimates is not None)
+    assert dialog.estimate_labels["litigator"].text() == "3 calls · $0.15 (1 cached, $0)"
+    assert dialog.estimate_labels["trustedform"].text() == "3 calls · $0.75"
+    before = dialog.estimate_total.text()
+    assert before.startswith("Estimated cost: $0.90 ")
+    box = dialog.vendor_checks["trustedform"]
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # untick TrustedForm
+    assert not box.isChecked()
+    assert dialog.estimate_labels["trustedform"].text() == "not sent"
+    assert dialog.estimate_total.text().startswith("Estimated cost: $0.15 ")
+    recheck = dialog.recheck_check
+    QTest.mouseClick(recheck, Qt.MouseButton.LeftButton, pos=QPoint(8, recheck.height() // 2))
+    assert dialog.estimate_labels["litigator"].text() == "4 calls · $0.20"

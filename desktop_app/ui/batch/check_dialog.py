@@ -2,8 +2,11 @@
 
 :class:`CheckLeadsDialog` asks which leads (the last import, every lead, the filtered ones, the selected one),
 which vendors — each with its number of leads that have the data it needs and its own concurrency — and
-whether pairs already answered are checked again (paid again). Start emits a :class:`BatchRequest` that the
-panel (:mod:`.panel`) runs.
+whether pairs already answered are checked again (paid again). Before anything is spent it shows, per vendor and
+in total, the calls that would be sent and what they would cost at the prices in Settings
+(:meth:`~desktop_app.jobs.runner.BatchRunner.estimate`, read off the GUI thread for both re-check choices, so
+ticking a vendor or re-check updates it at once; already answered pairs cost 0). Start emits a
+:class:`BatchRequest` that the panel (:mod:`.panel`) runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.jobs import BATCH_VENDORS, BatchPlan
 from desktop_app.ui.batch.controller import CONCURRENCY_LIMITS, BatchController
 from desktop_app.ui.runtime import spawn
+from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS, VENDORS
 from desktop_app.vendors.registry import vendor as vendor_facts
 
@@ -57,6 +61,28 @@ class BatchRequest:
     recheck: bool = False
     concurrency: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
+
+
+def money(value: float) -> str:
+    """A cost in dollars: "$1,234.50"; a fraction of a cent keeps its digits ("$0.005")."""
+    return f"${value:,.2f}" if value == 0 or value >= 0.01 else f"${value:.4f}".rstrip("0")
+
+
+def vendor_estimate_text(entry: dict[str, Any] | None) -> str:
+    """One vendor's line of the estimate: "12 calls · $3.00" (and "4 cached" when some are already answered)."""
+    if entry is None:
+        return "—"
+    calls, cached = int(entry["calls"]), int(entry["cached"])
+    text = f"{calls:,} call{'s' if calls != 1 else ''} · {money(float(entry['cost']))}"
+    return text + (f" ({cached:,} cached, $0)" if cached else "")
+
+
+def total_estimate_text(estimate: dict[str, Any], vendors: Sequence[str]) -> str:
+    """The estimate over the ticked vendors: total cost and calls."""
+    chosen = [estimate["vendors"][v] for v in vendors if v in estimate["vendors"]]
+    cost = sum(float(e["cost"]) for e in chosen)
+    calls = sum(int(e["calls"]) for e in chosen)
+    return f"Estimated cost: {money(cost)} for {calls:,} call{'s' if calls != 1 else ''} (at the prices in Settings)"
 
 
 def plan_summary(plan: BatchPlan, vendors: Sequence[str], *, recheck: bool) -> str:
@@ -91,6 +117,7 @@ class CheckLeadsDialog(QDialog):
         self.controller = controller
         self.scopes = list(scopes)
         self.plan: BatchPlan | None = None
+        self.estimates: dict[bool, dict[str, Any]] | None = None
 
         self.scope_combo = QComboBox()
         for scope in self.scopes:
@@ -101,9 +128,11 @@ class CheckLeadsDialog(QDialog):
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Vendor</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Leads with the data</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>Parallel calls</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Estimated cost</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Parallel calls</b>"), 0, 3)
         self.vendor_checks: dict[str, QCheckBox] = {}
         self.plan_labels: dict[str, QLabel] = {}
+        self.estimate_labels: dict[str, QLabel] = {}
         self.concurrency_spins: dict[str, QSpinBox] = {}
         for row, vendor in enumerate(BATCH_VENDORS, start=1):
             title, needs = VENDOR_TASKS[vendor]
@@ -121,9 +150,14 @@ class CheckLeadsDialog(QDialog):
                 "Calls in flight at once for this vendor"
                 + (f" ({VENDOR_LABELS[vendor]} allows {rate_limit})" if rate_limit else "")
             )
+            cost = QLabel("…")
+            cost.setAccessibleName(f"{VENDOR_LABELS[vendor]} estimated cost")
+            cost.setToolTip("Calls this vendor would get (one per distinct call) and what they cost; cached pairs $0")
             grid.addWidget(check, row, 0)
             grid.addWidget(counts, row, 1)
-            grid.addWidget(spin, row, 2)
+            grid.addWidget(cost, row, 2)
+            grid.addWidget(spin, row, 3)
+            self.estimate_labels[vendor] = cost
             self.vendor_checks[vendor] = check
             self.plan_labels[vendor] = counts
             self.concurrency_spins[vendor] = spin
@@ -138,6 +172,8 @@ class CheckLeadsDialog(QDialog):
         self.recheck_check.toggled.connect(self._update_start)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.estimate_total = QLabel()
+        self.estimate_total.setAccessibleName("Estimated cost")
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.cancel_button = QPushButton("Cancel")
@@ -155,13 +191,15 @@ class CheckLeadsDialog(QDialog):
         layout.addLayout(grid)
         layout.addSpacing(6)
         layout.addWidget(self.recheck_check)
+        layout.addSpacing(6)
+        layout.addWidget(self.estimate_total)
         layout.addSpacing(10)
         layout.addLayout(buttons)
 
         self.scope_combo.currentIndexChanged.connect(self._on_scope_changed)
         self.start_button.clicked.connect(self.request_start)
         self.cancel_button.clicked.connect(self.reject)
-        self.resize(660, self.sizeHint().height())
+        self.resize(820, self.sizeHint().height())
         self._update_start()
 
     # -- public API -----------------------------------------------------------------------------------------
@@ -196,9 +234,32 @@ class CheckLeadsDialog(QDialog):
                 notes = [f"{answered:,} already answered"] if answered else []
                 notes += [f"{skipped:,} without it"] if skipped else []
                 label.setText(f"{plan.items[vendor]:,}" + (f"  ({', '.join(notes)})" if notes else ""))
+            self._update_start()
+            await self.update_estimate()
             return plan
         finally:
             self._update_start()
+
+    async def update_estimate(self) -> dict[bool, dict[str, Any]] | None:
+        """What each vendor's calls would cost for the chosen leads, with and without re-checking (off the GUI
+        thread); the labels then follow the ticks without reading again."""
+        scope = self.scope
+        self.estimates = None
+        for label in self.estimate_labels.values():
+            label.setText("estimating…")
+        self.estimate_total.setText("Estimating the cost…")
+        if scope is None:
+            return None
+        try:
+            estimates = await self.controller.estimate(scope.lead_ids, BATCH_VENDORS)
+        except LeadcheckError as exc:
+            self.estimate_total.setText(f"No estimate: {exc}")
+            return None
+        if scope is not self.scope:  # another set was picked meanwhile; its own estimate follows
+            return None
+        self.estimates = estimates
+        self._show_estimate()
+        return estimates
 
     def request(self) -> BatchRequest | None:
         """The batch the dialog describes, or None when it would check nothing."""
@@ -227,7 +288,17 @@ class CheckLeadsDialog(QDialog):
     def _on_scope_changed(self, _index: int) -> None:
         spawn(self.update_plan())
 
+    def _show_estimate(self) -> None:
+        if self.estimates is None:
+            return
+        estimate = self.estimates[self.recheck_check.isChecked()]
+        vendors = self.chosen_vendors()
+        for vendor, label in self.estimate_labels.items():
+            label.setText(vendor_estimate_text(estimate["vendors"].get(vendor)) if vendor in vendors else "not sent")
+        self.estimate_total.setText(total_estimate_text(estimate, vendors) if vendors else "")
+
     def _update_start(self, *_args: Any) -> None:
+        self._show_estimate()
         vendors = self.chosen_vendors()
         plan = self.plan
         total = sum(plan.items[v] for v in vendors) if plan is not None else 0

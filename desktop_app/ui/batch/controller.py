@@ -75,6 +75,22 @@ def _create_batch_on_own_connection(
         return BatchStore(store).create_batch(name, vendors, items, recheck=recheck, import_id=import_id)
 
 
+class _ReaderService:
+    """What :class:`BatchRunner` reads from a service to estimate: a store and the settings (the cache policy)."""
+
+    def __init__(self, store: Store, settings: Any) -> None:
+        self.store, self.settings = store, settings
+
+
+def _estimate_on_own_connection(
+    database: Path, settings: Any, lead_ids: list[int], vendors: tuple[str, ...], prices: Mapping[str, float]
+) -> dict[bool, Any]:
+    """Worker thread: both estimates (without and with re-checking) through a Store of its own."""
+    with Store(database) as reader:
+        runner = BatchRunner(_ReaderService(reader, settings))
+        return {recheck: runner.estimate(lead_ids, vendors, prices, recheck=recheck) for recheck in (False, True)}
+
+
 def warm_imports(names: Sequence[str] = WARM_MODULES) -> int:
     """Import ``names`` (on a worker thread); returns how many loaded. Missing ones are skipped."""
     loaded = 0
@@ -178,6 +194,13 @@ class BatchController(QObject):
         """What a batch over ``lead_ids`` would check, planned :data:`PLAN_CHUNK` leads per loop turn (and, with
         ``with_answered``, how much of it is already answered)."""
         return await self.runner.plan_in_slices(lead_ids, vendors, slice_size=PLAN_CHUNK, with_answered=with_answered)
+
+    async def estimate(self, lead_ids: Sequence[int], vendors: Sequence[str] = BATCH_VENDORS) -> dict[bool, Any]:
+        """:meth:`BatchRunner.estimate` for ``lead_ids`` with and without re-checking (keyed by ``recheck``), at
+        today's prices, on a worker thread with a Store of its own (WAL lets it read while a batch writes)."""
+        prices = self.settings.prices() if self.settings is not None else {}
+        database, settings, ids = Path(self.runner.batches.store.path), self.settings, list(lead_ids)
+        return await asyncio.to_thread(_estimate_on_own_connection, database, settings, ids, tuple(vendors), prices)
 
     async def create(
         self,
