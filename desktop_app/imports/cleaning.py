@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from itertools import compress
 from typing import Any
 
@@ -82,6 +83,36 @@ def clean_cost(value: str) -> str:
     return text
 
 
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def clean_lead_date(value: str) -> str:
+    """A lead's purchase or submission date as ISO UTC (``2026-03-01T14:05:00.000Z``): ISO 8601 (``2026-03-01``,
+    ``2026-03-01T14:05:00Z``, with an offset, which is converted) or ``MM/DD/YYYY [HH:MM[:SS]]``. A time without
+    a zone is taken as UTC; a date alone as its midnight UTC."""
+    text = value.strip()
+    moment: datetime | None = None
+    if match := _US_DATE.match(text):
+        month, day, year, hour, minute, second = match.groups()
+        try:
+            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        except ValueError:
+            moment = None
+    else:
+        try:
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("z", "Z") else text)
+        except ValueError:
+            moment = None
+    if moment is not None and moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            moment = None
+    if moment is None or not 1900 <= moment.year <= 9999:
+        raise InputError(f"“{value[:40]}” is not a date (use YYYY-MM-DD, MM/DD/YYYY or an ISO date and time).")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 CLEANERS: dict[str, Callable[[str], str]] = {
     "phone": clean_phone,
     "email": clean_email,
@@ -96,6 +127,7 @@ CLEANERS: dict[str, Callable[[str], str]] = {
     "zip": clean_text,
     "supplier": clean_text,
     "cost": clean_cost,
+    "purchased_at": clean_lead_date,
 }
 
 

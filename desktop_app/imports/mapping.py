@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from desktop_app.imports.reader import ImportRefused
-from desktop_app.store.fields import LEAD_FIELDS
+from desktop_app.store.fields import IMPORT_FIELDS
 from desktop_app.vendors.validation import EMAIL, LEADID_TOKEN
 
 IDENTITY_FIELDS = ("phone", "email", "cert_url", "leadid", "cs_cert_url")
-TARGETS = (*LEAD_FIELDS, "extra", "ignore")
+TARGETS = (*IMPORT_FIELDS, "extra", "ignore")
 MAX_EXTRA_COLUMNS = 50
 
 FIELD_LABELS = {
@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "zip": "ZIP code",
     "supplier": "Supplier",
     "cost": "Cost",
+    "purchased_at": "Lead date (when it was bought)",
     "extra": "Keep as an extra field",
     "ignore": "Ignore",
 }
@@ -107,6 +108,20 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "zip": ("zip", "zipcode", "zip_code", "postal_code", "postcode", "zip5"),
     "supplier": ("supplier", "source", "vendor", "lead_source", "publisher", "affiliate", "seller"),
     "cost": ("cost", "price", "lead_cost", "lead_price", "cpl", "payout"),
+    "purchased_at": (
+        "purchased_at",
+        "lead_date",
+        "date",
+        "lead date",
+        "created",
+        "created_at",
+        "timestamp",
+        "submitted",
+        "submitted_at",
+        "date_added",
+        "purchase_date",
+        "purchased",
+    ),
 }
 
 
@@ -198,8 +213,8 @@ class ColumnMapping:
         return self.columns[index].field if index < len(self.columns) else "ignore"
 
     def mapped(self) -> list[tuple[int, str]]:
-        """(column index, lead field) for every column imported as a lead field."""
-        return [(c.index, c.field) for c in self.columns if c.field in LEAD_FIELDS]
+        """(column index, lead field) for every column imported as a lead field (the lead date included)."""
+        return [(c.index, c.field) for c in self.columns if c.field in IMPORT_FIELDS]
 
     def extras(self) -> list[tuple[int, str]]:
         """(column index, extra-field name) for columns kept as extra fields."""
@@ -226,7 +241,7 @@ class ColumnMapping:
         (the other column becomes an extra field), so no field is ever read from two columns."""
         target = resolve_target(target)
         columns = list(self.columns)
-        if target in LEAD_FIELDS:
+        if target in IMPORT_FIELDS:
             for i, choice in enumerate(columns):
                 if choice.field == target and i != index:
                     columns[i] = replace(choice, field="extra", source="buyer")

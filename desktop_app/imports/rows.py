@@ -28,9 +28,9 @@ from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, e
 from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping
 from desktop_app.imports.reader import CsvFormat, iter_records, open_text
-from desktop_app.store.fields import LEAD_FIELDS
+from desktop_app.store.fields import IMPORT_FIELDS, LEAD_FIELDS
 from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow
-from desktop_app.store.links import row_keys
+from desktop_app.store.links import key_input, row_keys
 from desktop_app.vendors.results import utcnow
 
 BATCH_ROWS = 1000  # rows cleaned column by column at a time (a 20,000-row batch no longer fits the CPU cache)
@@ -129,7 +129,7 @@ class RowReader:
         self._width = 1 + max([i for i, *_ in self._mapped] + [i for i, _ in self._extras])
         picked = [i for i, *_ in self._mapped] + [i for i, _ in self._extras] + [self._width]
         self._pick = operator.itemgetter(*picked)
-        unmapped = (set(LEAD_FIELDS) - {f for _, f in mapping.mapped()}) | (set() if self._extras else {"extra"})
+        unmapped = (set(IMPORT_FIELDS) - {f for _, f in mapping.mapped()}) | (set() if self._extras else {"extra"})
         self._columns = tuple(c for c in IMPORT_COLUMNS if c not in unmapped)
 
     def threaded(self) -> Generator[ImportChunk | None, None, None]:
@@ -318,7 +318,7 @@ class RowReader:
             return CleanBatch([], set(), {}, [], {}, unreadable, blank, fraction)
         row_problems: dict[int, list[tuple[str, str]]] = {}
         picked = list(zip(*map(self._pick, batch), strict=True))  # mapped, extra and record-number columns
-        columns: list[Iterable[Any]] = [_NONE] * len(LEAD_FIELDS)
+        columns: list[Iterable[Any]] = [_NONE] * len(IMPORT_FIELDS)
         for (_, position, name, cleaner), cells in zip(self._mapped, picked, strict=False):
             columns[position] = clean_column(cells, name, cleaner, row_problems)
         extras: list[Any] | Iterable[Any] = _NONE
@@ -327,7 +327,12 @@ class RowReader:
             extras = extra_values(self._extras, picked[len(self._mapped) : -1], row_problems)
             stored_extras = [None if e is None else json.dumps(e, ensure_ascii=False) for e in extras]
         # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
-        keys = row_keys(zip(zip(*columns), extras))  # noqa: B905
+        key_columns = columns[: len(LEAD_FIELDS)]
+        dates = columns[len(LEAD_FIELDS)]
+        if dates is _NONE:  # no lead-date column: the keys as they always were
+            keys = row_keys(zip(zip(*key_columns), extras))  # noqa: B905
+        else:  # a row's date joins its key only when it has one (a row without keys as before)
+            keys = row_keys(map(key_input, zip(*key_columns), extras, dates))  # noqa: B905
         now = utcnow()
         rows = list(
             map(

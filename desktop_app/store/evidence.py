@@ -34,7 +34,7 @@ from functools import cache
 from typing import Any
 
 from desktop_app.store.fields import LEAD_FIELDS
-from desktop_app.store.links import row_keys
+from desktop_app.store.links import key_input, row_keys
 from desktop_app.vendors.results import utcnow
 
 GENESIS = "0" * 64
@@ -239,10 +239,10 @@ def _import_problem(conn: sqlite3.Connection, import_id: int, content: str) -> s
     digest over the import's leads is the logged one."""
     columns = ", ".join(LEAD_FIELDS)
     cursor = conn.execute(
-        f"SELECT id, row_key, {columns}, extra FROM leads WHERE import_id = ? ORDER BY id", (import_id,)
+        f"SELECT id, row_key, {columns}, extra, purchased_at FROM leads WHERE import_id = ? ORDER BY id", (import_id,)
     )
     while rows := cursor.fetchmany(VERIFY_BATCH):
-        keys = row_keys((tuple(row[2:-1]), json.loads(row[-1]) if row[-1] else None) for row in rows)
+        keys = row_keys(key_input(tuple(row[2:-2]), json.loads(row[-2]) if row[-2] else None, row[-1]) for row in rows)
         for row, key in zip(rows, keys, strict=True):
             if row[1] is not None and bytes(row[1]) != key:
                 return f"Lead {row[0]} was changed after import {import_id} stored it"

@@ -15,3 +15,8 @@ LEAD_FIELDS = (
     "supplier",
     "cost",
 )
+
+# The lead date a CSV column may give (``leads.purchased_at``, ISO UTC): imported like a lead field, but not one of
+# LEAD_FIELDS, whose values in order are a lead's row key (a lead date joins the key only when present).
+LEAD_DATE = "purchased_at"
+IMPORT_FIELDS = (*LEAD_FIELDS, LEAD_DATE)

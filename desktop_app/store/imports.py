@@ -23,7 +23,7 @@ from typing import Any
 from desktop_app.store import evidence
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
-from desktop_app.store.fields import LEAD_FIELDS
+from desktop_app.store.fields import IMPORT_FIELDS
 from desktop_app.vendors.results import utcnow
 
 
@@ -33,7 +33,7 @@ def _json(value: Any) -> str:
 
 # Lead columns an import writes, in this order (``extra`` holds the unmapped columns as JSON).
 IMPORT_COLUMNS = (
-    *LEAD_FIELDS,
+    *IMPORT_FIELDS,
     "extra",
     "source_file",
     "source_row",

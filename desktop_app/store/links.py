@@ -30,15 +30,22 @@ _DIGEST = functools.partial(hashlib.blake2b, digest_size=16)
 _DIGEST_OF = operator.methodcaller("digest")
 
 
-def row_key(fields: Sequence[Any], extra: Mapping[str, Any] | None) -> bytes:
-    """The fingerprint of a lead's cleaned contents (its :data:`LEAD_FIELDS` values in order, and its extra
-    columns in file order): equal for a row imported again, different as soon as any cell differs. 16 bytes,
-    stored with every imported lead."""
-    return row_keys([(tuple(fields), extra or None)])[0]
+def row_key(fields: Sequence[Any], extra: Mapping[str, Any] | None, purchased_at: str | None = None) -> bytes:
+    """The fingerprint of a lead's cleaned contents (its :data:`LEAD_FIELDS` values in order, its extra columns in
+    file order, and its lead date when it has one): equal for a row imported again, different as soon as any cell
+    differs. 16 bytes, stored with every imported lead. A lead without a lead date keys exactly as before lead
+    dates were read (the date joins the key's input only when present), so stored keys stay valid."""
+    return row_keys([key_input(tuple(fields), extra or None, purchased_at)])[0]
 
 
-def row_keys(contents: Iterable[tuple[tuple[Any, ...], Mapping[str, Any] | None]]) -> list[bytes]:
-    """:func:`row_key` of many ``(fields tuple, extra or None)`` pairs, in C-level passes (an import's hot path)."""
+def key_input(fields: tuple[Any, ...], extra: Mapping[str, Any] | None, purchased_at: str | None) -> tuple[Any, ...]:
+    """What :func:`row_keys` takes for one lead: ``(fields, extra)``, plus the lead date when there is one."""
+    return (fields, extra) if purchased_at is None else (fields, extra, purchased_at)
+
+
+def row_keys(contents: Iterable[tuple[Any, ...]]) -> list[bytes]:
+    """:func:`row_key` of many :func:`key_input` tuples (``(fields tuple, extra or None)``, with the lead date
+    third when there is one), in C-level passes (an import's hot path)."""
     texts = list(map(repr, contents))
     try:
         encoded = list(map(str.encode, texts))
