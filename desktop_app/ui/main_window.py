@@ -9,8 +9,9 @@ Extension points for later features:
 * ``self.file_menu`` (File) and ``self.help_menu`` (Help): add actions with :meth:`add_file_action` (kept
   above Quit) or ``help_menu.addAction``.
 * :meth:`add_panel` docks a panel (e.g. batch progress) under the tabs; its toggle appears in View.
-* View → Deadlines… and Suppliers… (:meth:`open_ledger_view`) open the ledger's windows (``ui/ledger/``), one
-  each, non-modal; :meth:`refresh_ledger_views` reads them again when results change (the batch calls it).
+* View → Deadlines…, Suppliers…, Costs… and Returns… (:meth:`open_ledger_view`) open the ledger's windows
+  (``ui/ledger/``), one each, non-modal; :meth:`refresh_ledger_views` reads them again when results change
+  (the batch calls it).
 * ``self.leads_tab``: the :class:`~desktop_app.ui.leads.tab.LeadsTab` (``await leads_tab.refresh()`` after
   an import), ``self.vendor_tabs``: key -> tab widget.
 
@@ -75,6 +76,8 @@ LEDGER_VIEWS = {
         "Certificates to retain or claim before they lapse, most urgent first",
     ),
     "suppliers": ("S&uppliers…", "Ctrl+Shift+U", "One scorecard per supplier: verdicts, failures, costs"),
+    "costs": ("&Costs…", "Ctrl+Shift+C", "What the stored checks cost, by vendor, supplier, day or batch"),
+    "returns": ("&Returns…", None, "Leads that turned red within their supplier's return window, as CSV"),
 }
 SHORTCUTS_TEXT = """<table cellspacing=6>
 <tr><td><b>Ctrl+1 … Ctrl+6</b></td><td>Switch tabs (Leads, TrustedForm, Jornaya, Contact State,
@@ -83,7 +86,8 @@ Consent Control, TCPA Litigator)</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Filter the lead table</td></tr>
 <tr><td><b>F5</b></td><td>Refresh the lead table</td></tr>
 <tr><td><b>Ctrl+I</b> · <b>Ctrl+Shift+K</b> · <b>Ctrl+E</b></td><td>Import · Check leads · Export results</td></tr>
-<tr><td><b>Ctrl+Shift+D</b> · <b>Ctrl+Shift+U</b></td><td>Deadlines · Suppliers</td></tr>
+<tr><td><b>Ctrl+Shift+D</b> · <b>Ctrl+Shift+U</b> · <b>Ctrl+Shift+C</b></td><td>Deadlines · Suppliers ·
+Costs</td></tr>
 <tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
 </table>"""
@@ -378,17 +382,28 @@ class MainWindow(QMainWindow):
         return self._settings_dialog
 
     def open_ledger_view(self, key: str) -> Any:
-        """View → Deadlines… / Suppliers…: open (or raise) that window, reading it afresh; returns its view."""
+        """View → Deadlines… / Suppliers… / Costs… / Returns…: open (or raise) that window, reading it afresh;
+        returns its view."""
         if self.service is None:
             return None
         view = self.ledger_views.get(key)
         if view is None:
+            from desktop_app.ui.ledger.costs import CostsView
             from desktop_app.ui.ledger.deadlines import DeadlinesView
+            from desktop_app.ui.ledger.returns import ReturnsView
             from desktop_app.ui.ledger.suppliers import SuppliersView
 
-            view = DeadlinesView(self.service, self) if key == "deadlines" else SuppliersView(self.service, self)
+            kinds: dict[str, Any] = {
+                "deadlines": (DeadlinesView, 1000),
+                "suppliers": (SuppliersView, 1320),  # every scorecard column visible at 1400 px
+                "costs": (CostsView, 640),
+                "returns": (ReturnsView, 1200),
+            }
+            kind, width = kinds[key]
+            view = kind(self.service, self)
+            assert isinstance(view, QWidget)
             view.setWindowFlag(Qt.WindowType.Window)
-            view.resize(1000 if key == "deadlines" else 1320, 560)  # every scorecard column visible at 1400 px
+            view.resize(width, 560)
             self.ledger_views[key] = view
         view.show()
         view.raise_()

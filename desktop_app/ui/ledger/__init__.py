@@ -1,4 +1,4 @@
-"""The window's views over the ledger (:mod:`desktop_app.store.ledger`): Deadlines and Suppliers.
+"""The window's views over the ledger (:mod:`desktop_app.store.ledger`): Deadlines, Suppliers, Costs and Returns.
 
 Each is a window of its own opened from View (one at a time, non-modal, beside the lead table). Reads run off the
 GUI thread on a Store of their own (:func:`read_off_thread`; WAL lets them read while a batch writes on the loop).

@@ -1,0 +1,231 @@
+"""The Returns window: leads that turned red within their supplier's return window, per supplier, as CSV.
+
+:class:`ReturnsModel` holds the rows of :meth:`Store.returnable` (read off the GUI thread): the lead, its supplier,
+how many hours after purchase it turned red, the reason in words and the evidence-log hash of the check that made it
+red. "Export CSV…" writes the columns ``leadcheck export returns`` writes (:data:`RETURNS_COLUMNS`), each cell
+neutralised, the file whole (:mod:`desktop_app.exports.cells`), and logs the export in the evidence log.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.exports.cells import export_writer, log_export, neutralise
+from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.runtime import run_dialog, spawn
+from desktop_app.vendors.errors import LeadcheckError
+from desktop_app.vendors.registry import VENDOR_LABELS
+
+RETURNS_COLUMNS = (
+    "lead_id",
+    "supplier",
+    "phone",
+    "email",
+    "bought_at",
+    "red_at",
+    "hours_after_purchase",
+    "window_hours",
+    "vendor",
+    "reason",
+    "check_id",
+    "evidence_hash",
+)
+ALL_SUPPLIERS = None
+# (header, value of a returnable row)
+COLUMNS: list[tuple[str, Any]] = [
+    ("Lead", lambda r: str(r["lead_id"])),
+    ("Supplier", lambda r: r["supplier"] or "(none)"),
+    ("Red after", lambda r: f"{r['hours_after_purchase']:.1f} h of {r['window_hours']:g} h"),
+    ("Vendor", lambda r: VENDOR_LABELS.get(r["vendor"], r["vendor"])),
+    ("Reason", lambda r: r["reason"] or ""),
+    ("Evidence-log hash", lambda r: r["evidence_hash"] or ""),
+]
+COL_LEAD, COL_SUPPLIER, COL_AFTER, COL_VENDOR, COL_REASON, COL_HASH = range(6)
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class ReturnsModel(QAbstractTableModel):
+    """Returnable leads as rows (``rows``). Signals: none of its own."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()][1](row)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_HASH:
+            return f"Evidence-log entry of check {row['check_id']}; Help → Verify evidence… checks it"
+        return None
+
+
+class ReturnsView(QWidget):
+    """The Returns window's content: a supplier filter, the returnable leads, "Export CSV…", Refresh and a status
+    line. Signals: none."""
+
+    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setWindowTitle("Returns")
+        self.setAccessibleName("Returns")
+        self.model = ReturnsModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Returnable leads")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)
+        self.supplier_combo = QComboBox()
+        self.supplier_combo.addItem("All suppliers", ALL_SUPPLIERS)
+        self.supplier_combo.setAccessibleName("Supplier")
+        self.supplier_combo.setMinimumContentsLength(16)
+        self.supplier_combo.currentIndexChanged.connect(self._on_refresh)
+        self.intro = QLabel(
+            "Leads that turned red within their supplier's return window (72 hours after purchase), with the reason "
+            "and the evidence-log hash of the check that made each red: what a supplier needs to accept a return."
+        )
+        self.intro.setWordWrap(True)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(self._on_export)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self._on_refresh)
+        self.status = QLabel()
+        self.status.setAccessibleName("Returns status")
+        self.file_dialog: QFileDialog | None = None
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Supplier:"))
+        top.addWidget(self.supplier_combo)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+
+    @property
+    def supplier(self) -> str | None:
+        data = self.supplier_combo.currentData()
+        return None if data is ALL_SUPPLIERS else str(data)
+
+    async def refresh(self) -> int:
+        """Read the returnable leads (of the chosen supplier) and the supplier list again; returns how many."""
+        supplier = self.supplier
+
+        def read(store: Any) -> tuple[list[dict[str, Any]], list[str]]:
+            names = [str(card["supplier"]) for card in store.supplier_scorecards()]
+            return store.returnable(supplier=supplier), names
+
+        try:
+            rows, suppliers = await read_off_thread(self.service.store, read)
+        except LeadcheckError as exc:
+            self.status.setText(str(exc))
+            return 0
+        if supplier != self.supplier:  # the filter moved meanwhile; its own read follows
+            return len(rows)
+        self._set_suppliers(suppliers)
+        self.model.set_rows(rows)
+        where = f" from {supplier or '(none)'}" if supplier is not None else ""
+        self.status.setText(f"{len(rows):,} returnable lead{'s' if len(rows) != 1 else ''}{where}")
+        self.export_button.setEnabled(bool(rows))
+        return len(rows)
+
+    def _set_suppliers(self, names: list[str]) -> None:
+        shown = [self.supplier_combo.itemData(i) for i in range(1, self.supplier_combo.count())]
+        if shown == names:
+            return
+        current = self.supplier
+        self.supplier_combo.blockSignals(True)
+        try:
+            while self.supplier_combo.count() > 1:
+                self.supplier_combo.removeItem(1)
+            for name in names:
+                self.supplier_combo.addItem(name or "(none)", name)
+            at = self.supplier_combo.findData(current) if current is not None else 0
+            self.supplier_combo.setCurrentIndex(max(at, 0))
+        finally:
+            self.supplier_combo.blockSignals(False)
+
+    def export_csv(self, path: Path) -> int:
+        """Write the rows shown, in ``leadcheck export returns``' columns, to ``path``; log it. Returns the rows."""
+        rows = self.model.rows
+        with export_writer(path, bom=True) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(RETURNS_COLUMNS)
+            for row in rows:
+                writer.writerow([neutralise(row.get(column)) for column in RETURNS_COLUMNS])
+        log_export(self.service.store, path, "returns", {"rows": len(rows), "supplier": self.supplier})
+        self.status.setText(f"{len(rows):,} returnable leads written to {path}")
+        return len(rows)
+
+    async def ask_export(self) -> Path | None:
+        """ "Export CSV…": a save dialog (window-modal, no nested loop), then the write."""
+        name = f"returns-{self.supplier}.csv" if self.supplier else "returns.csv"
+        dialog = QFileDialog(self, "Export returns", name, "CSV (*.csv);;All files (*)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("csv")
+        self.file_dialog = dialog
+        try:
+            accepted = await run_dialog(dialog) == int(QFileDialog.DialogCode.Accepted)
+            files = dialog.selectedFiles()
+        finally:
+            self.file_dialog = None
+            dialog.deleteLater()
+        if not accepted or not files:
+            return None
+        path = Path(files[0])
+        try:
+            self.export_csv(path)
+        except (OSError, LeadcheckError) as exc:
+            self.status.setText(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
+            return None
+        return path
+
+    def _on_export(self) -> None:
+        spawn(self.ask_export())
+
+    def _on_refresh(self, *_args: Any) -> None:
+        spawn(self.refresh())
