@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from desktop_app.vendors.registry import LEAD_VENDORS, VENDOR_LABELS
 
@@ -36,6 +37,19 @@ class Verdict(StrEnum):
     @property
     def word(self) -> str:
         return "Unchecked" if self is Verdict.UNCHECKED else self.value.capitalize()
+
+
+def review_words(review: Mapping[str, Any]) -> str:
+    """A review (``store.reviews``: reason, seat, at) in words: ``reviewed: <reason> (by <seat>, <date>)``."""
+    seat, day = review.get("seat") or "unknown", str(review.get("at") or "")[:10]
+    return f"reviewed: {review.get('reason')} (by {seat}, {day})"
+
+
+def verdict_words(verdict: str, review: Mapping[str, Any] | None = None) -> str:
+    """The verdict as one says it: ``Red``, or ``Red — reviewed: <reason> (by <seat>, <date>)`` for a red lead
+    someone marked reviewed (the review does not change the verdict; it says a person looked at it)."""
+    word = Verdict(verdict).word
+    return f"{word} — {review_words(review)}" if review and verdict == Verdict.RED else word
 
 
 # Worst first: the first colour any vendor has is the verdict.

@@ -98,6 +98,11 @@ def add_commands(sub: Any) -> None:
     supp.add_argument("--kind", default="both", choices=("phone", "email", "both"), help="for md5/sha256")
     supp.add_argument("--reason", action="store_true", help="add a reason column")
     supp.add_argument("--date", action="store_true", help="add a date column")
+    supp.add_argument(
+        "--skip-reviewed",
+        action="store_true",
+        help="leave out the leads marked reviewed (leadcheck review); by default they stay on the list",
+    )
     supp.set_defaults(run=export_command)
 
     sup = sub.add_parser("suppression", help="the local suppression list").add_subparsers(dest="action", required=True)
@@ -375,6 +380,7 @@ async def export_command(core: Core, args: argparse.Namespace, out: Output) -> i
                 reason=args.reason,
                 date=args.date,
                 kinds=kinds,
+                skip_reviewed=args.skip_reviewed,
             )
             summary = {"export": "suppression", "out": str(args.out), "rows": rows, "format": args.format}
             message = f"{rows:,} {args.format} values written to {args.out}."

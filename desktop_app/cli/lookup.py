@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.cli.common import Exit, Output
 from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.vendors.errors import InputError
-from desktop_app.verdict import Verdict
+from desktop_app.verdict import Verdict, verdict_words
 
 if TYPE_CHECKING:
     from desktop_app.core import Core
@@ -59,7 +59,10 @@ def print_consumer(found: dict[str, Any], stream: Any) -> None:
         more = " (the first 1,000)" if found.get("truncated") else ""
         print(f"{who}: {len(leads)} lead{'s' if len(leads) != 1 else ''}{more}", file=stream)
     for lead in leads:
+        review = lead.get("review")
         verdict = Verdict(lead["verdict"]).word.upper()
+        if review and lead["verdict"] == Verdict.RED:
+            verdict = verdict_words(lead["verdict"], review)
         origin = (
             f"{lead['source_file']}, row {lead['source_row']}" if lead["source_file"] else f"{lead['source']} entry"
         )

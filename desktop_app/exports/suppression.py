@@ -60,9 +60,15 @@ def parse_include(text: str | Sequence[str]) -> list[str]:
     return names
 
 
-def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str, str], _Suppressed]:
-    """(kind, value) -> reasons and earliest date, from the suppression table and the chosen flag colours."""
+def collect_suppression(
+    store: Store, include: Sequence[str], *, skip_reviewed: bool = False
+) -> dict[tuple[str, str], _Suppressed]:
+    """(kind, value) -> reasons and earliest date, from the suppression table and the chosen flag colours.
+
+    A lead marked reviewed (a false positive, a known customer) stays in unless ``skip_reviewed``: then its colour
+    is not counted and a litigator entry for its phone is left out (opt-outs and imported entries never are)."""
     conn = store.connection
+    reviewed = reports.reviewed_phones(conn) if skip_reviewed else set()
     found: dict[tuple[str, str], _Suppressed] = {}
 
     def add(kind: str, value: str | None, reason: str, date: str | None) -> None:
@@ -75,6 +81,8 @@ def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str,
 
     reasons = [n for n in include if _flag_selector(n) is None]
     for kind, value, reason, added in reports.suppression_with_reasons(conn, reasons):
+        if reason == "litigator" and kind == "phone" and value in reviewed:
+            continue
         add(kind, value, reason, added)
     for name in include:
         selector = _flag_selector(name)
@@ -82,7 +90,7 @@ def collect_suppression(store: Store, include: Sequence[str]) -> dict[tuple[str,
             continue
         vendor, colour = selector
         label = f"{vendor} {colour}" if vendor else colour
-        for phone, email, checked, causes in reports.leads_coloured(conn, colour, vendor):
+        for phone, email, checked, causes in reports.leads_coloured(conn, colour, vendor, skip_reviewed=skip_reviewed):
             for cause in causes or [label]:  # the vendors' own words; the bare colour only if none is stored
                 add("phone", phone if isinstance(phone, str) and E164_SAFE.match(phone) else None, cause, checked)
                 add("email", email, cause, checked)
@@ -109,11 +117,13 @@ def write_suppression(
     reason: bool = False,
     date: bool = False,
     kinds: Sequence[str] = ("phone", "email"),
+    skip_reviewed: bool = False,
 ) -> int:
-    """Write a suppression list; returns the number of values written."""
+    """Write a suppression list; returns the number of values written. Leads marked reviewed are kept unless
+    ``skip_reviewed`` (see :func:`collect_suppression`)."""
     if fmt not in FORMATS:
         raise InputError(f"“{fmt}” is not an export format; use one of {', '.join(FORMATS)}.", field="format")
-    found = collect_suppression(store, include)
+    found = collect_suppression(store, include, skip_reviewed=skip_reviewed)
     rows: dict[str, _Suppressed] = {}
     for (kind, value), entry in found.items():
         if kind not in kinds:

@@ -249,7 +249,11 @@ class Records:
     def lookup(self, value: str) -> dict[str, Any]:
         """The consumer behind a phone (any layout) or an email (any case): see :func:`consumers.lookup`."""
         with store_errors("look the consumer up"):
-            return consumers.lookup(self.db.conn, value)
+            found = consumers.lookup(self.db.conn, value)
+            reviews = ledger.reviews(self.db.conn, [int(lead["id"]) for lead in found["leads"]])
+            for lead in found["leads"]:  # each lead's latest review ({reason, seat, at}) or None
+                lead["review"] = reviews.get(int(lead["id"]))
+            return found
 
     def lead_history(self, lead_id: int, *, limit: int = 500) -> list[tuple[StoredCheck, bool]]:
         """Every check linked to a lead, newest first, each with whether it counts for the lead (made with the

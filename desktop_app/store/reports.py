@@ -63,15 +63,25 @@ def suppression_with_reasons(conn: sqlite3.Connection, reasons: Sequence[str]) -
     )
 
 
+def reviewed_phones(conn: sqlite3.Connection) -> set[str]:
+    """The phones of the leads someone marked reviewed (``leadcheck review``)."""
+    rows = conn.execute(
+        "SELECT DISTINCT l.phone FROM reviews r JOIN leads l ON l.id = r.lead_id WHERE l.phone IS NOT NULL"
+    )
+    return {str(row[0]) for row in rows}
+
+
 def leads_coloured(
-    conn: sqlite3.Connection, colour: str, vendor: str | None
+    conn: sqlite3.Connection, colour: str, vendor: str | None, *, skip_reviewed: bool = False
 ) -> Iterator[tuple[Any, Any, Any, list[str]]]:
-    """(phone, email, checked_at, causes) of leads whose verdict (``vendor`` None) or vendor flag is ``colour``.
+    """(phone, email, checked_at, causes) of leads whose verdict (``vendor`` None) or vendor flag is ``colour``
+    (without the leads marked reviewed when ``skip_reviewed``).
 
     The causes are the answers that made it so, in the vendors' words (``"TrustedForm: The email does not match
     the certificate."``): every answer of that colour for a verdict, that vendor's answer for a vendor flag."""
     column = "verdict" if vendor is None else FLAG_COLUMNS[vendor]
-    rows = conn.execute(f"SELECT id, phone, email, checked_at FROM leads WHERE {column} = ?", (colour,))
+    unreviewed = " AND id NOT IN (SELECT lead_id FROM reviews)" if skip_reviewed else ""
+    rows = conn.execute(f"SELECT id, phone, email, checked_at FROM leads WHERE {column} = ?{unreviewed}", (colour,))
     while part := rows.fetchmany(SQL_CHUNK):
         checks = consumers.checks_of(conn, [int(r[0]) for r in part])
         for lead_id, phone, email, checked in part:

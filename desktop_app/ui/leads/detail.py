@@ -30,7 +30,7 @@ from desktop_app.ui import theme
 from desktop_app.ui.leads.check_view import CheckView
 from desktop_app.ui.leads.model import VENDOR_TITLES, display_phone, short_time
 from desktop_app.ui.widgets.result_card import Renderer
-from desktop_app.verdict import Verdict
+from desktop_app.verdict import Verdict, review_words
 
 LEAD_FIELD_LABELS = (
     ("name", "Name"),
@@ -172,7 +172,8 @@ class LeadDetail(QWidget):
             count = len(history)
             self.title.setText(f"{name} (lead #{lead_id}): {count} check{'s' if count != 1 else ''} on record")
             verdict, reasons = self.store.lead_verdict(lead_id)
-            self.verdict.setText(verdict_html(verdict, reasons))
+            review = self.store.reviews([lead_id]).get(lead_id)
+            self.verdict.setText(verdict_html(verdict, reasons, review))
         for key, label in self.field_labels.items():
             value = field_text(lead, key)
             if key == "phone":
@@ -291,8 +292,9 @@ def sent_summary(sent: dict[str, Any] | None) -> str:
     return ", ".join(f"{key}: {value}" for key, value in sent.items())
 
 
-def verdict_html(verdict: str, reasons: list[str]) -> str:
-    """The detail's first line: the verdict as a coloured word, then why."""
+def verdict_html(verdict: str, reasons: list[str], review: dict[str, Any] | None = None) -> str:
+    """The detail's first line: the verdict as a coloured word (for a red lead marked reviewed, followed by
+    "— reviewed: <reason> (by <seat>, <date>)"), then why."""
     word = Verdict(verdict).word
     colours = theme.FLAG_COLOURS.get(verdict)
     chip = (
@@ -301,4 +303,5 @@ def verdict_html(verdict: str, reasons: list[str]) -> str:
         else f"<b>{word}</b>"
     )
     why = "<br>".join(html.escape(r) for r in reasons)
-    return f"Verdict: {chip}" + (f"<br>{why}" if why else "")
+    reviewed = f" — {html.escape(review_words(review))}" if review and verdict == Verdict.RED else ""
+    return f"Verdict: {chip}{reviewed}" + (f"<br>{why}" if why else "")
