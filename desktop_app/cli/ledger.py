@@ -23,21 +23,6 @@ from desktop_app.cli.common import Exit, Output, local_when
 if TYPE_CHECKING:
     from desktop_app.core import Core
 
-RETURNS_COLUMNS = (
-    "lead_id",
-    "supplier",
-    "phone",
-    "email",
-    "bought_at",
-    "red_at",
-    "hours_after_purchase",
-    "window_hours",
-    "vendor",
-    "reason",
-    "check_id",
-    "evidence_hash",
-)
-
 
 def add_commands(sub: Any) -> None:
     """Add ``deadlines``, ``costs``, ``suppliers`` and ``review`` to the main parser's subparsers."""
@@ -137,21 +122,14 @@ async def review_command(core: Core, args: argparse.Namespace, out: Output) -> i
 
 
 async def returns_command(core: Core, args: argparse.Namespace, out: Output) -> int:
-    import csv
-
-    from desktop_app.exports.cells import export_writer, log_export, neutralise
+    from desktop_app.exports.returns import write_returns
 
     rows = core.store.returnable(supplier=args.supplier)
     try:
-        with export_writer(args.out, bom=True) as handle:
-            writer = csv.writer(handle)
-            writer.writerow(RETURNS_COLUMNS)
-            for row in rows:
-                writer.writerow([neutralise(row.get(column)) for column in RETURNS_COLUMNS])
+        write_returns(core.store, args.out, rows, supplier=args.supplier)
     except OSError as exc:
         out.note(f"leadcheck: could not write {args.out}: {exc.strerror or exc}.")
         return int(Exit.REFUSED)
-    log_export(core.store, args.out, "returns", {"rows": len(rows), "supplier": args.supplier})
     if out.json_mode:
         out.json({"export": "returns", "out": str(args.out), "rows": len(rows), "supplier": args.supplier})
     out.note(f"{len(rows):,} returnable leads written to {args.out}.")

@@ -15,11 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QTableView
 
+from desktop_app.exports.returns import RETURNS_COLUMNS
 from desktop_app.paths import Paths
 from desktop_app.service import CheckService
 from desktop_app.store.ledger import iso
 from desktop_app.ui.ledger.costs import COL_CHECKS, COL_COST, COL_GROUP, CostsView
-from desktop_app.ui.ledger.returns import COL_HASH, COL_LEAD, COL_REASON, RETURNS_COLUMNS, ReturnsView
+from desktop_app.ui.ledger.returns import COL_HASH, COL_LEAD, COL_REASON, ReturnsView
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.vendors.results import CheckResult, Flag
 from tests.helpers import let_the_loop_run, until

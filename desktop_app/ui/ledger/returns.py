@@ -2,13 +2,11 @@
 
 :class:`ReturnsModel` holds the rows of :meth:`Store.returnable` (read off the GUI thread): the lead, its supplier,
 how many hours after purchase it turned red, the reason in words and the evidence-log hash of the check that made it
-red. "Export CSV…" writes the columns ``leadcheck export returns`` writes (:data:`RETURNS_COLUMNS`), each cell
-neutralised, the file whole (:mod:`desktop_app.exports.cells`), and logs the export in the evidence log.
+red. "Export CSV…" writes them as ``leadcheck export returns`` does (:func:`desktop_app.exports.returns.write_returns`).
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.exports.cells import export_writer, log_export, neutralise
+from desktop_app.exports.returns import write_returns
 from desktop_app.ui.ledger import read_off_thread
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS
 
-RETURNS_COLUMNS = (
-    "lead_id",
-    "supplier",
-    "phone",
-    "email",
-    "bought_at",
-    "red_at",
-    "hours_after_purchase",
-    "window_hours",
-    "vendor",
-    "reason",
-    "check_id",
-    "evidence_hash",
-)
 ALL_SUPPLIERS = None
 # (header, value of a returnable row)
 COLUMNS: list[tuple[str, Any]] = [
@@ -192,12 +176,7 @@ class ReturnsView(QWidget):
     def export_csv(self, path: Path) -> int:
         """Write the rows shown, in ``leadcheck export returns``' columns, to ``path``; log it. Returns the rows."""
         rows = self.model.rows
-        with export_writer(path, bom=True) as handle:
-            writer = csv.writer(handle)
-            writer.writerow(RETURNS_COLUMNS)
-            for row in rows:
-                writer.writerow([neutralise(row.get(column)) for column in RETURNS_COLUMNS])
-        log_export(self.service.store, path, "returns", {"rows": len(rows), "supplier": self.supplier})
+        write_returns(self.service.store, path, rows, supplier=self.supplier)
         self.status.setText(f"{len(rows):,} returnable leads written to {path}")
         return len(rows)
 
