@@ -183,7 +183,8 @@ for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_ro
         assert info is not None and info["status"] == "running"  # read as interrupted
         report = import_csv(store, source)  # importing the file again recognises what was kept
         assert report.rows_recognised >= int(created) and store.lead_count() == report.leads_created + int(created)
-    assert set(LEAD_INDEXES) == {f"leads_{c}" for c in ("phone", "email", "cert_url", "leadid", "cs_cert_url")}
+    names = ("phone", "email", "cert_url", "leadid", "cs_cert_url", "scorecard")
+    assert set(LEAD_INDEXES) == {f"leads_{c}" for c in names}
     assert os.path.exists(path)
 
 
