@@ -102,7 +102,7 @@ async def test_retain_now_accepted_retains_the_selection_and_the_list_updates(
     assert view.question is not None
     QTest.mouseClick(view.question.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     await until(lambda: "retained" in view.status.text())
-    due = {(d.lead_id, d.kind) for d in view.model.items}
+    due = {(d.lead_id, d.kind) for d in view.model.rows}
     assert (ids[0], "retain") not in due and (ids[1], "retain") in due
     assert view.status.text().startswith("1 retained")
 

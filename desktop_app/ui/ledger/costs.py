@@ -9,28 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.ledger.table import AnyIndex, RowsModel, read_only_table
 from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS
 
 GROUPINGS = (("vendor", "Vendor"), ("supplier", "Supplier"), ("day", "Day"), ("batch", "Batch"))
 COL_GROUP, COL_CHECKS, COL_BILLED, COL_COST = range(4)
-AnyIndex = QModelIndex | QPersistentModelIndex
+TOTAL = "_total"  # marks the total row (no ledger row has this key)
 
 
 def group_text(by: str, key: Any) -> str:
@@ -42,43 +41,36 @@ def group_text(by: str, key: Any) -> str:
     return f"Batch {key}" if by == "batch" else str(key)
 
 
-class CostsModel(QAbstractTableModel):
+class CostsModel(RowsModel):
     """Ledger rows (``rows``, grouped ``by``) and their total as the last row. Signals: none of its own."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.by = "vendor"
-        self.rows: list[dict[str, Any]] = []
 
-    def set_rows(self, by: str, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.by, self.rows = by, list(rows)
-        self.endResetModel()
+    def set_grouped(self, by: str, rows: list[dict[str, Any]]) -> None:
+        self.by = by
+        self.set_rows(rows)
 
     def total(self) -> dict[str, Any]:
         return {
             "checks": sum(r["checks"] for r in self.rows),
             "billed": sum(r["billed"] for r in self.rows),
             "cost": round(sum(r["cost"] for r in self.rows), 4),
+            TOTAL: True,
         }
+
+    def headers(self) -> tuple[str, ...]:
+        return (dict(GROUPINGS)[self.by], "Checks", "Billed", "Cost")
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
         return 0 if parent.isValid() or not self.rows else len(self.rows) + 1
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else 4
+    def row_at(self, number: int) -> Any:
+        return self.total() if number == len(self.rows) else self.rows[number]
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole or not 0 <= section < 4:
-            return None
-        return (dict(GROUPINGS)[self.by], "Checks", "Billed", "Cost")[section]
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
-            return None
-        is_total = index.row() == len(self.rows)
-        row = self.total() if is_total else self.rows[index.row()]
-        column = index.column()
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        is_total = bool(row.get(TOTAL))
         if role == Qt.ItemDataRole.DisplayRole:
             if column == COL_GROUP:
                 return "Total" if is_total else group_text(self.by, row[self.by])
@@ -104,12 +96,7 @@ class CostsView(QWidget):
         self.setWindowTitle("Costs")
         self.setAccessibleName("Costs")
         self.model = CostsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Cost ledger")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        self.view = read_only_table(self.model, "Cost ledger")
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.group_combo = QComboBox()
@@ -151,7 +138,7 @@ class CostsView(QWidget):
             return 0
         if by != self.by:  # the selector moved meanwhile; its own read follows
             return len(rows)
-        self.model.set_rows(by, rows)
+        self.model.set_grouped(by, rows)
         total = self.model.total()
         self.status.setText(
             f"{total['checks']:,} checks, {total['billed']:,} billed, {total['cost']:,.2f} in all"

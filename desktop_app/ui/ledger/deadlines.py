@@ -9,10 +9,11 @@ flag's colours. :class:`DeadlinesView` adds "Retain now" for the selection: it a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.ui import theme
 from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.ledger.table import RowsModel, read_only_table
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS
@@ -37,7 +38,6 @@ COL_HOURS, COL_DUE, COL_WHAT, COL_LEAD, COL_SUBJECT = range(5)
 HEADERS = ("Hours left", "Due (UTC)", "What", "Lead", "Certificate")
 KIND_WORDS = {"retain": "Retain", "retention_ends": "Retention ends", "claim": "Claim"}
 SORT_ROLE = Qt.ItemDataRole.UserRole
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def hours_text(hours: float) -> str:
@@ -45,33 +45,13 @@ def hours_text(hours: float) -> str:
     return f"overdue {-hours:.1f} h" if hours < 0 else f"{hours:.1f} h"
 
 
-class DeadlinesModel(QAbstractTableModel):
-    """Due items as rows (``items``: Deadline objects, most urgent first). Signals: none of its own."""
+class DeadlinesModel(RowsModel):
+    """Due items as rows (``rows``: Deadline objects, most urgent first). Signals: none of its own."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[Any] = []
+    def headers(self) -> Sequence[str]:
+        return HEADERS
 
-    def set_items(self, items: list[Any]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
-            return None
-        item, column = self.items[index.row()], index.column()
+    def cell(self, item: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(item, column)
         if role == SORT_ROLE:
@@ -115,15 +95,10 @@ class DeadlinesView(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName("Due certificates")
+        self.view = read_only_table(self.proxy, "Due certificates")
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_HOURS, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -162,9 +137,9 @@ class DeadlinesView(QWidget):
             self.status.setText(str(exc))
             return 0
         selected = {(d.lead_id, d.subject) for d in self.selected_items()}
-        self.model.set_items(items)
+        self.model.set_rows(items)
         for row in range(self.proxy.rowCount()):
-            item = self.model.items[self.proxy.mapToSource(self.proxy.index(row, 0)).row()]
+            item = self.model.rows[self.proxy.mapToSource(self.proxy.index(row, 0)).row()]
             if (item.lead_id, item.subject) in selected:
                 self.view.selectionModel().select(
                     self.proxy.index(row, 0),
@@ -176,7 +151,7 @@ class DeadlinesView(QWidget):
 
     def selected_items(self) -> list[Any]:
         rows = sorted({self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()})
-        return [self.model.items[r] for r in rows if r < len(self.model.items)]
+        return [self.model.rows[r] for r in rows if r < len(self.model.rows)]
 
     async def ask_retain(self) -> list[RecheckOutcome]:
         """ "Retain now": ask first (how many certificates, who bills them; window-modal), then retain them."""

@@ -10,22 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.exports.returns import write_returns
 from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.ledger.table import RowsModel, read_only_table
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS
@@ -41,39 +40,18 @@ COLUMNS: list[tuple[str, Any]] = [
     ("Evidence-log hash", lambda r: r["evidence_hash"] or ""),
 ]
 COL_LEAD, COL_SUPPLIER, COL_AFTER, COL_VENDOR, COL_REASON, COL_HASH = range(6)
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class ReturnsModel(QAbstractTableModel):
+class ReturnsModel(RowsModel):
     """Returnable leads as rows (``rows``). Signals: none of its own."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+    def headers(self) -> list[str]:
+        return [header for header, _ in COLUMNS]
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0] if 0 <= section < len(COLUMNS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
+    def cell(self, row: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[index.column()][1](row)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_HASH:
+            return COLUMNS[column][1](row)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_HASH:
             return f"Evidence-log entry of check {row['check_id']}; Help → Verify evidence… checks it"
         return None
 
@@ -88,13 +66,8 @@ class ReturnsView(QWidget):
         self.setWindowTitle("Returns")
         self.setAccessibleName("Returns")
         self.model = ReturnsModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Returnable leads")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view = read_only_table(self.model, "Returnable leads")
         self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_REASON, QHeaderView.ResizeMode.Stretch)

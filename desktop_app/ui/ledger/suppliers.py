@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QRect,
     QSize,
     QSortFilterProxyModel,
@@ -24,7 +21,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -32,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,13 +35,13 @@ from PySide6.QtWidgets import (
 from desktop_app.exports.cells import export_writer, neutralise
 from desktop_app.ui import theme
 from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.ledger.table import AnyIndex, RowsModel, read_only_table
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
 
 VERDICTS = ("red", "yellow", "green", "unchecked")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 VERDICTS_ROLE = Qt.ItemDataRole.UserRole + 1
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def _money(value: Any) -> str:
@@ -72,33 +67,14 @@ COLUMNS: list[tuple[str, str, Callable[[dict[str, Any]], Any], Callable[[Any], s
 COL_SUPPLIER, COL_LEADS, COL_VERDICTS = 0, 1, 2
 
 
-class SuppliersModel(QAbstractTableModel):
-    """Scorecards as rows (``cards``). Signals: none of its own."""
+class SuppliersModel(RowsModel):
+    """Scorecards as rows (``rows``). Signals: none of its own."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.cards: list[dict[str, Any]] = []
+    def headers(self) -> list[str]:
+        return [column[0] for column in COLUMNS]
 
-    def set_cards(self, cards: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.cards = list(cards)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(self.cards)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0] if 0 <= section < len(COLUMNS) else None
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.cards):
-            return None
-        card, (_h, _k, value, text) = self.cards[index.row()], COLUMNS[index.column()]
+    def cell(self, card: Any, column: int, role: int) -> Any:
+        _h, _k, value, text = COLUMNS[column]
         if role == Qt.ItemDataRole.DisplayRole:
             return text(value(card))
         if role == SORT_ROLE:
@@ -106,9 +82,9 @@ class SuppliersModel(QAbstractTableModel):
             return -1.0 if raw is None else raw  # "no green lead yet" sorts first
         if role == VERDICTS_ROLE:
             return card["verdicts"]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_VERDICTS:
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_VERDICTS:
             return " · ".join(f"{card['verdicts'][v]} {v}" for v in VERDICTS)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != COL_SUPPLIER:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != COL_SUPPLIER:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -161,14 +137,9 @@ class SuppliersView(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setAccessibleName("Supplier scorecards")
+        self.view = read_only_table(self.proxy, "Supplier scorecards")
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_SUPPLIER, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
         self.view.setItemDelegateForColumn(COL_VERDICTS, VerdictBarDelegate(self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -204,14 +175,14 @@ class SuppliersView(QWidget):
         except LeadcheckError as exc:
             self.status.setText(str(exc))
             return 0
-        self.model.set_cards(cards)
+        self.model.set_rows(cards)
         self.status.setText(f"{len(cards)} supplier{'s' if len(cards) != 1 else ''}")
         return len(cards)
 
     def shown_cards(self) -> list[dict[str, Any]]:
         """The scorecards in the order the table shows them."""
         return [
-            self.model.cards[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())
+            self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()] for r in range(self.proxy.rowCount())
         ]
 
     def export_csv(self, path: Path) -> int:
