@@ -162,9 +162,18 @@ class ImportStore:
     def _recognised(conn: sqlite3.Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
         """A ``recognised`` entry per row that was the same purchase as a stored lead, saying where it was first
         seen (file and row)."""
+        ids = sorted({lead_id for _, lead_id in recognised})
+        origin: dict[int, tuple[Any, Any]] = {}
+        for start in range(0, len(ids), 500):  # one read per 500 leads, not one per row (a re-imported file)
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            for lead_id, source_file, source_row in conn.execute(
+                f"SELECT id, source_file, source_row FROM leads WHERE id IN ({marks})", part
+            ):
+                origin[int(lead_id)] = (source_file, source_row)
         out = []
         for row_number, lead_id in recognised:
-            found = conn.execute("SELECT source_file, source_row FROM leads WHERE id = ?", (lead_id,)).fetchone()
+            found = origin.get(lead_id)
             where = f"first seen in {found[0]}, row {found[1]}" if found and found[0] else "added by hand"
             reason = f"The same purchase as lead #{lead_id} ({where}); nothing new was added."
             out.append(ImportProblemRow(row_number, "recognised", reason, [], lead_id=lead_id))
