@@ -19,7 +19,9 @@ Nothing here sends, stores or imports Qt; it sits below the service and the jobs
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
+from typing import Any
 
 from desktop_app.vendors.http import Redactor
 from desktop_app.vendors.registry import VENDORS
@@ -105,6 +107,19 @@ def suppression_for(result: CheckResult, source: str = "TCPA Litigator check") -
     if result.vendor == "litigator" and result.ok and result.details.get("phone_is_litigator"):
         return [("phone", result.subject, "litigator", source)]
     return []
+
+
+def sent_words(sent: Mapping[str, Any] | None) -> str:
+    """What a check carried besides its subject, in one line a buyer reads ("email: ann@example.com, phone: +1…");
+    None is a check stored before Leadcheck kept what was sent. The window, ``leadcheck lookup`` and the packet."""
+    if sent is None:
+        return "not recorded (checked before Leadcheck kept it)"
+    if not sent:
+        return "nothing but the subject"
+    return ", ".join(
+        f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+        for key, value in sent.items()
+    )
 
 
 def normalised_sent(sent: Mapping[str, str | None] | None) -> dict[str, str]:

@@ -15,7 +15,6 @@ evidence, the check's evidence-log entry); the suppression and opt-out history; 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.check_rules import sent_words
 from desktop_app.packet import HEAD_NOTE, PacketData
 from desktop_app.packet_rows import (
     VENDOR_ROWS,
@@ -57,14 +57,6 @@ TABLE = (
     '<table width="100%" border="1" cellspacing="0" cellpadding="4" '
     'style="border-collapse: collapse; border-color: #8a8f98;">'
 )
-
-
-def _sent_text(sent: Mapping[str, Any]) -> str:
-    if not sent:
-        return "nothing but the subject"
-    return "; ".join(
-        f"{esc(k)}: {esc(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))}" for k, v in sent.items()
-    )
 
 
 def _entry_text(data: PacketData, check_id: int) -> str:
@@ -111,7 +103,7 @@ def check_block(data: PacketData, listed: Mapping[str, Any], lead_id: int, shown
         ("Sent, answered", _exchange_text(stored)),
         ("Subject", esc(listed["subject"])),
         ("Request", esc(" ".join(str(request.get(k) or "") for k in ("method", "url")).strip())),
-        ("Lead data sent", _sent_text(listed.get("sent") or {})),
+        ("Lead data sent", esc(sent_words(listed.get("sent") or {}))),
     ]
     if not listed.get("counts_for_lead", True):
         pairs.append(("Counts for this lead", f"no: {OTHER_DATA}"))

@@ -9,9 +9,9 @@ Exit 0, also when nothing matches (an empty ``leads`` list); 2 for a value that 
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.check_rules import sent_words
 from desktop_app.cli.common import Exit, Output
 from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.vendors.errors import InputError
@@ -40,14 +40,6 @@ async def lookup_consumer(core: Core, args: argparse.Namespace, out: Output) -> 
     else:
         print_consumer(found, out.stream)
     return Exit.OK
-
-
-def _sent_text(sent: dict[str, Any]) -> str:
-    if not sent:
-        return "nothing but the subject"
-    return ", ".join(
-        f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in sent.items()
-    )
 
 
 def print_consumer(found: dict[str, Any], stream: Any) -> None:
@@ -87,7 +79,7 @@ def print_consumer(found: dict[str, Any], stream: Any) -> None:
                 VENDOR_LABELS.get(check["vendor"], check["vendor"]),
             )
             print(
-                f"    {when}  {vendor} {check['operation']}  {outcome}  sent: {_sent_text(check['sent'])}{note}",
+                f"    {when}  {vendor} {check['operation']}  {outcome}  sent: {sent_words(check['sent'])}{note}",
                 file=stream,
             )
             print(f"      {check['summary']}", file=stream)

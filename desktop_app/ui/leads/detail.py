@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.check_rules import sent_words
 from desktop_app.ui import theme
 from desktop_app.ui.leads.check_view import CheckView
 from desktop_app.ui.leads.model import VENDOR_TITLES, display_phone, short_time
@@ -253,7 +254,7 @@ class LeadDetail(QWidget):
                     outcome.setToolTip(f"{VENDOR_TITLES.get(result.vendor, result.vendor)}: {theme.flag_word(flag)}")
                 summary_text = result.summary
             outcome.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            sent_text = sent_summary(stored.sent)
+            sent_text = sent_words(stored.sent)
             if not counts:
                 sent_text = "other data: " + sent_text
             sent = QTableWidgetItem(sent_text)
@@ -263,7 +264,7 @@ class LeadDetail(QWidget):
                     if not counts
                     else ""
                 )
-                + f"Sent: {sent_summary(stored.sent)}"
+                + f"Sent: {sent_words(stored.sent)}"
             )
             summary = QTableWidgetItem(summary_text)
             summary.setToolTip(f"{summary_text}\nSubject: {result.subject}")
@@ -281,15 +282,6 @@ def field_text(lead: dict[str, Any] | None, key: str) -> Any:
         place = " ".join(p for p in (lead.get("state"), lead.get("zip")) if p)
         return ", ".join(p for p in (lead.get("address"), lead.get("city"), place) if p)
     return lead.get(key)
-
-
-def sent_summary(sent: dict[str, Any] | None) -> str:
-    """What a check carried besides its subject, in one line."""
-    if sent is None:
-        return "not recorded (checked before Leadcheck kept it)"
-    if not sent:
-        return "the subject only"
-    return ", ".join(f"{key}: {value}" for key, value in sent.items())
 
 
 def verdict_html(verdict: str, reasons: list[str], review: dict[str, Any] | None = None) -> str:
