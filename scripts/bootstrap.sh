@@ -17,7 +17,8 @@ fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 lib
 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxrender1 libxi6 \
 xvfb xauth"
 # pdftotext and pdftoppm: the tests read the evidence packet's PDF (tests/unit/test_packet.py).
-TEST_PACKAGES="poppler-utils"
+# postgresql: the team-mode tests start a throwaway server of their own (tests/pgserver.py).
+TEST_PACKAGES="poppler-utils postgresql"
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
   for pkg in $QT_PACKAGES $TEST_PACKAGES; do

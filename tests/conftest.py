@@ -69,3 +69,34 @@ def pytest_asyncio_loop_factories(config: Any, item: pytest.Item) -> dict[str, A
     if "tests/ui" in Path(str(item.fspath)).as_posix():
         return {"qasync": _qasync_loop}
     return {"asyncio": asyncio.new_event_loop}
+
+
+# -- the two store engines (issue 16): every store behaviour runs on SQLite and on a real PostgreSQL server ------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One throwaway PostgreSQL server per test process (tests/pgserver.py), started on first use."""
+    from tests.pgserver import PgServer, binaries
+
+    bindir = binaries()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL's server binaries are missing: scripts/bootstrap.sh installs Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed here (scripts/bootstrap.sh installs it)")
+    server = PgServer(bindir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Where a test's store lives: an SQLite file, or (team mode) a fresh schema on the test PostgreSQL server; in
+    the second case ``LEADCHECK_DATABASE_URL`` points the test's ``leadcheck`` commands and windows at it too."""
+    if request.param == "sqlite":
+        return tmp_path / "leadcheck.db"
+    url = request.getfixturevalue("pg_server").new_database()
+    monkeypatch.setenv("LEADCHECK_DATABASE_URL", url)
+    return url

@@ -19,12 +19,12 @@ for a batch run with a writer thread, from that thread only, through a Store (co
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.store import evidence
+from desktop_app.store.backend import Connection
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
@@ -96,8 +96,8 @@ class BatchStore:
         self.store = store
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.store.db.conn
+    def conn(self) -> Connection:
+        return self.store.conn
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, tuple(params))
@@ -137,13 +137,13 @@ class BatchStore:
         with store_errors("save the batch"), self.store.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO batches (name, import_id, vendors, recheck, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                "VALUES (?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
                 (name, import_id, _json(list(vendors)), int(recheck), now, now),
             )
-            batch_id = int(cur.lastrowid or 0)
+            batch_id = int(cur.fetchone()[0])
             conn.executemany(
-                "INSERT OR IGNORE INTO batch_items (batch_id, lead_id, vendor, subject, state, updated_at) "
-                "VALUES (?, ?, ?, ?, 'pending', ?)",
+                "INSERT INTO batch_items (batch_id, lead_id, vendor, subject, state, updated_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
                 ((batch_id, lead_id, vendor, subject, now) for lead_id, vendor, subject in items),
             )
         return batch_id
@@ -213,7 +213,7 @@ class BatchStore:
                 "updated_at = ? WHERE batch_id = ? AND state = 'in_flight'",
                 (utcnow(), batch_id),
             )
-            return cur.rowcount
+            return int(cur.rowcount)
 
     def retry_failed(self, batch_id: int) -> int:
         """Put failed items back to ``pending`` (after fixing a key, say); returns how many."""
@@ -223,7 +223,7 @@ class BatchStore:
                 "WHERE batch_id = ? AND state = 'failed'",
                 (utcnow(), batch_id),
             )
-            return cur.rowcount
+            return int(cur.rowcount)
 
     # -- items ---------------------------------------------------------------------------------------------
 
@@ -266,7 +266,8 @@ class BatchStore:
         """Back to ``pending`` when the call was not made after all (its lane stopped first)."""
         with self.store.transaction() as conn:
             conn.execute(
-                "UPDATE batch_items SET state = 'pending', sends = max(sends - 1, 0), updated_at = ? WHERE id = ?",
+                "UPDATE batch_items SET state = 'pending', sends = CASE WHEN sends > 0 THEN sends - 1 ELSE 0 END, "
+                "updated_at = ? WHERE id = ?",
                 (utcnow(), item_id),
             )
 

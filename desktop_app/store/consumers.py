@@ -9,10 +9,10 @@ indexes (phone, email) and ``check_leads``; nothing scans the table.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from desktop_app.store.backend import Connection
 from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import normalize_email, normalize_phone
 from desktop_app.verdict import VERDICT_VENDORS, VendorAnswer, reasons
@@ -51,7 +51,7 @@ def subject_variants(value: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
+def _rows(conn: Connection, sql: str, params: Sequence[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in conn.execute(sql, tuple(params)).fetchall()]
 
 
@@ -59,7 +59,7 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _leads_for(conn: sqlite3.Connection, phones: Iterable[str], emails: Iterable[str]) -> list[dict[str, Any]]:
+def _leads_for(conn: Connection, phones: Iterable[str], emails: Iterable[str]) -> list[dict[str, Any]]:
     phones, emails = sorted(set(phones)), sorted(set(emails))
     where = []
     params: list[Any] = []
@@ -75,7 +75,7 @@ def _leads_for(conn: sqlite3.Connection, phones: Iterable[str], emails: Iterable
     return _rows(conn, sql, [*params, MAX_LEADS + 1], LEAD_COLUMNS)
 
 
-def checks_of(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def checks_of(conn: Connection, lead_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     by_lead: dict[int, list[dict[str, Any]]] = {i: [] for i in lead_ids}
     columns = ("lead_id", "counts", *CHECK_COLUMNS)
     select = ", ".join(f"c.{c}" for c in CHECK_COLUMNS)
@@ -132,7 +132,7 @@ def lead_reasons(checks: Sequence[dict[str, Any]]) -> list[str]:
     return reasons(latest_counted(checks))
 
 
-def lookup(conn: sqlite3.Connection, value: str) -> dict[str, Any]:
+def lookup(conn: Connection, value: str) -> dict[str, Any]:
     """The consumer behind a phone or email (see the module doc). Raises InputError for a value that is
     neither. The leads found by the value name the consumer's other phones and emails, whose leads are added
     (one step, so two strangers sharing an old number are not chained together further)."""

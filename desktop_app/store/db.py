@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop_app.store import evidence
+from desktop_app.store.backend import Connection, Location, SqliteConnection, is_shared, sqlite_connect
 from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.records import Records
 from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
@@ -56,20 +57,40 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-class Store(Records):
-    """The database. Construct with a path; call :meth:`close` when done (or use as a context manager)."""
+class _SharedDatabase:
+    """``Store.db`` in team mode: what the store's code and tests use of sqlite-utils' ``Database``."""
 
-    def __init__(self, path: Path, *, backups_dir: Path | None = None) -> None:
-        self.path = Path(path)
-        self.backups_dir = backups_dir or self.path.parent / "backups"
-        conn: sqlite3.Connection | None = None
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Any = None) -> Any:
+        return self.conn.execute(sql, parameters)
+
+
+class Store(Records):
+    """The database. Construct with a location (an SQLite file's path, or a ``postgresql://`` URL for team mode:
+    :mod:`desktop_app.store.postgres`); call :meth:`close` when done (or use as a context manager)."""
+
+    def __init__(self, location: Location, *, backups_dir: Path | None = None, password: str | None = None) -> None:
+        self.location: Location = location if is_shared(location) else Path(location)
+        self.shared = is_shared(location)
+        if self.shared:
+            self.path = None
+            self.backups_dir = backups_dir
+            self._open_shared(str(location), password)
+        else:
+            self.path = Path(location)
+            self.backups_dir = backups_dir or self.path.parent / "backups"
+            self._open_file(self.path)
+
+    def _open_file(self, path: Path) -> None:
+        conn: SqliteConnection | None = None
         try:
-            existed = self.path.exists() and self.path.stat().st_size > 0
-            _create_private(self.path)
-            conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self.db = sqlite_utils.Database(conn)
+            existed = path.exists() and path.stat().st_size > 0
+            _create_private(path)
+            conn = sqlite_connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.conn: Connection = conn
+            self.db: Any = sqlite_utils.Database(conn)
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: the next pragmas may wait too
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -77,23 +98,58 @@ class Store(Records):
             self._migrate(existed)
             self.ensure_lead_indexes(wait=False)
             for suffix in ("-wal", "-shm"):
-                side = Path(str(self.path) + suffix)
+                side = Path(str(path) + suffix)
                 if side.exists():
                     os.chmod(side, 0o600)
         except BaseException as exc:
             if conn is not None:  # a store that could not open keeps no connection behind (Python 3.13 warns)
                 conn.close()
             if isinstance(exc, sqlite3.Error):
-                raise translate(exc, f"open its database at {self.path}") from exc
+                raise translate(exc, f"open its database at {path}") from exc
             raise
 
+    def _open_shared(self, url: str, password: str | None) -> None:
+        from desktop_app.store import postgres
+
+        conn = None
+        with store_errors(f"open the shared database at {postgres.host_of(url)}"):
+            try:
+                postgres.remember_password(url, password)
+                conn = postgres.connect(url)
+                self.conn = conn
+                self.db = _SharedDatabase(conn)
+                version = postgres.schema_version(conn)
+                if version != SCHEMA_VERSION:
+                    self._check_version(version)
+                    with postgres.migration_lock(conn):
+                        if postgres.schema_version(conn) == 0:
+                            postgres.create_schema(conn, SCHEMA_VERSION)
+                self.ensure_lead_indexes(wait=False)
+            except BaseException:
+                if conn is not None:
+                    conn.close()
+                raise
+
+    def reopen(self) -> Store:
+        """Another store on the same database, with a connection of its own (for another thread)."""
+        return Store(self.location, backups_dir=self.backups_dir)
+
     @property
-    def connection(self) -> sqlite3.Connection:
+    def describe(self) -> str:
+        """Where the database is, for the buyer's eyes (a shared database's URL without its password)."""
+        if self.shared:
+            from desktop_app.store import postgres
+
+            return f"PostgreSQL {postgres.host_of(str(self.location))}"
+        return str(self.path)
+
+    @property
+    def connection(self) -> Connection:
         """The open connection, for the store's own modules (:mod:`reports`, :mod:`lead_table`...) only."""
-        return self.db.conn
+        return self.conn
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -105,6 +161,10 @@ class Store(Records):
 
     @property
     def version(self) -> int:
+        if self.shared:
+            from desktop_app.store import postgres
+
+            return postgres.schema_version(self.conn)  # type: ignore[arg-type]
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, existed: bool) -> None:
@@ -127,11 +187,11 @@ class Store(Records):
         finally:
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
-    def _check_version(self) -> int:
-        version = self.version
+    def _check_version(self, version: int | None = None) -> int:
+        version = self.version if version is None else version
         if version > SCHEMA_VERSION:
             raise NewerSchemaError(
-                f"{self.path} was written by a newer Leadcheck (schema {version}); update Leadcheck to open it."
+                f"{self.describe} was written by a newer Leadcheck (schema {version}); update Leadcheck to open it."
             )
         return version
 
@@ -139,6 +199,7 @@ class Store(Records):
         """A consistent copy of the database in ``backups/`` through SQLite's backup API. Never a plain file copy:
         opening and closing the file outside SQLite would drop this process's locks on it (POSIX locks belong to
         the process), and another process would then take the WAL for unused and delete it under us."""
+        assert self.path is not None and self.backups_dir is not None  # an SQLite file's backup
         self.backups_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         backup = self.backups_dir / f"{self.path.stem}-v{version}-{stamp}-{os.getpid()}.db"
@@ -150,13 +211,15 @@ class Store(Records):
     def set_cache_size(self, size: int) -> int:
         """Size this connection's page cache for a bulk write (SQLite's ``cache_size``: negative for KiB, positive
         for pages); returns the previous value, to restore."""
+        if self.shared:
+            return size  # PostgreSQL's cache is the server's
         previous = int(self.db.execute("PRAGMA cache_size").fetchone()[0])
         self.db.execute(f"PRAGMA cache_size = {int(size)}")
         return previous
 
     def missing_lead_indexes(self) -> list[str]:
         """Names of the :data:`LEAD_INDEXES` the database lacks (none, unless an import is running or was killed)."""
-        present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        present = {row[0] for row in self.conn.execute(self.conn.dialect.index_names("leads"))}
         return [name for name in LEAD_INDEXES if name not in present]
 
     def ensure_lead_indexes(self, *, wait: bool = True) -> list[str]:
@@ -169,6 +232,11 @@ class Store(Records):
         created: list[str] = []
         missing = self.missing_lead_indexes()
         if not missing:
+            return created
+        if self.shared:  # PostgreSQL builds an index beside the writers (they wait only for its last moment)
+            for name in missing:
+                self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON leads({LEAD_INDEXES[name]})")
+                created.append(name)
             return created
         if not wait:
             self.db.execute("PRAGMA busy_timeout=0")
@@ -194,9 +262,9 @@ class Store(Records):
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Connection]:
+        conn = self.conn
+        conn.begin_write()
         try:
             yield conn
         except BaseException:

@@ -54,8 +54,49 @@ _ENVIRONMENT = {
 _PRIMARY = {getattr(sqlite3, name): name for name in _ENVIRONMENT if hasattr(sqlite3, name)}
 
 
-def translate(exc: sqlite3.Error, doing: str) -> StoreError:
+def is_database_error(exc: BaseException) -> bool:
+    """An error of either engine's driver (SQLite's, or psycopg's in team mode; psycopg is not imported here:
+    it is loaded only in team mode)."""
+    return isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg")
+
+
+def _translate_postgres(exc: Exception, doing: str) -> StoreError:
+    import psycopg
+    from psycopg import errors as pg
+
+    # psycopg's message names the host and port, never the password; the first line is the server's reason.
+    reason = (str(exc).strip().splitlines() or ["no reason given"])[0]
+    if isinstance(exc, pg.QueryCanceled) and not isinstance(exc, pg.LockNotAvailable):
+        if "statement timeout" not in reason:
+            return QueryInterrupted(f"Leadcheck stopped reading to {doing}.")
+    if isinstance(exc, pg.LockNotAvailable):
+        return DatabaseUnavailable(
+            f"Leadcheck could not {doing}: another seat kept the shared database busy for too long; try again."
+        )
+    if isinstance(exc, pg.InsufficientPrivilege):
+        return DatabaseUnavailable(
+            f"Leadcheck could not {doing}: the shared database refused this user ({reason}); ask whoever runs it "
+            "to grant the Leadcheck user access."
+        )
+    if isinstance(exc, pg.ReadOnlySqlTransaction):
+        return DatabaseUnavailable(
+            f"Leadcheck could not {doing}: the shared database is read-only (a standby?); point Leadcheck at the "
+            "primary server."
+        )
+    if isinstance(exc, pg.DiskFull | pg.InsufficientResources | pg.OutOfMemory):
+        return DatabaseUnavailable(f"Leadcheck could not {doing}: the database server is out of space ({reason}).")
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return DatabaseUnavailable(
+            f"Leadcheck could not {doing}: the shared database could not be reached ({reason}); check the "
+            "network, the server and Settings → Database."
+        )
+    return StoreBug(f"Leadcheck could not {doing} because of a fault in Leadcheck ({reason}); please report it.")
+
+
+def translate(exc: Exception, doing: str) -> StoreError:
     """The store error for ``exc``; ``doing`` says what Leadcheck was doing ("save the result")."""
+    if not isinstance(exc, sqlite3.Error):
+        return _translate_postgres(exc, doing)
     code = getattr(exc, "sqlite_errorcode", None)
     name = _PRIMARY.get(code & 0xFF) if isinstance(code, int) else None
     if name is None and "interrupted" in str(exc):
@@ -69,8 +110,10 @@ def translate(exc: sqlite3.Error, doing: str) -> StoreError:
 
 @contextmanager
 def store_errors(doing: str) -> Iterator[None]:
-    """Run a block of SQLite work, raising its errors as :class:`StoreError` subclasses."""
+    """Run a block of database work, raising its errors as :class:`StoreError` subclasses."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
         raise translate(exc, doing) from exc

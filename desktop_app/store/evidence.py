@@ -27,12 +27,12 @@ import getpass
 import hashlib
 import json
 import socket
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from desktop_app.store.backend import Connection
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.links import key_input, row_keys
 from desktop_app.vendors.results import utcnow
@@ -93,12 +93,12 @@ class Head:
         return f"Evidence log: {self.entries:,} entries, head {self.hash}"
 
 
-def head(conn: sqlite3.Connection) -> Head:
+def head(conn: Connection) -> Head:
     row = conn.execute("SELECT seq, entry_hash FROM evidence_log ORDER BY seq DESC LIMIT 1").fetchone()
     return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
 
 
-def append(conn: sqlite3.Connection, kind: str, content: str, *, ref: int | None = None) -> Head:
+def append(conn: Connection, kind: str, content: str, *, ref: int | None = None) -> Head:
     """Append one entry inside the caller's write transaction (which serialises appends); returns the new head."""
     last = head(conn)
     seq = last.entries + 1
@@ -112,18 +112,19 @@ def append(conn: sqlite3.Connection, kind: str, content: str, *, ref: int | None
     return Head(seq, digest)
 
 
-def log_event(conn: sqlite3.Connection, kind: str, detail: Mapping[str, Any], *, ref: int | None = None) -> Head:
+def log_event(conn: Connection, kind: str, detail: Mapping[str, Any], *, ref: int | None = None) -> Head:
     """Append a record of something the buyer did (an import, an export, a suppression change...)."""
     return append(conn, kind, canonical({kind: dict(detail)}), ref=ref)
 
 
-def add_suppression(conn: sqlite3.Connection, entries: list[tuple[str, str, str, str]], at: str) -> int:
+def add_suppression(conn: Connection, entries: list[tuple[str, str, str, str]], at: str) -> int:
     """Insert (kind, value, reason, source) suppression rows inside the caller's transaction, keeping existing
     ones, and log the new ones as one entry. Returns how many were new."""
     added = []
     for kind, value, reason, source in entries:
         cur = conn.execute(
-            "INSERT OR IGNORE INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO suppression (kind, value, reason, source, added_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (kind, value, reason, source, at),
         )
         if cur.rowcount:
@@ -133,7 +134,7 @@ def add_suppression(conn: sqlite3.Connection, entries: list[tuple[str, str, str,
     return len(added)
 
 
-def leads_digest(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
+def leads_digest(conn: Connection, import_id: int) -> dict[str, Any]:
     """The leads an import created, as a digest: SHA-256 over each lead's id and row key (the fingerprint of its
     cleaned fields and extra columns), in id order, with the count and the id range."""
     digest = hashlib.sha256()
@@ -148,7 +149,7 @@ def leads_digest(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
     return {"count": count, "first_id": first, "last_id": last, "sha256": digest.hexdigest()}
 
 
-def entries_for_checks(conn: sqlite3.Connection, check_ids: list[int]) -> dict[int, tuple[int, str]]:
+def entries_for_checks(conn: Connection, check_ids: list[int]) -> dict[int, tuple[int, str]]:
     """check id -> (seq, entry_hash) of its entry."""
     found: dict[int, tuple[int, str]] = {}
     for start in range(0, len(check_ids), 500):
@@ -163,7 +164,7 @@ def entries_for_checks(conn: sqlite3.Connection, check_ids: list[int]) -> dict[i
     return found
 
 
-def seal_existing_checks(conn: sqlite3.Connection) -> int:
+def seal_existing_checks(conn: Connection) -> int:
     """The schema migration's step: every check stored before the log existed gets an entry, in stored order,
     then one entry saying they were sealed now. Returns how many were sealed."""
     columns = ", ".join(CHECK_COLUMNS)
@@ -186,7 +187,7 @@ def seal_existing_checks(conn: sqlite3.Connection) -> int:
     return sealed
 
 
-def purge_checks(conn: sqlite3.Connection, before: str, *, reason: str) -> int:
+def purge_checks(conn: Connection, before: str, *, reason: str) -> int:
     """Remove the checks that finished before ``before`` (ISO time), inside the caller's transaction, after the
     buyer confirmed: their rows and lead links are deleted, and their entries keep their hashes (so the chain still
     verifies) but lose their content. An entry lists what was purged, when and why. Returns how many."""
@@ -204,7 +205,7 @@ def purge_checks(conn: sqlite3.Connection, before: str, *, reason: str) -> int:
     return len(ids)
 
 
-def _purged(conn: sqlite3.Connection) -> set[int]:
+def _purged(conn: Connection) -> set[int]:
     """The check ids a confirmed purge removed (their entries have no content, only hashes)."""
     out: set[int] = set()
     for (content,) in conn.execute("SELECT content FROM evidence_log WHERE kind = 'purge' AND content IS NOT NULL"):
@@ -226,7 +227,7 @@ class Verification:
         return self.problem is None
 
 
-def _entries(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def _entries(conn: Connection) -> Iterator[tuple[Any, ...]]:
     cursor = conn.execute(
         "SELECT seq, kind, ref, content, content_hash, prev_hash, entry_hash FROM evidence_log ORDER BY seq"
     )
@@ -234,7 +235,7 @@ def _entries(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
         yield from rows
 
 
-def _import_problem(conn: sqlite3.Connection, import_id: int, content: str) -> str | None:
+def _import_problem(conn: Connection, import_id: int, content: str) -> str | None:
     """Whether the leads an import created are still as they were: each lead's row key is its content's, and the
     digest over the import's leads is the logged one."""
     columns = ", ".join(LEAD_FIELDS)
@@ -252,15 +253,14 @@ def _import_problem(conn: sqlite3.Connection, import_id: int, content: str) -> s
     return None
 
 
-def verify(conn: sqlite3.Connection, *, on_progress: Callable[[int, int], None] | None = None) -> Verification:
+def verify(conn: Connection, *, on_progress: Callable[[int, int], None] | None = None) -> Verification:
     """Recompute the chain and every stored check against its entry; stop at the first mismatch.
 
     ``on_progress(done, total)`` is called every :data:`VERIFY_BATCH` entries. Reads through ``conn`` only."""
     total = int(conn.execute("SELECT count(*) FROM evidence_log").fetchone()[0])
     checks_total = int(conn.execute("SELECT count(*) FROM checks").fetchone()[0])
     columns = ", ".join(VERIFY_COLUMNS)
-    check_rows = conn.cursor()
-    check_rows.execute(f"SELECT {columns} FROM checks ORDER BY id")
+    check_rows = conn.stream(f"SELECT {columns} FROM checks ORDER BY id")
     pending_checks: list[tuple[Any, ...]] = []
     checks_seen = 0
     prev, expected_seq = GENESIS, 1

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import operator
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.store import evidence
+from desktop_app.store.backend import Connection
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import IMPORT_FIELDS
@@ -82,7 +82,7 @@ class ImportStore:
         self.store = store
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         return self.store.connection
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -96,19 +96,19 @@ class ImportStore:
         with self.store.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO imports (source_file, encoding, delimiter, has_header, mapping, status, started_at) "
-                "VALUES (?, ?, ?, ?, ?, 'running', ?)",
+                "VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING id",
                 (source_file, encoding, delimiter, int(has_header), _json(mapping), utcnow()),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
 
     def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None]]:
         """(id, row_key, cert_url, leadid) of every stored lead: what an import recognises a purchase by."""
         return self.lead_keys_on(self.conn)
 
     @staticmethod
-    def lead_keys_on(conn: sqlite3.Connection) -> Iterator[tuple[int, str | None, str | None, str | None]]:
+    def lead_keys_on(conn: Connection) -> Iterator[tuple[int, str | None, str | None, str | None]]:
         """:meth:`lead_keys` read through ``conn`` (another thread's connection of its own)."""
-        cursor = conn.execute("SELECT id, row_key, cert_url, leadid FROM leads ORDER BY id")
+        cursor = conn.stream("SELECT id, row_key, cert_url, leadid FROM leads ORDER BY id")
         while rows := cursor.fetchmany(10_000):
             yield from rows
 
@@ -129,6 +129,8 @@ class ImportStore:
                 row[-1] = lead_id
             if chunk.new_leads:
                 conn.executemany(insert, map(values, chunk.new_leads))
+                if after := conn.dialect.identity_after_explicit_ids("leads"):
+                    conn.execute(after)
             # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
             chunk.recognised = [(row, ref if ref > 0 else ids[-ref - chunk.first_pid]) for row, ref in chunk.recognised]
             problems = chunk.problems + self._recognised(conn, chunk.recognised)
@@ -159,7 +161,7 @@ class ImportStore:
         return ids
 
     @staticmethod
-    def _recognised(conn: sqlite3.Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
+    def _recognised(conn: Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
         """A ``recognised`` entry per row that was the same purchase as a stored lead, saying where it was first
         seen (file and row)."""
         ids = sorted({lead_id for _, lead_id in recognised})
@@ -207,7 +209,7 @@ class ImportStore:
         return info
 
     @staticmethod
-    def iter_import_problems(conn: sqlite3.Connection, import_id: int) -> Iterator[tuple[Any, ...]]:
+    def iter_import_problems(conn: Connection, import_id: int) -> Iterator[tuple[Any, ...]]:
         """(row_number, severity, field, reason, raw cells) of every problem of an import, in row order, through
         ``conn`` (a worker thread's connection of its own: an import may have a million)."""
         with store_errors("read the import's problems"):

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.store.backend import Connection, Location, is_shared, sqlite_connect
 from desktop_app.store.consumers import contact_key
 from desktop_app.store.errors import store_errors
 from desktop_app.vendors.errors import InputError
@@ -144,12 +144,17 @@ class LeadQuery:
         return sql, params
 
 
-def reader(database: Path) -> sqlite3.Connection:
-    """A read connection of the calling thread's own (WAL: it reads while the store writes)."""
-    return sqlite3.connect(database, check_same_thread=False)
+def reader(database: Location) -> Connection:
+    """A read connection of the calling thread's own (WAL: it reads while the store writes; in team mode, a
+    connection to the shared database)."""
+    if is_shared(database):
+        from desktop_app.store import postgres
+
+        return postgres.connect(str(database))
+    return sqlite_connect(Path(database), autocommit=False)
 
 
-def iter_ids(conn: sqlite3.Connection, query: LeadQuery, *, batch: int = 65536) -> Iterator[Sequence[tuple[int]]]:
+def iter_ids(conn: Connection, query: LeadQuery, *, batch: int = 65536) -> Iterator[Sequence[tuple[int]]]:
     """The ordered ids for ``query``, a batch of rows at a time (the caller's thread and connection)."""
     sql, params = query.ids_sql()
     with store_errors("read the leads"):
@@ -158,7 +163,7 @@ def iter_ids(conn: sqlite3.Connection, query: LeadQuery, *, batch: int = 65536) 
             yield chunk
 
 
-def read_ids(database: Path, query: LeadQuery | None = None) -> list[int]:
+def read_ids(database: Location, query: LeadQuery | None = None) -> list[int]:
     """Worker thread: the ids ``query`` gives (every lead, oldest first, when None) on a connection of its own."""
     with store_errors("read the leads"), contextlib.closing(reader(database)) as conn:
         if query is None:
@@ -166,12 +171,12 @@ def read_ids(database: Path, query: LeadQuery | None = None) -> list[int]:
         return [int(r[0]) for chunk in iter_ids(conn, query) for r in chunk]
 
 
-def first_ids(conn: sqlite3.Connection, query: LeadQuery, limit: int) -> list[int]:
+def first_ids(conn: Connection, query: LeadQuery, limit: int) -> list[int]:
     sql, params = query.ids_sql(limit=limit)
     return [int(r[0]) for r in conn.execute(sql, params).fetchall()]
 
 
-def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+def fetch_rows(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
     """Id -> row (:data:`ROW_COLUMNS`) for the leads of one page (at most a few hundred ids)."""
     if not ids:
         return {}
@@ -179,7 +184,7 @@ def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[
     return {r[0]: r for r in conn.execute(f"SELECT {_SELECT} FROM leads WHERE id IN ({marks})", tuple(ids))}
 
 
-def latest_answers(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[tuple[int, str], tuple[str, str]]:
+def latest_answers(conn: Connection, lead_ids: Sequence[int]) -> dict[tuple[int, str], tuple[str, str]]:
     """(lead id, vendor) -> (when, summary) of each lead's latest counted completed answer per vendor."""
     if not lead_ids:
         return {}

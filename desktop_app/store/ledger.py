@@ -10,13 +10,13 @@ retain is no longer due, whichever lead it was retained for.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from desktop_app.store import evidence
+from desktop_app.store.backend import Connection
 
 GROUPS = {
     "vendor": "c.vendor",
@@ -66,7 +66,7 @@ DUE_SOURCES = (
 
 
 def deadlines(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     retain_hours: float = 72.0,
@@ -75,29 +75,28 @@ def deadlines(
 ) -> list[Deadline]:
     """Due items, most urgent first, at most ``limit`` of each kind (see the module doc)."""
     out: list[Deadline] = []
-    now_text, days = iso(now), retain_hours / 24.0
+    now_text, sql = iso(now), conn.dialect
     cap = "" if limit is None else f" LIMIT {int(limit)}"
     for column, vendor, kind, operations in DUE_SOURCES:
         marks = ", ".join("?" * len(operations))
         rows = conn.execute(
-            f"SELECT id, {column}, strftime('%Y-%m-%dT%H:%M:%fZ', {BOUGHT}, ?), "
-            f"(julianday({BOUGHT}) + ? - julianday(?)) * 24 FROM leads "
-            f"WHERE {column} IS NOT NULL AND flag_{vendor} IS NULL AND NOT EXISTS (SELECT 1 FROM checks c "
+            f"SELECT id, {column}, {sql.iso_plus_hours(BOUGHT, '?')}, {sql.hours_between(BOUGHT, '?')} + ? "
+            f"FROM leads WHERE {column} IS NOT NULL AND flag_{vendor} IS NULL AND NOT EXISTS (SELECT 1 FROM checks c "
             f"WHERE c.vendor = ? AND c.subject = leads.{column} AND c.operation IN ({marks}) AND c.error IS NULL) "
             f"ORDER BY {BOUGHT}, id{cap}",
-            (f"+{retain_hours} hours", days, now_text, vendor, *operations),
+            (float(retain_hours), now_text, float(retain_hours), vendor, *operations),
         )
         out.extend(
             Deadline(int(i), vendor, str(subject), str(due), round(float(hours), 3), kind)
             for i, subject, due, hours in rows
         )
     horizon = iso(now + timedelta(days=expiry_days))
+    expires = sql.json_text("c.details", "expires_at")
     rows = conn.execute(
-        "SELECT l.id, c.subject, json_extract(c.details, '$.expires_at'), "
-        "(julianday(json_extract(c.details, '$.expires_at')) - julianday(?)) * 24 FROM checks c "
+        f"SELECT l.id, c.subject, {expires}, {sql.hours_between(expires, '?')} FROM checks c "
         "JOIN (SELECT subject, max(id) AS id FROM checks WHERE vendor = 'trustedform' AND operation = 'retain' "
         "AND error IS NULL GROUP BY subject) m ON m.id = c.id JOIN leads l ON l.cert_url = c.subject "
-        f"WHERE json_extract(c.details, '$.retained') = 1 AND json_extract(c.details, '$.expires_at') <= ?{cap}",
+        f"WHERE {sql.json_is_true('c.details', 'retained')} AND {expires} <= ?{cap}",
         (now_text, horizon),
     )
     out.extend(
@@ -109,12 +108,13 @@ def deadlines(
     return out
 
 
-def costs(conn: sqlite3.Connection, by: str = "vendor") -> list[dict[str, Any]]:
+def costs(conn: Connection, by: str = "vendor") -> list[dict[str, Any]]:
     """The ledger: per vendor, supplier (of the lead a check was made for), day or batch, how many checks were
     stored, how many were billed (cost above 0) and what they cost."""
     group = GROUPS[by]
     rows = conn.execute(
-        f"SELECT {group} AS k, count(*), sum(c.cost > 0), round(sum(c.cost), 4) FROM checks c "
+        f"SELECT {group} AS k, count(*), count(*) FILTER (WHERE c.cost > 0), round(CAST(sum(c.cost) AS NUMERIC), 4) "
+        "FROM checks c "
         f"LEFT JOIN leads l ON l.id = c.lead_id GROUP BY k ORDER BY k"
     )
     return [
@@ -123,22 +123,25 @@ def costs(conn: sqlite3.Connection, by: str = "vendor") -> list[dict[str, Any]]:
     ]
 
 
-def suppliers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def suppliers(conn: Connection) -> list[dict[str, Any]]:
     """Per supplier: leads bought and their cost, verdicts, per-vendor red and yellow counts, litigator hits,
     TrustedForm and Jornaya failures, compliance spend and the cost of a green lead."""
     flags = ("trustedform", "jornaya", "litigator", "contactstate")
-    per_flag = ", ".join(f"sum(flag_{v} = 'red'), sum(flag_{v} = 'yellow')" for v in flags)
+    per_flag = ", ".join(
+        f"count(*) FILTER (WHERE flag_{v} = 'red'), count(*) FILTER (WHERE flag_{v} = 'yellow')" for v in flags
+    )
+    verdicts = ", ".join(f"count(*) FILTER (WHERE verdict = '{v}')" for v in ("red", "yellow", "green", "unchecked"))
+    lead_cost = conn.dialect.number("coalesce(cost, '0')")
     # GROUP BY the bare column, so the leads_scorecard covering index is read in order (no table, no sort)
     grouped = conn.execute(
-        "SELECT supplier, count(*), round(sum(CAST(coalesce(cost, '0') AS REAL)), 2), "
-        "sum(verdict = 'red'), sum(verdict = 'yellow'), sum(verdict = 'green'), sum(verdict = 'unchecked'), "
-        f"{per_flag} FROM leads GROUP BY supplier"
+        f"SELECT supplier, count(*), round(CAST(sum({lead_cost}) AS NUMERIC), 2), "
+        f"{verdicts}, {per_flag} FROM leads GROUP BY supplier"
     ).fetchall()
     rows = sorted(((name or "", *rest) for name, *rest in grouped), key=lambda r: r[0])
     spend = dict(
         conn.execute(
-            "SELECT coalesce(l.supplier, ''), round(sum(c.cost), 4) FROM checks c JOIN leads l ON l.id = c.lead_id "
-            "WHERE c.cost > 0 GROUP BY 1"
+            "SELECT coalesce(l.supplier, ''), round(CAST(sum(c.cost) AS NUMERIC), 4) FROM checks c "
+            "JOIN leads l ON l.id = c.lead_id WHERE c.cost > 0 GROUP BY 1"
         ).fetchall()
     )
     out = []
@@ -171,7 +174,7 @@ def suppliers(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def returnable(
-    conn: sqlite3.Connection, windows: Mapping[str, float] | None = None, *, supplier: str | None = None
+    conn: Connection, windows: Mapping[str, float] | None = None, *, supplier: str | None = None
 ) -> list[dict[str, Any]]:
     """Leads that turned red within their supplier's return window (hours after purchase; default 72): the lead,
     when it turned red, the reason in words, and the evidence-log hash of the check that made it red."""
@@ -214,18 +217,19 @@ def returnable(
     return out
 
 
-def review(conn: sqlite3.Connection, lead_id: int, reason: str, at: str) -> int:
+def review(conn: Connection, lead_id: int, reason: str, at: str) -> int:
     """Mark a lead's red verdict or litigator hit reviewed (inside the caller's transaction); the review is an
     evidence-log entry. Returns the review's id."""
     cur = conn.execute(
-        "INSERT INTO reviews (lead_id, reason, seat, at) VALUES (?, ?, ?, ?)", (lead_id, reason, evidence.seat(), at)
+        "INSERT INTO reviews (lead_id, reason, seat, at) VALUES (?, ?, ?, ?) RETURNING id",
+        (lead_id, reason, evidence.seat(), at),
     )
-    review_id = int(cur.lastrowid or 0)
+    review_id = int(cur.fetchone()[0])
     evidence.log_event(conn, "review", {"lead_id": lead_id, "reason": reason, "at": at}, ref=review_id)
     return review_id
 
 
-def reviews(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def reviews(conn: Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """Each lead's latest review: {reason, seat, at}."""
     out: dict[int, dict[str, Any]] = {}
     for start in range(0, len(lead_ids), 500):

@@ -13,10 +13,10 @@ import functools
 import hashlib
 import json
 import operator
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from desktop_app.store.backend import Connection
 from desktop_app.vendors.registry import FLAG_COLUMNS, SUBJECT_COLUMNS
 from desktop_app.vendors.results import CheckResult, utcnow
 from desktop_app.verdict import verdict_sql
@@ -77,14 +77,14 @@ def sent_matches(sent: Mapping[str, Any] | None, lead: Mapping[str, Any]) -> boo
     return True
 
 
-def _leads(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+def _leads(conn: Connection, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     cursor = conn.execute(f"SELECT id, {', '.join(COMPARED_FIELDS)} FROM leads WHERE {where}", tuple(params))
     names = ["id", *COMPARED_FIELDS]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def link_check(
-    conn: sqlite3.Connection,
+    conn: Connection,
     check_id: int,
     result: CheckResult,
     sent: Mapping[str, Any] | None,
@@ -104,7 +104,7 @@ def link_check(
         return []
     counted = [i for i, lead in leads.items() if sent_matches(sent, lead)]
     conn.executemany(
-        "INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts) VALUES (?, ?, ?)",
+        "INSERT INTO check_leads (lead_id, check_id, counts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(i, check_id, int(i in counted)) for i in leads],
     )
     if result.error is None and result.flag is not None:
@@ -112,7 +112,7 @@ def link_check(
     return counted
 
 
-def link_answer(conn: sqlite3.Connection, pairs: Iterable[tuple[int, int]]) -> None:
+def link_answer(conn: Connection, pairs: Iterable[tuple[int, int]]) -> None:
     """Link leads to answers stored before (a batch's cached pairs: ``(lead_id, check_id)``), with the same rule;
     a counted link to a lead's newest answer of that vendor sets its flag."""
     for lead_id, check_id in pairs:
@@ -125,7 +125,7 @@ def link_answer(conn: sqlite3.Connection, pairs: Iterable[tuple[int, int]]) -> N
         vendor, flag, error, sent, finished_at = row
         counts = sent_matches(json.loads(sent) if sent else None, leads[0])
         conn.execute(
-            "INSERT OR IGNORE INTO check_leads (lead_id, check_id, counts) VALUES (?, ?, ?)",
+            "INSERT INTO check_leads (lead_id, check_id, counts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (lead_id, check_id, int(counts)),
         )
         if counts and error is None and flag is not None:
@@ -138,7 +138,7 @@ def link_answer(conn: sqlite3.Connection, pairs: Iterable[tuple[int, int]]) -> N
                 set_flag(conn, [lead_id], vendor, flag, finished_at)
 
 
-def set_flag(conn: sqlite3.Connection, lead_ids: Sequence[int], vendor: str, flag: str, at: str) -> None:
+def set_flag(conn: Connection, lead_ids: Sequence[int], vendor: str, flag: str, at: str) -> None:
     """Set the leads' latest flag for ``vendor`` and recompute their verdicts."""
     column = FLAG_COLUMNS.get(vendor)
     if column is None or not lead_ids:
@@ -151,7 +151,7 @@ def set_flag(conn: sqlite3.Connection, lead_ids: Sequence[int], vendor: str, fla
     conn.execute(f"UPDATE leads SET verdict = {_VERDICT} WHERE id IN ({marks})", tuple(lead_ids))
 
 
-def rebuild_flags(conn: sqlite3.Connection) -> None:
+def rebuild_flags(conn: Connection) -> None:
     """Every linked lead's flags from its latest counted completed check per vendor, then every verdict (the
     schema migration; the same result as applying each check in turn)."""
     for vendor, column in FLAG_COLUMNS.items():

@@ -9,10 +9,11 @@ column included.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from desktop_app.store.backend import Connection
 
 CHUNK = 500
 
@@ -27,7 +28,7 @@ class EvidenceEntry:
     entry_hash: str
 
 
-def evidence_entries(conn: sqlite3.Connection, check_ids: Sequence[int]) -> dict[int, EvidenceEntry]:
+def evidence_entries(conn: Connection, check_ids: Sequence[int]) -> dict[int, EvidenceEntry]:
     """check id -> its entry (a check stored outside Leadcheck has none and is absent)."""
     ids = sorted(set(check_ids))
     found: dict[int, EvidenceEntry] = {}
@@ -43,7 +44,7 @@ def evidence_entries(conn: sqlite3.Connection, check_ids: Sequence[int]) -> dict
     return found
 
 
-def full_leads(conn: sqlite3.Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def full_leads(conn: Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """lead id -> every column of its row, ``extra`` (the original CSV's other columns) as a dict."""
     ids = sorted(set(lead_ids))
     found: dict[int, dict[str, Any]] = {}

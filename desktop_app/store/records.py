@@ -6,16 +6,14 @@ which gives it ``db`` (the open database) and ``transaction()``.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from desktop_app.store import consumers, evidence, lead_table, ledger
+from desktop_app.store.backend import Connection
 from desktop_app.store.consumers import subject_variants
 from desktop_app.store.errors import store_errors
 from desktop_app.store.fields import LEAD_FIELDS
@@ -43,9 +41,10 @@ def _json(value: Any) -> str:
 class Records:
     """Checks, leads and their reads (see the module doc)."""
 
-    db: sqlite_utils.Database
+    db: Any  # sqlite-utils' Database, or its team-mode stand-in (store.db)
+    conn: Connection
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
     # -- the lead table (see lead_table) ---------------------------------------------------------------------
@@ -82,7 +81,7 @@ class Records:
 
     @staticmethod
     def insert_check(
-        conn: sqlite3.Connection,
+        conn: Connection,
         result: CheckResult,
         lead_id: int | None,
         batch_id: int | None,
@@ -94,9 +93,10 @@ class Records:
         row = Records._check_row(result, lead_id, batch_id, sent)
         row["cost"] = round(float(cost), 6) if cost else 0.0
         cur = conn.execute(
-            f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) RETURNING id",
+            tuple(row.values()),
         )
-        check_id = int(cur.lastrowid or 0)
+        check_id = int(cur.fetchone()[0])
         evidence.append(conn, "check", evidence.check_content({**row, "id": check_id}), ref=check_id)
         link_check(conn, check_id, result, sent, lead_id)
         return check_id
@@ -348,9 +348,10 @@ class Records:
         row.update(created_at=now, updated_at=now)
         with self.transaction() as conn:
             cur = conn.execute(
-                f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+                f"INSERT INTO leads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) RETURNING id",
+                tuple(row.values()),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
 
     def lead(self, lead_id: int) -> dict[str, Any] | None:
         cursor = self.db.execute("SELECT * FROM leads WHERE id = ?", [lead_id])

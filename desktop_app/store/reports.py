@@ -6,24 +6,24 @@ Every function takes the store's connection and yields plain tuples; :mod:`deskt
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from desktop_app.store import consumers
+from desktop_app.store.backend import Connection
 from desktop_app.vendors.registry import FLAG_COLUMNS
 from desktop_app.verdict import answers_of_colour
 
 SQL_CHUNK = 500
 
 
-def batch_vendors(conn: sqlite3.Connection, batch_id: int) -> list[str] | None:
+def batch_vendors(conn: Connection, batch_id: int) -> list[str] | None:
     """The batch's vendors in batch order, or None when there is no such batch."""
     row = conn.execute("SELECT vendors FROM batches WHERE id = ?", (batch_id,)).fetchone()
     return None if row is None else list(json.loads(row[0]))
 
 
-def batch_answers(conn: sqlite3.Connection, batch_id: int) -> Iterator[tuple[Any, ...]]:
+def batch_answers(conn: Connection, batch_id: int) -> Iterator[tuple[Any, ...]]:
     """(lead id, vendor, item state, note, flag, summary, finished_at, error) for each item, in item order."""
     yield from conn.execute(
         "SELECT i.lead_id, i.vendor, i.state, i.note, c.flag, c.summary, c.finished_at, c.error "
@@ -32,7 +32,7 @@ def batch_answers(conn: sqlite3.Connection, batch_id: int) -> Iterator[tuple[Any
     )
 
 
-def latest_answers(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+def latest_answers(conn: Connection) -> Iterator[tuple[Any, ...]]:
     """(lead id, vendor, flag, summary, finished_at, error) of each lead's latest answer per vendor, counting
     only checks made with the lead's own data."""
     yield from conn.execute(
@@ -43,7 +43,7 @@ def latest_answers(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
 
 
 def leads_by_id(
-    conn: sqlite3.Connection, lead_ids: Sequence[int], columns: Sequence[str]
+    conn: Connection, lead_ids: Sequence[int], columns: Sequence[str]
 ) -> Iterator[dict[int, tuple[Any, ...]]]:
     """Per chunk of :data:`SQL_CHUNK` ids: id -> (id, *columns)."""
     select = ", ".join(("id", *columns))
@@ -53,7 +53,7 @@ def leads_by_id(
         yield {int(r[0]): tuple(r) for r in rows}
 
 
-def suppression_with_reasons(conn: sqlite3.Connection, reasons: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+def suppression_with_reasons(conn: Connection, reasons: Sequence[str]) -> Iterator[tuple[Any, ...]]:
     """(kind, value, reason, added_at) of the suppression entries with one of ``reasons``."""
     if not reasons:
         return
@@ -63,7 +63,7 @@ def suppression_with_reasons(conn: sqlite3.Connection, reasons: Sequence[str]) -
     )
 
 
-def reviewed_phones(conn: sqlite3.Connection) -> set[str]:
+def reviewed_phones(conn: Connection) -> set[str]:
     """The phones of the leads someone marked reviewed (``leadcheck review``)."""
     rows = conn.execute(
         "SELECT DISTINCT l.phone FROM reviews r JOIN leads l ON l.id = r.lead_id WHERE l.phone IS NOT NULL"
@@ -72,7 +72,7 @@ def reviewed_phones(conn: sqlite3.Connection) -> set[str]:
 
 
 def leads_coloured(
-    conn: sqlite3.Connection, colour: str, vendor: str | None, *, skip_reviewed: bool = False
+    conn: Connection, colour: str, vendor: str | None, *, skip_reviewed: bool = False
 ) -> Iterator[tuple[Any, Any, Any, list[str]]]:
     """(phone, email, checked_at, causes) of leads whose verdict (``vendor`` None) or vendor flag is ``colour``
     (without the leads marked reviewed when ``skip_reviewed``).

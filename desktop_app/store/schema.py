@@ -191,7 +191,7 @@ def _v3(db: sqlite_utils.Database) -> None:
         CREATE INDEX import_problems_import ON import_problems(import_id, row_number);
         """
     )
-    rebuild_flags(db.conn)
+    rebuild_flags(db.conn)  # type: ignore[arg-type]  # the SQLite migrations run on SQLite only
     _fingerprint_leads(db)
 
 
@@ -232,7 +232,7 @@ def _v5(db: sqlite_utils.Database) -> None:
         CREATE INDEX evidence_log_ref ON evidence_log(kind, ref);
         """
     )
-    seal_existing_checks(db.conn)
+    seal_existing_checks(db.conn)  # type: ignore[arg-type]
 
 
 def _v6(db: sqlite_utils.Database) -> None:
