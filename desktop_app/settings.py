@@ -25,7 +25,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,9 @@ MAX_SETTINGS_FILE_BYTES = 1024 * 1024
 MAX_TEXT_CHARS = 200
 SHOWN_VALUE_CHARS = 60
 MAX_PRICE = 1000.0  # dollars per call: far above any vendor's list price, low enough to catch a typo
+MAX_DAILY_CAP = 100000.0  # dollars per vendor per day
+MAX_RETURN_HOURS = 2160  # 90 days: far beyond any supplier's return window (48-72 h is usual)
+RETURN_WINDOW_PREFIX = "return_window."  # + a supplier's name as stored with its leads
 YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -187,6 +190,38 @@ SETTINGS: tuple[Setting, ...] = (
         for vendor in VENDORS
         if vendor.batchable and vendor.batch_billed
     ),
+    *(
+        Setting(
+            f"cap.{vendor.key}",
+            float,
+            0.0,
+            f"Most a batch spends on {vendor.label} calls in one day (what today's stored checks cost counts); the "
+            "batch pauses before the call that would pass it. 0: no cap.",
+            None,
+            0,
+            MAX_DAILY_CAP,
+            "dollars",
+        )
+        for vendor in VENDORS
+        if vendor.batchable and vendor.batch_billed
+    ),
+    Setting(
+        "return_window_hours",
+        int,
+        72,
+        "Hours after purchase a lead that turns red can be returned, for every supplier without a "
+        f"{RETURN_WINDOW_PREFIX}<supplier> setting of its own.",
+        None,
+        0,
+        MAX_RETURN_HOURS,
+        "hours",
+    ),
+    Setting(
+        "auto_retain",
+        bool,
+        False,
+        "Retain due TrustedForm certificates automatically while the window is open (chosen in Deadlines).",
+    ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
     Setting("credentials.consentcontrol.host", str, "", "Consent Control account host."),
@@ -194,9 +229,44 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
+def return_window_setting(supplier: str) -> Setting:
+    """The ``return_window.<supplier>`` setting: one supplier's return window in hours (its default: the
+    ``return_window_hours`` setting's default). Suppliers are the buyer's own names, so this family is not listed
+    in :data:`SETTINGS`; :func:`setting` knows it."""
+    default = _BY_KEY["return_window_hours"]
+    return Setting(
+        RETURN_WINDOW_PREFIX + supplier,
+        int,
+        default.default,
+        f"Hours after purchase a lead from {supplier} that turns red can be returned (else return_window_hours).",
+        None,
+        default.minimum,
+        default.maximum,
+        "hours",
+    )
+
+
+def _supplier_of(key: str) -> str | None:
+    """The supplier named by a ``return_window.<supplier>`` key (None for any other key or an unusable name)."""
+    if not key.startswith(RETURN_WINDOW_PREFIX):
+        return None
+    name = key[len(RETURN_WINDOW_PREFIX) :]
+    return name if name and name == name.strip() and name.isprintable() and len(name) <= MAX_TEXT_CHARS else None
+
+
+def is_setting(key: str) -> bool:
+    """Whether ``key`` is a declared setting or a supplier's return window (``return_window.<supplier>``)."""
+    return key in _BY_KEY or _supplier_of(key) is not None
+
+
 def setting(key: str) -> Setting:
-    """The declared setting ``key`` (its type, default, range, what it accepts)."""
-    return _BY_KEY[key]
+    """The declared setting ``key`` (its type, default, range, what it accepts); KeyError for an unknown key."""
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    supplier = _supplier_of(key)
+    if supplier is None:
+        raise KeyError(key)
+    return return_window_setting(supplier)
 
 
 HOME_ACCEPTS = "a folder Leadcheck can create or write to"
@@ -292,12 +362,39 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         raise refused(f"The settings file {path} must hold a JSON object of settings; it holds {shown(raw)}.")
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        setting = _BY_KEY.get(key)
+        declared = setting(key) if is_setting(key) else None
         try:
-            values[key] = value if setting is None else setting.parse(value)
+            values[key] = value if declared is None else declared.parse(value)
         except InvalidSetting as exc:
             raise refused(f"In the settings file, {exc}", key) from None
     return values
+
+
+class ReturnWindows(Mapping[str, float]):
+    """Supplier -> return window in hours. Iterates over the suppliers with a window of their own (``own``); any
+    other supplier reads as ``default``, so ``windows.get(name, x)`` and ``windows[name]`` never miss."""
+
+    def __init__(self, own: Mapping[str, float], default: float) -> None:
+        self.own = dict(own)
+        self.default = default
+
+    def __getitem__(self, supplier: str) -> float:
+        return self.own.get(supplier, self.default)
+
+    def __contains__(self, supplier: object) -> bool:
+        return supplier in self.own
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.own)
+
+    def __len__(self) -> int:
+        return len(self.own)
+
+    def __bool__(self) -> bool:
+        return True  # never "no windows": the default applies to every supplier
+
+    def __repr__(self) -> str:
+        return f"ReturnWindows({self.own!r}, default={self.default:g})"
 
 
 def _keyring() -> Any:
@@ -340,7 +437,9 @@ class Settings:
     def get(self, key: str) -> Any:
         if key in self._from_env:
             return self._from_env[key]
-        return self._values.get(key, _BY_KEY[key].default)
+        if key not in self._values and _supplier_of(key) is not None:
+            return self.get("return_window_hours")  # a supplier without a window of its own
+        return self._values.get(key, setting(key).default)
 
     def source(self, key: str) -> str:
         """Where ``key``'s value comes from: "environment", "settings" (the file) or "default"."""
@@ -351,9 +450,19 @@ class Settings:
     def set(self, key: str, value: Any) -> None:
         """Save ``key`` to ``settings.json``; raises InvalidSetting (nothing saved) for a value it does not accept."""
         old = self._values.get(key)
-        self._values[key] = _BY_KEY[key].parse(value)
+        self._values[key] = setting(key).parse(value)
         self._save()
         self._changed(key, {"from": old, "to": self._values[key]})
+
+    def unset(self, key: str) -> bool:
+        """Remove ``key`` from ``settings.json`` (its default applies again); returns whether it was set there."""
+        setting(key)  # KeyError for a key that is no setting
+        if key not in self._values:
+            return False
+        old = self._values.pop(key)
+        self._save()
+        self._changed(key, {"from": old, "to": None})
+        return True
 
     def _changed(self, key: str, detail: dict[str, Any]) -> None:
         for listener in list(self.listeners):
@@ -366,6 +475,20 @@ class Settings:
     def prices(self) -> dict[str, float]:
         """Vendor -> what one billed call costs (the ``price.<vendor>`` settings; 0 when not set)."""
         return {s.key.split(".", 1)[1]: float(self.get(s.key)) for s in SETTINGS if s.key.startswith("price.")}
+
+    def caps(self) -> dict[str, float]:
+        """Vendor -> its daily spending cap in dollars (the ``cap.<vendor>`` settings; 0: no cap)."""
+        return {s.key.split(".", 1)[1]: float(self.get(s.key)) for s in SETTINGS if s.key.startswith("cap.")}
+
+    def return_windows(self) -> ReturnWindows:
+        """Every supplier's return window in hours: its ``return_window.<supplier>`` setting, else
+        ``return_window_hours`` (what :meth:`Store.returnable` takes as ``windows``)."""
+        own = {
+            key[len(RETURN_WINDOW_PREFIX) :]: float(value)
+            for key, value in self._values.items()
+            if _supplier_of(key) is not None
+        }
+        return ReturnWindows(own, float(self.get("return_window_hours")))
 
     # -- credentials ---------------------------------------------------------------------------------------
 

@@ -14,9 +14,10 @@
 * ``leadcheck suppression import FILE`` — add a Consent Control suppression file to the local list.
 
 Exit status (:class:`~desktop_app.cli.common.Exit`): 0 when everything completed, 1 when a call failed or a vendor
-lane stopped on an account problem, 2 when input was refused before sending (a file that is not a usable
-CSV, rows refused by ``import``, unknown vendors, missing credentials). ``--json`` prints one JSON object per
-check (cached ones carry ``"cached": true``), or one object for ``import`` / ``export``.
+lane stopped on an account problem or paused at its daily cap (``cap.<vendor>``), 2 when input was refused before
+sending (a file that is not a usable CSV, rows refused by ``import``, unknown vendors, missing credentials).
+``--json`` prints one JSON object per check (cached ones carry ``"cached": true``), or one object for ``import`` /
+``export``.
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ def _item_record(event: Any, batch_id: int) -> dict[str, Any]:
 
 
 async def _run_batch(service: Any, out: Output, batch_id: int, args: argparse.Namespace) -> int:
-    from desktop_app.jobs import BatchRunner, EventKind
+    from desktop_app.jobs import BatchRunner, EventKind, RunState
     from desktop_app.vendors.errors import MissingCredentials
 
     runner = BatchRunner(service)
@@ -262,7 +263,15 @@ async def _run_batch(service: Any, out: Output, batch_id: int, args: argparse.Na
         f"{progress.cached:,} cached (already answered, not paid again), {progress.remaining:,} remaining."
     )
     _verdict_note(service, out, batch_id)
-    if progress.stop_reason:
+    if progress.state is RunState.CAPPED:
+        capped = " and ".join(
+            f"`leadcheck settings set cap.{v} DOLLARS`" for v, p in progress.vendors.items() if p.capped
+        )
+        out.note(f"Paused: {progress.stop_reason}")
+        out.note(
+            f"Run `leadcheck scrub --resume --batch {batch_id}` tomorrow, or raise the cap ({capped}) and run it now."
+        )
+    elif progress.stop_reason:
         out.note(f"Stopped: {progress.stop_reason}")
         out.note(f"Fix it, then run `leadcheck scrub --resume --batch {batch_id}`.")
     if args.out:

@@ -7,7 +7,8 @@
 * ``leadcheck [--json] costs [--by vendor|supplier|day|batch]`` — the ledger of what stored checks cost.
 * ``leadcheck [--json] suppliers`` — one scorecard per supplier.
 * ``leadcheck export returns [--supplier S] --out F.csv`` — leads that turned red within their supplier's
-  return window, with the reason in words and the evidence-log hash of the check that made each red.
+  return window (``return_window.<supplier>`` hours, else ``return_window_hours``, 72 by default), with the reason
+  in words and the evidence-log hash of the check that made each red.
 * ``leadcheck review LEAD_ID --reason TEXT`` — mark a red verdict or litigator hit reviewed (an evidence-log entry).
 """
 
@@ -124,7 +125,7 @@ async def review_command(core: Core, args: argparse.Namespace, out: Output) -> i
 async def returns_command(core: Core, args: argparse.Namespace, out: Output) -> int:
     from desktop_app.exports.returns import write_returns
 
-    rows = core.store.returnable(supplier=args.supplier)
+    rows = core.store.returnable(core.settings.return_windows(), supplier=args.supplier)
     try:
         write_returns(core.store, args.out, rows, supplier=args.supplier)
     except OSError as exc:

@@ -5,7 +5,8 @@ Kinds, in the order they can occur::
 
     started → item* (cached items first, then calls as they finish) ↔ paused / resumed
             → lane_stopped (a vendor refused the account: its remaining items stay pending)
-            → finished (always last; ``progress.state`` says done, cancelled, stopped or interrupted)
+            → lane_stopped (a vendor's daily cap is reached: its remaining items stay pending)
+            → finished (always last; ``progress.state`` says done, cancelled, stopped, capped or interrupted)
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class RunState(StrEnum):
     DONE = "done"  # every item completed (some may have failed)
     CANCELLED = "cancelled"
     STOPPED = "stopped"  # a lane stopped on an account problem; resumable once it is fixed
+    CAPPED = "capped"  # a lane reached its vendor's daily cap: the batch is stored paused; resumable tomorrow
     INTERRUPTED = "interrupted"  # the run itself was cancelled or crashed; resumable
 
 
@@ -60,6 +62,7 @@ class VendorProgress:
     in_flight: int
     rate: float  # completed calls per second, recent
     stopped: str | None = None  # why the lane stopped early
+    capped: bool = False  # it stopped at its vendor's daily cap
 
     @property
     def remaining(self) -> int:

@@ -25,6 +25,14 @@ ends the run once they are stored; the batch can be resumed later either way. A 
 the account (bad key, billing, forbidden, missing credentials) stops; its remaining items stay pending and
 the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
 
+A vendor with a daily cap (``cap.<vendor>``, read once per run with the prices) gets a
+:class:`~desktop_app.jobs.spending.DailySpend`: right before each call the lane asks it whether the call's price,
+with today's stored costs and the calls in flight, stays within the cap. When it would not, that call is not sent,
+the lane stops taking items (they stay pending) and, once the other lanes end, the batch is stored ``paused`` with
+the reason in words ("TrustedForm's daily cap of $50.00 is reached ($49.80 spent today); resume tomorrow or raise
+the cap."); the run ends :attr:`~desktop_app.jobs.events.RunState.CAPPED`. Resuming it on another day, or after
+raising the cap, continues it. A lane stopped on an account problem as well makes the batch ``stopped``.
+
 Errors: :class:`~desktop_app.vendors.errors.MissingCredentials` is raised by :meth:`BatchRun.run` before
 anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound` for an unknown batch;
 :class:`~desktop_app.store.db.StoreError` (disk full...) ends the run as ``interrupted`` and propagates.
@@ -33,6 +41,7 @@ anything is sent when a chosen vendor's keys are not set; :class:`BatchNotFound`
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +58,7 @@ from desktop_app.jobs.events import (
     RunState,
     VendorProgress,
 )
+from desktop_app.jobs.spending import DailySpend, stored_spend
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.jobs.writer import ItemWriter
 from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, WorkItem, call_key
@@ -89,6 +99,8 @@ class _Lane:
     cached: int = 0
     in_flight: int = 0
     stopped: str | None = None
+    spend: DailySpend | None = None  # the vendor's daily cap, when it has one
+    capped: bool = False  # stopped because the next call would pass the daily cap
     meter: RateMeter = field(default_factory=RateMeter)
     # call key (see call_key) -> (check id, flag, state) for calls finished in this run; -> future while in flight
     answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
@@ -107,6 +119,7 @@ class _Lane:
             self.in_flight,
             self.meter.rate(),
             self.stopped,
+            self.capped,
         )
 
 
@@ -202,7 +215,11 @@ class BatchRun:
 
     @property
     def progress(self) -> BatchProgress:
-        stopped = [f"{VENDOR_LABELS.get(v, v)}: {lane.stopped}" for v, lane in self._lanes.items() if lane.stopped]
+        stopped = [
+            lane.stopped if lane.capped else f"{VENDOR_LABELS.get(v, v)}: {lane.stopped}"
+            for v, lane in self._lanes.items()
+            if lane.stopped
+        ]
         return BatchProgress(
             self.batch_id,
             self._state,
@@ -295,6 +312,16 @@ class BatchRun:
         self._demo = bool(getattr(self.service, "demo", False))
         if settings is not None and hasattr(settings, "prices"):
             self._prices = settings.prices()
+        caps = settings.caps() if settings is not None and hasattr(settings, "caps") else {}
+        for vendor, lane in self._lanes.items():
+            spend = DailySpend(
+                vendor,
+                float(caps.get(vendor, 0.0)),
+                float(self._prices.get(vendor, 0.0)),
+                functools.partial(stored_spend, self.service.store, vendor),
+                clock=self.runner.wall_clock,
+            )
+            lane.spend = spend if spend.active else None
         return info
 
     async def run(self) -> BatchProgress:
@@ -323,9 +350,15 @@ class BatchRun:
                 logger.exception("could not mark batch %s interrupted", self.batch_id)
             self._emit(EventKind.FINISHED, message="interrupted")
             raise
+        for lane in self._lanes.values():
+            if lane.capped and lane.spend is not None:
+                lane.stopped = lane.spend.words()  # what the calls stored today cost, now none is in flight
         stop_reason = self.progress.stop_reason
+        stopped = [lane for lane in self._lanes.values() if lane.stopped]
         if self._cancelled:
             self._state, status = RunState.CANCELLED, "cancelled"
+        elif stopped and all(lane.capped for lane in stopped):
+            self._state, status = RunState.CAPPED, "paused"
         elif stop_reason:
             self._state, status = RunState.STOPPED, "stopped"
         else:
@@ -456,6 +489,21 @@ class BatchRun:
 
     async def _call(self, lane: _Lane, item: WorkItem, key: str, client: Any) -> None:
         job = JOBS[lane.vendor]
+        if lane.stopped:
+            return  # the item stays pending
+        if lane.spend is not None and not lane.spend.reserve():
+            self._cap_lane(lane)
+            return
+        cost = 0.0  # unless the call is stored: not sent, refused, or interrupted before its answer was stored
+        try:
+            cost = await self._send(lane, job, item, key, client)
+        finally:
+            if lane.spend is not None:
+                lane.spend.release(cost)
+
+    async def _send(self, lane: _Lane, job: Any, item: WorkItem, key: str, client: Any) -> float:
+        """Send the item's call (its price already reserved under the daily cap) and store what came back; returns
+        what the stored call cost."""
         if lane.limiter is not None:
             await lane.limiter.acquire()
         await self._items.call(self._items.batches.mark_in_flight, item.id)
@@ -469,12 +517,12 @@ class BatchRun:
             lane.answered[key] = (None, None, "failed", str(exc))
             outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
             self._emit(EventKind.ITEM, outcome)
-            return
+            return 0.0
         except MissingCredentials as exc:
             lane.in_flight -= 1
             await self._items.call(self._items.batches.reopen_item, item.id)
             self._stop_lane(lane, str(exc))
-            return
+            return 0.0
         except BaseException:
             lane.in_flight -= 1
             raise
@@ -483,13 +531,14 @@ class BatchRun:
         if self._demo:
             clean = simulated(clean)  # the demo's advice, as the service's clean() gives single checks
         suppression = suppression_for(clean, f"TCPA Litigator check (batch {self.batch_id})")
+        cost = call_cost(clean, self._prices)
         check_id = await self._items.call(
             self._items.batches.complete_item,
             item,
             clean,
             sent=job.sent(item.lead),
             suppression=suppression,
-            cost=call_cost(clean, self._prices),
+            cost=cost,
         )
         lane.meter.tick()
         flag = clean.flag.value if clean.flag else None
@@ -505,6 +554,14 @@ class BatchRun:
         self._emit(EventKind.ITEM, outcome)
         if clean.error is not None and clean.error.kind in STOPPING_KINDS:
             self._stop_lane(lane, message)
+        return cost
+
+    def _cap_lane(self, lane: _Lane) -> None:
+        """The next call would pass the vendor's daily cap: take no more items (they stay pending)."""
+        if lane.stopped is None and lane.spend is not None:
+            lane.capped = True
+            lane.stopped = lane.spend.words(in_flight=True)
+            self._emit(EventKind.LANE_STOPPED, message=lane.stopped)
 
     def _stop_lane(self, lane: _Lane, reason: str) -> None:
         if lane.stopped is None:

@@ -48,7 +48,9 @@ class BatchRunner:
     """Creates batches over stored leads and runs them through ``service`` (a CheckService).
 
     ``clients`` replaces the vendor clients (tests pass fakes); by default each run builds them from the
-    service, so credentials are read once per run.
+    service, so credentials are read once per run. ``clock`` times the runs (rates, elapsed); ``wall_clock`` (seconds
+    since the epoch; default: the service's vendor calls' clock, else ``time.time``) says which day a daily cap
+    counts.
     """
 
     def __init__(
@@ -57,11 +59,14 @@ class BatchRunner:
         *,
         clients: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] | None = None,
     ) -> None:
         self.service = service
         self.batches = BatchStore(service.store)
         self.clients = dict(clients or {})
         self.clock = clock
+        http_clock = getattr(getattr(service, "http", None), "clock", None)
+        self.wall_clock: Callable[[], float] = wall_clock or (http_clock if callable(http_clock) else time.time)
 
     def plan(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> tuple[BatchPlan, list[tuple[int, str, str]]]:
         """Which (lead, vendor, subject) pairs a batch over ``lead_ids`` would check (nothing is written)."""

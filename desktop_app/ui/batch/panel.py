@@ -34,6 +34,7 @@ STATE_WORDS = {
     RunState.DONE: "Finished",
     RunState.CANCELLED: "Cancelled",
     RunState.STOPPED: "Stopped",
+    RunState.CAPPED: "Paused at the daily cap",
     RunState.INTERRUPTED: "Interrupted",
 }
 
@@ -338,6 +339,11 @@ class BatchPanel(QWidget):
                 )
             elif final.state is RunState.CANCELLED:
                 self.show_info(f"Cancelled with {final.remaining:,} checks left; press Resume to finish it later.")
+            elif final.state is RunState.CAPPED:
+                self.show_error(
+                    f"Paused — {final.stop_reason} Caps are in File → Settings → Costs; press Resume once it is "
+                    "raised, or tomorrow."
+                )
             elif final.stop_reason:
                 self.show_error(f"Stopped — {final.stop_reason} Fix it, then press Resume.")
         self._update_buttons()
