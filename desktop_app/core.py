@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from desktop_app.service import CheckService
     from desktop_app.settings import Settings
     from desktop_app.store import Store
+    from desktop_app.store.backend import Location
     from desktop_app.vendors.ratelimit import Clock, Sleep
 
 
@@ -47,7 +47,7 @@ class Core:
     store: Store
     client: httpx.AsyncClient
     service: CheckService
-    database: Path
+    database: Location  # the SQLite file, or the shared database's URL in team mode
     simulator: Any = None  # the VendorSimulator in demo mode
 
     async def aclose(self) -> None:
@@ -96,6 +96,7 @@ def open_core(
 
     env = dict(os.environ if environ is None else environ)
     paths.ensure()
+    database: Location
     simulator = None
     try:
         if demo:
@@ -108,12 +109,13 @@ def open_core(
         else:
             origins = origins_from_env(env)
             settings = Settings(paths, environ=env)
-            database = paths.database
+            database = settings.database_url() or paths.database
         if configure_logs:
             from desktop_app.logs import configure_logging
 
             configure_logging(paths, settings)
-        store = Store(database, backups_dir=paths.backups_dir)
+        password = settings.database_password() if isinstance(database, str) else None
+        store = Store(database, backups_dir=paths.backups_dir, password=password)
     except BaseException:
         if simulator is not None:
             simulator.stop()

@@ -288,7 +288,7 @@ def write_packet(store: Store, value: str, out_path: Path, *, now: datetime | No
 
 
 def _gather_with_own_store(store: Store, value: str, now: datetime | None) -> PacketData:
-    reader = Store(Path(store.path), backups_dir=store.backups_dir)
+    reader = store.reopen()
     try:
         return gather(reader, value, now=now)
     finally:

@@ -222,6 +222,14 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Retain due TrustedForm certificates automatically while the window is open (chosen in Deadlines).",
     ),
+    Setting(
+        "database_url",
+        str,
+        "",
+        "Team mode: the shared PostgreSQL database every seat uses (postgresql://user@host:port/database, without "
+        "its password, which is kept in the keyring). Empty: this computer's own database file.",
+        "LEADCHECK_DATABASE_URL",
+    ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
     Setting("credentials.consentcontrol.host", str, "", "Consent Control account host."),
@@ -403,6 +411,35 @@ def _keyring() -> Any:
     return keyring
 
 
+DATABASE_PASSWORD_KEY = "database.password"  # the keyring entry of the team database's password
+
+
+def check_database_url(value: str, *, name: str = "database_url", allow_password: bool = False) -> str:
+    """A team-mode database URL as given, or InvalidSetting saying what is wrong with it. A password may be in the
+    URL only where it comes from the environment (``LEADCHECK_DATABASE_URL``); saved settings keep it out."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise InvalidSetting(f"{name} is not a database address ({exc}).", setting=name) from None
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname and "host=" not in parts.query:
+        raise InvalidSetting(
+            f"{name} must look like postgresql://user@host:5432/leadcheck; it is {shown(text)}.", setting=name
+        )
+    if parts.password is not None and not allow_password:
+        raise InvalidSetting(
+            f"{name} must not contain the password: Leadcheck keeps it in the keyring (Settings → Database) or "
+            "takes the whole URL from LEADCHECK_DATABASE_URL.",
+            setting=name,
+        )
+    return text
+
+
 class Settings:
     """Reads and writes ``settings.json`` and the keyring. Environment variables always win.
 
@@ -435,6 +472,10 @@ class Settings:
     # -- declared settings ---------------------------------------------------------------------------------
 
     def get(self, key: str) -> Any:
+        if key == "database_url" and key in self._from_env:  # the environment's URL may carry the password
+            from desktop_app.store.backend import redact_url
+
+            return redact_url(str(self._from_env[key]))
         if key in self._from_env:
             return self._from_env[key]
         if key not in self._values and _supplier_of(key) is not None:
@@ -450,7 +491,10 @@ class Settings:
     def set(self, key: str, value: Any) -> None:
         """Save ``key`` to ``settings.json``; raises InvalidSetting (nothing saved) for a value it does not accept."""
         old = self._values.get(key)
-        self._values[key] = setting(key).parse(value)
+        parsed = setting(key).parse(value)
+        if key == "database_url":
+            parsed = check_database_url(str(parsed))
+        self._values[key] = parsed
         self._save()
         self._changed(key, {"from": old, "to": self._values[key]})
 
@@ -537,6 +581,42 @@ class Settings:
         self._changed(
             f"credentials.{spec.vendor}.{spec.name}", {"secret": "set in the keyring" if value else "removed"}
         )
+
+    # -- team mode -------------------------------------------------------------------------------------------
+
+    def database_url(self) -> str:
+        """The shared database's URL ("" for this computer's own file): ``LEADCHECK_DATABASE_URL`` (which may
+        carry the password), else the saved setting. InvalidSetting for an address Leadcheck cannot use."""
+        if "database_url" in self._from_env:
+            return check_database_url(str(self._from_env["database_url"]), name="LEADCHECK_DATABASE_URL",
+                                      allow_password=True)  # fmt: skip
+        return check_database_url(str(self._values.get("database_url", "")))
+
+    def database_password(self) -> str | None:
+        """The team database's password from the keyring (None when not stored or no keyring)."""
+        try:
+            return _keyring().get_password(KEYRING_SERVICE, DATABASE_PASSWORD_KEY) or None
+        except Exception:  # noqa: BLE001 - any keyring backend failure means "not stored here"
+            return None
+
+    def set_database_password(self, password: str) -> None:
+        """Keep the team database's password in the keyring ("" removes it); KeyringUnavailable without one."""
+        try:
+            kr = _keyring()
+            if password:
+                kr.set_password(KEYRING_SERVICE, DATABASE_PASSWORD_KEY, password)
+            else:
+                try:
+                    kr.delete_password(KEYRING_SERVICE, DATABASE_PASSWORD_KEY)
+                except Exception:  # noqa: BLE001 - nothing stored
+                    pass
+        except Exception:  # noqa: BLE001
+            raise KeyringUnavailable(
+                "Leadcheck could not save the database password because this computer has no usable system "
+                "keyring. Nothing was saved. Put the whole address, password included, in LEADCHECK_DATABASE_URL "
+                "before starting Leadcheck instead."
+            ) from None
+        self._changed("database.password", {"secret": "set in the keyring" if password else "removed"})
 
     def keyring_status(self) -> tuple[bool, str]:
         """(usable, plain-words description of the keyring backend)."""

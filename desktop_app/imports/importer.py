@@ -286,7 +286,7 @@ class LeadImporter:
         stored_leads: int | None = None
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first
-            load_keys = functools.partial(map_stored_keys_from, Path(self.store.path), keys)
+            load_keys = functools.partial(map_stored_keys_from, self.store.location, keys)
         rows = estimated_rows(fmt)
         reader = RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
         in_child = self.reader_process and not self._in_loop and not getattr(sys, "frozen", False)

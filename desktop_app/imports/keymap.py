@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
+from desktop_app.store.backend import Location
 from desktop_app.store.imports import ImportStore
 from desktop_app.store.lead_table import reader
 
@@ -72,7 +72,7 @@ def map_stored_keys(rows: Iterable[tuple[Any, ...]], keys: KeyMap, *, pause: flo
     return count
 
 
-def map_stored_keys_from(database: Path, keys: KeyMap) -> int:
+def map_stored_keys_from(database: Location, keys: KeyMap) -> int:
     """:func:`map_stored_keys` on a read connection of the calling thread's own (WAL: the writer goes on)."""
     with contextlib.closing(reader(database)) as conn:
         return map_stored_keys(ImportStore.lead_keys_on(conn), keys, pause=READER_PAUSE_SECONDS)

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 Location = Path | str  # an SQLite file, or a postgresql:// URL (team mode)
 
@@ -26,6 +26,24 @@ URL_SCHEMES = ("postgresql", "postgres")
 def is_shared(location: Location | None) -> bool:
     """True for a PostgreSQL URL (team mode), False for an SQLite file."""
     return isinstance(location, str) and urlsplit(location).scheme in URL_SCHEMES
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (for messages, logs, settings and exports)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def describe(location: Location) -> str:
+    """Where a database is, for the buyer's eyes: the file, or the shared database's host and name."""
+    if not is_shared(location):
+        return str(location)
+    parts = urlsplit(str(location))
+    port = f":{parts.port}" if parts.port else ""
+    return f"PostgreSQL {parts.hostname or 'localhost'}{port}{parts.path or ''}"
 
 
 class Cursor(Protocol):

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from desktop_app.store import evidence
-from desktop_app.store.backend import Connection, Location, SqliteConnection, is_shared, sqlite_connect
+from desktop_app.store.backend import Connection, Location, SqliteConnection, describe, is_shared, sqlite_connect
 from desktop_app.store.errors import NewerSchemaError, store_errors, translate
 from desktop_app.store.records import Records
 from desktop_app.store.schema import LEAD_INDEXES, MIGRATIONS, SCHEMA_VERSION
@@ -112,7 +112,7 @@ class Store(Records):
         from desktop_app.store import postgres
 
         conn = None
-        with store_errors(f"open the shared database at {postgres.host_of(url)}"):
+        with store_errors(f"open the shared database ({describe(url)})"):
             try:
                 postgres.remember_password(url, password)
                 conn = postgres.connect(url)
@@ -137,11 +137,7 @@ class Store(Records):
     @property
     def describe(self) -> str:
         """Where the database is, for the buyer's eyes (a shared database's URL without its password)."""
-        if self.shared:
-            from desktop_app.store import postgres
-
-            return f"PostgreSQL {postgres.host_of(str(self.location))}"
-        return str(self.path)
+        return describe(self.location)
 
     @property
     def connection(self) -> Connection:

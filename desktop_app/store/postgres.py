@@ -74,24 +74,6 @@ class _Number(Loader):
         return int(text)
 
 
-def redact(url: str) -> str:
-    """The URL without its password (for messages, logs and Settings)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
-
-
-def host_of(url: str) -> str:
-    """``host:port/database`` for the buyer's eyes."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{host}{port}{parts.path or ''}"
-
-
 def is_loopback(url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")

@@ -28,7 +28,6 @@ Ctrl+Q quits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -466,7 +465,7 @@ class MainWindow(QMainWindow):
         store = getattr(self.service, "store", None)
         if store is None:
             return None
-        return await verify_evidence(self, Path(store.path))
+        return await verify_evidence(self, store.location)
 
     def _on_verify_evidence(self) -> None:
         spawn(self.verify_evidence())

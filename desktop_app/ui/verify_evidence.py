@@ -16,10 +16,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop_app.store import Store, StoreError
+from desktop_app.store.backend import Location
 from desktop_app.store.evidence import Verification
 
 
-def _verify(database: Path, report: Any) -> Verification:
+def _verify(database: Location, report: Any) -> Verification:
     """Worker thread: open the database on this thread and verify it."""
     with Store(database) as store:
         return store.verify(on_progress=report)

@@ -30,7 +30,6 @@ import importlib
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -38,6 +37,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_app.jobs import BATCH_VENDORS, BatchEvent, BatchPlan, BatchProgress, BatchRun, BatchRunner, EventKind
 from desktop_app.jobs.events import ItemOutcome
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.batches import BatchInfo, BatchStore
 from desktop_app.vendors.errors import LeadcheckError, MissingCredentials
 from desktop_app.vendors.registry import vendor as vendor_facts
@@ -63,7 +63,7 @@ WARM_MODULES = (
 
 
 def _create_batch_on_own_connection(
-    database: Path,
+    database: Location,
     name: str,
     vendors: Sequence[str],
     items: Sequence[tuple[int, str, str]],
@@ -83,7 +83,7 @@ class _ReaderService:
 
 
 def _estimate_on_own_connection(
-    database: Path, settings: Any, lead_ids: list[int], vendors: tuple[str, ...], prices: Mapping[str, float]
+    database: Location, settings: Any, lead_ids: list[int], vendors: tuple[str, ...], prices: Mapping[str, float]
 ) -> dict[bool, Any]:
     """Worker thread: both estimates (without and with re-checking) through a Store of its own."""
     with Store(database) as reader:
@@ -199,7 +199,7 @@ class BatchController(QObject):
         """:meth:`BatchRunner.estimate` for ``lead_ids`` with and without re-checking (keyed by ``recheck``), at
         today's prices, on a worker thread with a Store of its own (WAL lets it read while a batch writes)."""
         prices = self.settings.prices() if self.settings is not None else {}
-        database, settings, ids = Path(self.runner.batches.store.path), self.settings, list(lead_ids)
+        database, settings, ids = self.runner.batches.store.location, self.settings, list(lead_ids)
         return await asyncio.to_thread(_estimate_on_own_connection, database, settings, ids, tuple(vendors), prices)
 
     async def create(
@@ -214,11 +214,11 @@ class BatchController(QObject):
         """Store a new batch over ``lead_ids`` (every pair pending); returns its plan with the batch id."""
         plan, items = await self.plan(lead_ids, vendors)
         store = self.runner.batches.store
-        if len(items) > CREATE_ON_LOOP_ITEMS and getattr(store, "path", None):
+        if len(items) > CREATE_ON_LOOP_ITEMS and getattr(store, "location", None):
             # One transaction of 30,000 rows takes ~200 ms: written from a worker thread on a connection of
             # its own while this coroutine (the loop's writer) waits, so the window keeps painting.
             batch_id = await asyncio.to_thread(
-                _create_batch_on_own_connection, Path(store.path), name, vendors, items, recheck, import_id
+                _create_batch_on_own_connection, store.location, name, vendors, items, recheck, import_id
             )
         else:
             batch_id = self.runner.batches.create_batch(name, vendors, items, recheck=recheck, import_id=import_id)

@@ -55,7 +55,7 @@ FLAG_VENDORS = tuple(v for v in TAB_ORDER if v in LEAD_VENDORS)
 
 def _with_reader(store: Any, work: Callable[[Store], T]) -> T:
     """Run ``work`` on this (worker) thread with a Store of its own on the same database file."""
-    reader = Store(Path(store.path), backups_dir=getattr(store, "backups_dir", None))
+    reader = store.reopen()
     try:
         return work(reader)
     finally:

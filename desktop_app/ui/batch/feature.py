@@ -130,7 +130,7 @@ class BatchFeature(QObject):
     async def finish_import(self, report: ImportReport) -> ImportOutcomeDialog:
         """After an import: reload the lead table and show the outcome (bad rows with reasons)."""
         self.last_import = report
-        outcome = ImportOutcomeDialog(report, Path(self.store.path), self.window)
+        outcome = ImportOutcomeDialog(report, self.store.location, self.window)
         outcome.check_requested.connect(self._on_check_imported)
         self._keep(outcome)
         outcome.open()
@@ -144,7 +144,7 @@ class BatchFeature(QObject):
     async def lead_scopes(self, lead_ids: Sequence[int] | None = None, import_id: int | None = None) -> list[LeadScope]:
         """The sets of leads the Check dialog offers, most specific first."""
         scopes: list[LeadScope] = []
-        database = Path(self.store.path)
+        database = self.store.location
         if lead_ids is not None:
             name = Path(self.last_import.source_file).name if self.last_import is not None else "imported leads"
             scopes.append(

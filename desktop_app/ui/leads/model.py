@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sqlite3
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
+from desktop_app.store.backend import Connection, Location
 from desktop_app.store.errors import QueryInterrupted, StoreError
 from desktop_app.store.lead_table import (
     ROW_COLUMNS,
@@ -187,17 +186,17 @@ class LeadsModel(QAbstractTableModel):
     loaded = Signal(int)
     load_failed = Signal(str)
 
-    def __init__(self, store: Any, parent: Any = None, *, database: Path | None = None) -> None:
+    def __init__(self, store: Any, parent: Any = None, *, database: Location | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.database = Path(database or store.path)
+        self.database: Location = database or store.location
         self.query = LeadQuery()
         self.complete = False  # whether ``_ids`` is the whole result (not just the first page)
         self._ids: array[int] = array("q")
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._generation = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leads-query")
-        self._reader: sqlite3.Connection | None = None
+        self._reader: Connection | None = None
         self._reader_lock = threading.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 
 T = TypeVar("T")
 
 
-def _with_reader(database: Path, work: Callable[[Store], T]) -> T:
+def _with_reader(database: Location, work: Callable[[Store], T]) -> T:
     reader = Store(database)
     try:
         return work(reader)
@@ -26,4 +26,4 @@ def _with_reader(database: Path, work: Callable[[Store], T]) -> T:
 
 async def read_off_thread(store: Any, work: Callable[[Store], T]) -> T:
     """Run ``work`` on a worker thread with a Store of its own on ``store``'s database file."""
-    return await asyncio.to_thread(_with_reader, Path(store.path), work)
+    return await asyncio.to_thread(_with_reader, store.location, work)
