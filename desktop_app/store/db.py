@@ -122,7 +122,7 @@ class Store(Records):
                 if version != SCHEMA_VERSION:
                     self._check_version(version)
                     with postgres.migration_lock(conn):
-                        if postgres.schema_version(conn) == 0:
+                        if postgres.schema_version(conn) < SCHEMA_VERSION:  # not done by another seat meanwhile
                             postgres.create_schema(conn, SCHEMA_VERSION)
                 self.ensure_lead_indexes(wait=False)
             except BaseException:

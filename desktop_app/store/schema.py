@@ -9,7 +9,10 @@ Step 3 (issue 10) makes a lead one purchase: leads gain where they came from (``
 recognised) and the ``verdict``; checks are linked to every lead whose evidence they checked (``check_leads``,
 ``counts`` = the data sent was that lead's own); import problems may now be ``recognised`` rows.
 
-Step 4 (issue 12) gives each batch the concurrency it last ran with.
+Step 4 (issue 12) gives each batch the concurrency it last ran with. Step 8 (issue 16): claims and copies.
+
+A PostgreSQL database (team mode) is created in its final form instead (:mod:`desktop_app.store.postgres`), with
+its own steps from 7 on; a test compares both engines' tables column for column.
 """
 
 from __future__ import annotations
@@ -265,8 +268,37 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX IF NOT EXISTS leads_scorecard ON leads({SCORECARD_COLUMNS})")
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    """Seats at once (issue 16). ``claims``: the call (vendor + :func:`~desktop_app.store.batches.call_key`) a seat
+    is making right now, so another seat's batch waits for its answer instead of paying for it again; a claim
+    whose owner is gone (a killed process, a dropped connection) is taken over. ``copies``: what ``leadcheck db
+    copy`` already copied from which store (so running it again copies nothing new)."""
+    db.executescript(CLAIMS_AND_COPIES)
+
+
+# One text for both engines (desktop_app.store.postgres runs it too).
+CLAIMS_AND_COPIES = """
+    CREATE TABLE claims (
+        vendor TEXT NOT NULL,
+        call_key TEXT NOT NULL,
+        batch_id INTEGER,
+        seat TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (vendor, call_key)
+    );
+    CREATE TABLE copies (
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        source_id INTEGER NOT NULL,
+        target_id INTEGER NOT NULL,
+        copied_at TEXT NOT NULL,
+        PRIMARY KEY (source, kind, source_id)
+    );
+"""
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than
