@@ -81,6 +81,9 @@ CACHE_PROBE_SLICE = 2000  # subjects per "already answered?" query; the loop get
 # httpcore scans its whole pool on every request, so CPU per call grows with the pool: 3,000 litigator checks
 # spent 2.2 ms of CPU each over one pool of 32 and 10.7 ms over one of 64 (scripts/bench_batch.py --scaling).
 POOL_CONNECTIONS = 16
+# Another seat making the same call: how often to look for its answer, and for how long at most.
+CLAIM_POLL_S = 0.25
+CLAIM_WAIT_S = 600.0
 
 
 class BatchNotFound(LeadcheckError):
@@ -108,6 +111,8 @@ class _Lane:
     buffer: list[WorkItem] = field(default_factory=list)
     last_id: int = 0
     exhausted: bool = False
+    since: str | None = None  # the cache policy: answers newer than this (and with these flags) count as cached
+    flags: tuple[str, ...] | None = None
 
     def progress(self) -> VendorProgress:
         return VendorProgress(
@@ -340,6 +345,10 @@ class BatchRun:
                 await self._resolve_cached(info)
                 await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
             finally:
+                try:  # claims of calls that never finished (a cancel mid-call): other seats need not wait for them
+                    await self._items.call(self._items.batches.release_claims)
+                except Exception:  # the database itself may be what failed; a stale claim is taken over anyway
+                    logger.exception("could not release the claims of batch %s", self.batch_id)
                 await self._items.close()
                 await self._close_pools()
         except BaseException as exc:
@@ -393,6 +402,7 @@ class BatchRun:
             else:
                 policy = job.cache(settings)
                 since, flags = policy.since(), policy.flags
+            lane.since, lane.flags = since, flags  # for answers other seats store while this run goes on
             found: dict[str, tuple[int, str | None]] = {}
             subjects = list(dict.fromkeys(subject for _, _, subject, _ in pending))
             for start in range(0, len(subjects), CACHE_PROBE_SLICE):
@@ -504,15 +514,17 @@ class BatchRun:
     async def _send(self, lane: _Lane, job: Any, item: WorkItem, key: str, client: Any) -> float:
         """Send the item's call (its price already reserved under the daily cap) and store what came back; returns
         what the stored call cost."""
+        if not await self._claim(lane, job, item, key):
+            return 0.0
         if lane.limiter is not None:
             await lane.limiter.acquire()
-        await self._items.call(self._items.batches.mark_in_flight, item.id)
         lane.in_flight += 1
+        claim = (lane.vendor, key)
         try:
             result = await job.call(client, item.subject, item.lead)
         except InputError as exc:
             lane.in_flight -= 1
-            await self._items.call(self._items.batches.fail_item, item.id, f"not sent: {exc}")
+            await self._items.call(self._items.batches.fail_item, item.id, f"not sent: {exc}", claim=claim)
             lane.failed += 1
             lane.answered[key] = (None, None, "failed", str(exc))
             outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, str(exc))
@@ -520,7 +532,7 @@ class BatchRun:
             return 0.0
         except MissingCredentials as exc:
             lane.in_flight -= 1
-            await self._items.call(self._items.batches.reopen_item, item.id)
+            await self._items.call(self._items.batches.reopen_item, item.id, claim=claim)
             self._stop_lane(lane, str(exc))
             return 0.0
         except BaseException:
@@ -539,6 +551,7 @@ class BatchRun:
             sent=job.sent(item.lead),
             suppression=suppression,
             cost=cost,
+            claim_key=key,
         )
         lane.meter.tick()
         flag = clean.flag.value if clean.flag else None
@@ -555,6 +568,43 @@ class BatchRun:
         if clean.error is not None and clean.error.kind in STOPPING_KINDS:
             self._stop_lane(lane, message)
         return cost
+
+    async def _claim(self, lane: _Lane, job: Any, item: WorkItem, key: str) -> bool:
+        """Claim the item's call and mark it in flight (True: send it). When another seat is making the very same
+        call, wait for its answer (polling every :data:`CLAIM_POLL_S`, at most :data:`CLAIM_WAIT_S`) and take it
+        as cached; a call that seat gave up on, or whose seat is gone, is claimed here instead."""
+        waited = 0.0
+        while True:
+            started = await self._items.call(
+                self._items.batches.start_call, item, key, operation=job.operation, since=lane.since, flags=lane.flags
+            )
+            if started.outcome == "claimed":
+                return True
+            if started.outcome == "answered":
+                lane.cached += 1
+                lane.answered[key] = (started.check_id, started.flag, "done", "answered by another seat")
+                outcome = ItemOutcome(
+                    item.id, item.lead_id, lane.vendor, item.subject, "cached", started.check_id, started.flag,
+                    "answered by another seat",
+                )  # fmt: skip
+                self._emit(EventKind.ITEM, outcome)
+                return False
+            if self._cancelled or lane.stopped:
+                return False  # the item stays pending
+            if waited >= CLAIM_WAIT_S:
+                note = (
+                    f"{started.holder} was still checking the same call after {CLAIM_WAIT_S // 60:.0f} minutes; "
+                    "resume the batch to try again"
+                )
+                await self._items.call(self._items.batches.fail_item, item.id, note)
+                lane.failed += 1
+                self._emit(
+                    EventKind.ITEM,
+                    ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, note),
+                )
+                return False
+            await asyncio.sleep(CLAIM_POLL_S)
+            waited += CLAIM_POLL_S
 
     def _cap_lane(self, lane: _Lane) -> None:
         """The next call would pass the vendor's daily cap: take no more items (they stay pending)."""

@@ -6,11 +6,12 @@ Tables (schema step ``_v2`` in :mod:`desktop_app.store.db`)::
                      it last ran with (step ``_v4``)
     batch_items      one row per lead × vendor: pending → in_flight → done | failed, or cached
 
-Crash safety lives here: :meth:`BatchStore.mark_in_flight` commits before a paid call is sent, and
-:meth:`BatchStore.complete_item` stores the check, the lead's latest flag, any litigator suppression entry and
-the item's new state in one transaction. A process killed between the two leaves the item ``in_flight``;
-:meth:`BatchStore.reopen` puts such items back to ``pending`` (they are sent again: the first call may or may
-not have reached the vendor, and without its answer there is nothing to show the buyer).
+Crash safety lives here: :meth:`BatchStore.start_call` claims the call (:mod:`desktop_app.store.claims`) and
+commits the item in flight before a paid call is sent, and :meth:`BatchStore.complete_item` stores the check, the
+lead's latest flag, any litigator suppression entry, the item's new state and the claim's release in one
+transaction. A process killed between the two leaves the item ``in_flight``; :meth:`BatchStore.reopen` puts such
+items back to ``pending`` (they are sent again: the first call may or may not have reached the vendor, and without
+its answer there is nothing to show the buyer); its claim is stale and the next seat takes it over.
 
 Every method runs on the caller's thread with the Store's connection: call them from the asyncio loop, or,
 for a batch run with a writer thread, from that thread only, through a Store (connection) of its own.
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.store import evidence
+from desktop_app.store import claims, evidence
 from desktop_app.store.backend import Connection
 from desktop_app.store.db import Store
 from desktop_app.store.errors import store_errors
@@ -44,6 +45,17 @@ def _json(value: Any) -> str:
 def _chunks(values: Sequence[Any], size: int = SQL_CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+@dataclass(frozen=True)
+class StartedCall:
+    """What :meth:`BatchStore.start_call` found: ``claimed`` (send it), ``answered`` (another seat's answer, now
+    this item's: ``check_id``, ``flag``) or ``held`` (``holder``, another seat, is making the call now)."""
+
+    outcome: str
+    check_id: int | None = None
+    flag: str | None = None
+    holder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,9 +274,12 @@ class BatchStore:
                 (utcnow(), item_id),
             )
 
-    def reopen_item(self, item_id: int) -> None:
-        """Back to ``pending`` when the call was not made after all (its lane stopped first)."""
+    def reopen_item(self, item_id: int, *, claim: tuple[str, str] | None = None) -> None:
+        """Back to ``pending`` when the call was not made after all (its lane stopped first); ``claim``: the
+        (vendor, call key) claimed for it, released."""
         with self.store.transaction() as conn:
+            if claim is not None:
+                claims.release(conn, *claim)
             conn.execute(
                 "UPDATE batch_items SET state = 'pending', sends = CASE WHEN sends > 0 THEN sends - 1 ELSE 0 END, "
                 "updated_at = ? WHERE id = ?",
@@ -274,27 +289,34 @@ class BatchStore:
     def mark_cached(self, entries: Iterable[tuple[int, int]]) -> None:
         """(item id, check id) pairs answered before: no call is made; the item points at the stored answer, and
         its lead is linked to that answer (it counts when it was made with the lead's data)."""
-        now = utcnow()
-        entries = list(entries)
         with self.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE batch_items SET state = 'cached', check_id = ?, updated_at = ? WHERE id = ?",
-                ((check_id, now, item_id) for item_id, check_id in entries),
-            )
-            pairs: list[tuple[int, int]] = []
-            for part in _chunks(entries):
-                leads = dict(
-                    conn.execute(
-                        f"SELECT id, lead_id FROM batch_items WHERE id IN ({', '.join('?' * len(part))})",
-                        [item_id for item_id, _ in part],
-                    ).fetchall()
-                )
-                pairs.extend((leads[item_id], check_id) for item_id, check_id in part if item_id in leads)
-            link_answer(conn, pairs)
+            self._cache_items(conn, list(entries), utcnow())
 
-    def fail_item(self, item_id: int, note: str, *, check_id: int | None = None) -> None:
-        """An item that ended without a call of its own (refused locally, or its duplicate's call failed)."""
+    @staticmethod
+    def _cache_items(conn: Connection, entries: list[tuple[int, int]], now: str) -> None:
+        conn.executemany(
+            "UPDATE batch_items SET state = 'cached', check_id = ?, updated_at = ? WHERE id = ?",
+            ((check_id, now, item_id) for item_id, check_id in entries),
+        )
+        pairs: list[tuple[int, int]] = []
+        for part in _chunks(entries):
+            leads = dict(
+                conn.execute(
+                    f"SELECT id, lead_id FROM batch_items WHERE id IN ({', '.join('?' * len(part))})",
+                    [item_id for item_id, _ in part],
+                ).fetchall()
+            )
+            pairs.extend((leads[item_id], check_id) for item_id, check_id in part if item_id in leads)
+        link_answer(conn, pairs)
+
+    def fail_item(
+        self, item_id: int, note: str, *, check_id: int | None = None, claim: tuple[str, str] | None = None
+    ) -> None:
+        """An item that ended without a call of its own (refused locally, or its duplicate's call failed);
+        ``claim``: the (vendor, call key) claimed for it, released."""
         with self.store.transaction() as conn:
+            if claim is not None:
+                claims.release(conn, *claim)
             conn.execute(
                 "UPDATE batch_items SET state = 'failed', note = ?, check_id = ?, updated_at = ? WHERE id = ?",
                 (note, check_id, utcnow(), item_id),
@@ -308,13 +330,16 @@ class BatchStore:
         sent: Mapping[str, Any] | None = None,
         suppression: Sequence[tuple[str, str, str, str]] = (),
         cost: float = 0.0,
+        claim_key: str | None = None,
     ) -> int:
         """Store the check (linked to its leads, their flags and verdicts) with what the call cost, suppression
-        entries and the item's state in ONE transaction."""
+        entries and the item's state in ONE transaction; the call's claim (``claim_key``) goes in it too."""
         state = "done" if result.error is None else "failed"
         now = utcnow()
         with store_errors("save the result"), self.store.transaction() as conn:
             check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent, cost=cost)
+            if claim_key is not None:
+                claims.release(conn, item.vendor, claim_key)
             if suppression:
                 evidence.add_suppression(conn, list(suppression), now)
             conn.execute(
@@ -349,27 +374,78 @@ class BatchStore:
         Only calls that completed count (``error IS NULL``); ``since`` limits to answers newer than an ISO time;
         ``flags`` to answers with one of those flags.
         """
-        found: dict[str, tuple[int, str | None]] = {}
-        unique = list(dict.fromkeys(subjects))
-        extra = ""
-        tail: list[Any] = []
-        if since:
-            extra += " AND finished_at >= ?"
-            tail.append(since)
-        if flags is not None:
-            extra += f" AND flag IN ({', '.join('?' * len(flags))})"
-            tail.extend(flags)
-        group = "subject, coalesce(sent, '')" if by_call else "subject"
-        for part in _chunks(unique):
-            sql = (
-                "SELECT c.subject, c.sent, c.id, c.flag FROM checks c JOIN ("
-                "SELECT max(id) AS id FROM checks WHERE vendor = ? AND operation = ? AND error IS NULL"
-                f"{extra} AND subject IN ({', '.join('?' * len(part))}) GROUP BY {group}) m ON m.id = c.id"
+        return answered_on(self.conn, vendor, operation, subjects, since=since, flags=flags, by_call=by_call)
+
+    # -- seats at once (see claims) ------------------------------------------------------------------------
+
+    def release_claims(self) -> int:
+        """Drop every claim this connection still holds (a run's end: calls cancelled mid-way); returns how many."""
+        with store_errors("release the batch's claims"), self.store.transaction() as conn:
+            cursor = conn.execute("DELETE FROM claims WHERE owner = ?", (claims.owner(conn),))
+            return int(cursor.rowcount)
+
+    def start_call(
+        self,
+        item: WorkItem,
+        key: str,
+        *,
+        operation: str,
+        since: str | None = None,
+        flags: Sequence[str] | None = None,
+    ) -> StartedCall:
+        """In one transaction, before a paid call: if another seat stored the answer to this very call since the
+        batch looked (``since``/``flags``: the batch's cache policy), the item is cached with it; if another seat
+        is making the call now, nothing changes and the answer says who; else the call is claimed and the item
+        marked in flight (committed, so a crash leaves evidence that the pair may have been paid for)."""
+        now = utcnow()
+        with store_errors("start the call"), self.store.transaction() as conn:
+            found = answered_on(conn, item.vendor, operation, [item.subject], since=since, flags=flags, by_call=True)
+            if key in found:
+                check_id, flag = found[key]
+                self._cache_items(conn, [(item.id, check_id)], now)
+                return StartedCall("answered", check_id=check_id, flag=flag)
+            holder = claims.claim(conn, item.vendor, key, batch_id=item.batch_id, seat=evidence.seat(), now=now)
+            if holder is not None:
+                return StartedCall("held", holder=holder)
+            conn.execute(
+                "UPDATE batch_items SET state = 'in_flight', sends = sends + 1, updated_at = ? WHERE id = ?",
+                (now, item.id),
             )
-            for subject, sent, check_id, flag in self.conn.execute(sql, (vendor, operation, *tail, *part)):
-                key = call_key(str(subject), json.loads(sent) if sent else None) if by_call else str(subject)
-                found[key] = (int(check_id), flag)
-        return found
+            return StartedCall("claimed")
+
+
+def answered_on(
+    conn: Connection,
+    vendor: str,
+    operation: str,
+    subjects: Iterable[str],
+    *,
+    since: str | None = None,
+    flags: Sequence[str] | None = None,
+    by_call: bool = False,
+) -> dict[str, tuple[int, str | None]]:
+    """:meth:`BatchStore.answered` through ``conn`` (inside a transaction, say)."""
+    found: dict[str, tuple[int, str | None]] = {}
+    unique = list(dict.fromkeys(subjects))
+    extra = ""
+    tail: list[Any] = []
+    if since:
+        extra += " AND finished_at >= ?"
+        tail.append(since)
+    if flags is not None:
+        extra += f" AND flag IN ({', '.join('?' * len(flags))})"
+        tail.extend(flags)
+    group = "subject, coalesce(sent, '')" if by_call else "subject"
+    for part in _chunks(unique):
+        sql = (
+            "SELECT c.subject, c.sent, c.id, c.flag FROM checks c JOIN ("
+            "SELECT max(id) AS id FROM checks WHERE vendor = ? AND operation = ? AND error IS NULL"
+            f"{extra} AND subject IN ({', '.join('?' * len(part))}) GROUP BY {group}) m ON m.id = c.id"
+        )
+        for subject, sent, check_id, flag in conn.execute(sql, (vendor, operation, *tail, *part)):
+            key = call_key(str(subject), json.loads(sent) if sent else None) if by_call else str(subject)
+            found[key] = (int(check_id), flag)
+    return found
 
 
 KEY_SEPARATOR = "\x1f"

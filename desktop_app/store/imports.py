@@ -109,8 +109,11 @@ class ImportStore:
     def lead_keys_on(conn: Connection) -> Iterator[tuple[int, str | None, str | None, str | None]]:
         """:meth:`lead_keys` read through ``conn`` (another thread's connection of its own)."""
         cursor = conn.stream("SELECT id, row_key, cert_url, leadid FROM leads ORDER BY id")
-        while rows := cursor.fetchmany(10_000):
-            yield from rows
+        try:
+            while rows := cursor.fetchmany(10_000):
+                yield from rows
+        finally:
+            cursor.close()  # a server-side cursor (team mode) is released on the server
 
     def write_import_chunk(self, import_id: int, chunk: ImportChunk) -> list[int]:
         """Write one chunk in one transaction; returns the ids given to ``chunk.new_leads`` (in order).

@@ -417,7 +417,7 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     # retain is a call of its own (the certificate must be matched against this lead's data, not lead 1's)
     store.add_lead({"phone": "+12025550000", "cert_url": f"https://cert.trustedform.com/{0:040d}"})
     threads: Counter[str] = Counter()
-    for name in ("mark_in_flight", "complete_item", "mark_cached"):
+    for name in ("start_call", "complete_item", "mark_cached", "release_claims"):
         real = getattr(BatchStore, name)
 
         def recording(self: BatchStore, *args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -432,7 +432,12 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     progress = await runner.run(plan.batch_id, writer_thread=True).run()
     assert progress.state is RunState.DONE
     assert (progress.done, progress.failed, progress.remaining) == (17, 0, 0)
-    assert set(threads) == {"mark_in_flight@batch-writer", "complete_item@batch-writer", "mark_cached@batch-writer"}
+    assert set(threads) == {
+        "start_call@batch-writer",
+        "complete_item@batch-writer",
+        "mark_cached@batch-writer",
+        "release_claims@batch-writer",
+    }
     assert threads["complete_item@batch-writer"] == sum(sum(c.calls.values()) for c in clients.values())
     states = Counter(r["state"] for r in runner.batches.items(plan.batch_id))
     assert states == {"done": 17, "cached": 1}  # the repeated phone shares its first call
