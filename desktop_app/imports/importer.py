@@ -306,10 +306,14 @@ class LeadImporter:
         firsts: list[int] = []  # first pid of each written chunk
         bases: list[int] = []  # first database id of each written chunk
 
+        replaced: dict[int, int] = {}  # pid -> the lead another import stored meanwhile (see write_import_chunk)
+
         def resolve(ref: int) -> int:
             if ref > 0:
                 return ref
             pid = -ref
+            if pid in replaced:
+                return replaced[pid]
             k = bisect.bisect_right(firsts, pid) - 1
             return bases[k] + pid - firsts[k]
 
@@ -331,6 +335,7 @@ class LeadImporter:
                         (row, ref if -ref >= chunk.first_pid else resolve(ref)) for row, ref in chunk.recognised
                     ]
                 ids = self.imports.write_import_chunk(report.import_id, chunk)
+                replaced.update(chunk.replaced)
                 if ids:
                     firsts.append(chunk.first_pid)
                     bases.append(ids[0])

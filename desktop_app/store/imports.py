@@ -73,6 +73,8 @@ class ImportChunk:
     # The IMPORT_COLUMNS a new lead may have a value in; the others are left NULL without binding a parameter
     # each (sqlite3 binds None through its adapter lookup: half the cost of a bulk insert).
     columns: tuple[str, ...] = IMPORT_COLUMNS
+    # pid -> id of a new lead that another import stored meanwhile (written by write_import_chunk)
+    replaced: dict[int, int] = field(default_factory=dict)
 
 
 class ImportStore:
@@ -80,6 +82,10 @@ class ImportStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Leads another process (or seat) stored while this import runs: row key -> id, read a piece per chunk, so
+        # that two imports of one file at once create each lead once (see write_import_chunk).
+        self._others: dict[bytes, int] = {}
+        self._seen_to = 0  # the highest lead id already looked at for other imports' rows
 
     @property
     def conn(self) -> Connection:
@@ -99,7 +105,10 @@ class ImportStore:
                 "VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING id",
                 (source_file, encoding, delimiter, int(has_header), _json(mapping), utcnow()),
             )
-            return int(cur.fetchone()[0])
+            import_id = int(cur.fetchone()[0])
+            # every lead stored from here on that this import did not write is looked at (the key map is read after)
+            self._seen_to = int(conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
+            return import_id
 
     def lead_keys(self) -> Iterator[tuple[int, str | None, str | None, str | None]]:
         """(id, row_key, cert_url, leadid) of every stored lead: what an import recognises a purchase by."""
@@ -130,12 +139,16 @@ class ImportStore:
             ids = list(range(first, first + len(chunk.new_leads)))
             for lead_id, row in zip(ids, chunk.new_leads, strict=True):
                 row[-1] = lead_id
+            self._drop_stored_meanwhile(conn, import_id, chunk)
             if chunk.new_leads:
                 conn.executemany(insert, map(values, chunk.new_leads))
                 if after := conn.dialect.identity_after_explicit_ids("leads"):
                     conn.execute(after)
             # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
-            chunk.recognised = [(row, ref if ref > 0 else ids[-ref - chunk.first_pid]) for row, ref in chunk.recognised]
+            chunk.recognised = [
+                (row, ref if ref > 0 else chunk.replaced.get(-ref) or ids[-ref - chunk.first_pid])
+                for row, ref in chunk.recognised
+            ]
             problems = chunk.problems + self._recognised(conn, chunk.recognised)
             if problems:
                 conn.executemany(
@@ -161,7 +174,35 @@ class ImportStore:
                 ),
             )
             chunk.problems = problems
+            self._seen_to = max(
+                self._seen_to, int(conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
+            )
         return ids
+
+    def _drop_stored_meanwhile(self, conn: Connection, import_id: int, chunk: ImportChunk) -> None:
+        """Inside the chunk's write transaction: a new lead whose row another import stored since this one began
+        (another process or seat importing the same file at the same time) is not written again; its row is
+        recognised as that lead, and ``chunk.replaced`` maps its pid to it (the id set aside for it stays unused).
+        The key map the importer read at the start could not know it; the write lock makes this look and the insert
+        one step."""
+        cursor = conn.execute(
+            "SELECT id, row_key FROM leads WHERE id > ? AND coalesce(import_id, 0) <> ? AND row_key IS NOT NULL",
+            (self._seen_to, import_id),
+        )
+        for lead_id, key in cursor.fetchall():
+            self._others.setdefault(bytes(key), int(lead_id))
+        if not self._others or not chunk.new_leads:
+            return
+        key_at, row_at = IMPORT_COLUMNS.index("row_key"), IMPORT_COLUMNS.index("source_row")
+        kept: list[list[Any]] = []
+        for offset, row in enumerate(chunk.new_leads):
+            stored = self._others.get(bytes(row[key_at])) if row[key_at] is not None else None
+            if stored is None:
+                kept.append(row)
+                continue
+            chunk.replaced[chunk.first_pid + offset] = stored
+            chunk.recognised.append((int(row[row_at] or 0), stored))
+        chunk.new_leads = kept
 
     @staticmethod
     def _recognised(conn: Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:
