@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +92,27 @@ def pg_server() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Where a test's store lives: an SQLite file, or (team mode) a fresh schema on the test PostgreSQL server; in
-    the second case ``LEADCHECK_DATABASE_URL`` points the test's ``leadcheck`` commands and windows at it too."""
+def database(request: pytest.FixtureRequest, leadcheck_home: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Where a test's store lives: LEADCHECK_HOME's SQLite file (the one its ``leadcheck`` commands open), or (team
+    mode) a fresh schema on the test PostgreSQL server, with ``LEADCHECK_DATABASE_URL`` pointing the test's
+    ``leadcheck`` commands and windows at it."""
     if request.param == "sqlite":
-        return tmp_path / "leadcheck.db"
+        from desktop_app.paths import Paths
+
+        return Paths.from_env().database
     url = request.getfixturevalue("pg_server").new_database()
     monkeypatch.setenv("LEADCHECK_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def another_database(database: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], Any]:
+    """More empty stores on the test's engine, by name (a test comparing two runs keeps each in its own): an SQLite
+    file beside the test, or a fresh schema on the test PostgreSQL server."""
+
+    def make(name: str) -> Any:
+        if isinstance(database, Path):
+            return tmp_path / f"{name}.db"
+        return request.getfixturevalue("pg_server").new_database()
+
+    return make

@@ -45,11 +45,12 @@ def latest_answers(conn: Connection) -> Iterator[tuple[Any, ...]]:
 def leads_by_id(
     conn: Connection, lead_ids: Sequence[int], columns: Sequence[str]
 ) -> Iterator[dict[int, tuple[Any, ...]]]:
-    """Per chunk of :data:`SQL_CHUNK` ids: id -> (id, *columns)."""
+    """Per chunk of :data:`SQL_CHUNK` ids: id -> (id, *columns), in id order."""
     select = ", ".join(("id", *columns))
     for start in range(0, len(lead_ids), SQL_CHUNK):
         part = list(lead_ids[start : start + SQL_CHUNK])
-        rows = conn.execute(f"SELECT {select} FROM leads WHERE id IN ({', '.join('?' * len(part))})", part)
+        marks = ", ".join("?" * len(part))
+        rows = conn.execute(f"SELECT {select} FROM leads WHERE id IN ({marks}) ORDER BY id", part)
         yield {int(r[0]): tuple(r) for r in rows}
 
 

@@ -18,6 +18,7 @@ from desktop_app.exports import (
 )
 from desktop_app.imports import import_csv
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.batches import BatchStore
 from desktop_app.vendors.errors import CallError, ErrorKind, InputError
 from desktop_app.vendors.results import CheckResult, Flag
@@ -26,8 +27,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "leads.db") as s:
+def store(database: Location) -> Iterator[Store]:
+    with Store(database) as s:
         yield s
 
 
@@ -61,7 +62,7 @@ def _result(vendor: str, op: str, subject: str, flag: Flag | None, summary: str)
     return CheckResult(vendor, op, subject, flag, summary, finished_at="2026-01-02T03:04:05.000Z")
 
 
-def test_results_round_trip_with_every_vendor_flag_reason_and_date(store: Store) -> None:
+def test_results_round_trip_with_every_vendor_flag_reason_and_date(store: Store, tmp_path: Path) -> None:
     lead = store.add_lead({"phone": "+12025551212", "email": "a@example.com", "first_name": "=cmd|' /C calc'!A0"})
     other = store.add_lead({"phone": "+13035551212"})
     store.record_check(_result("litigator", "check", "+12025551212", Flag.GREEN, "Not a litigator."), lead_id=lead)
@@ -70,7 +71,7 @@ def test_results_round_trip_with_every_vendor_flag_reason_and_date(store: Store)
     store.record_check(
         CheckResult("litigator", "check", "+13035551212", None, "Key refused.", error=error), lead_id=other
     )
-    out = store.path.parent / "results.csv"
+    out = tmp_path / "results.csv"
     assert write_results_csv(store, out) == 2
     rows = read(out, "utf-8-sig")
     header = rows[0]
@@ -90,7 +91,7 @@ def test_results_round_trip_with_every_vendor_flag_reason_and_date(store: Store)
     assert second["trustedform_flag"] == ""
 
 
-def test_results_for_a_batch_include_cached_answers_and_what_is_left(store: Store) -> None:
+def test_results_for_a_batch_include_cached_answers_and_what_is_left(store: Store, tmp_path: Path) -> None:
     a = store.add_lead({"phone": "+12025551212"})
     b = store.add_lead({"phone": "+13035551212"})
     batches = BatchStore(store)
@@ -100,7 +101,7 @@ def test_results_for_a_batch_include_cached_answers_and_what_is_left(store: Stor
     check = store.record_check(_result("litigator", "check", "+12025551212", Flag.RED, "Known litigator."), lead_id=a)
     items = batches.items(batch)
     batches.mark_cached([(items[0]["id"], check)])
-    out = store.path.parent / "batch.csv"
+    out = tmp_path / "batch.csv"
     assert write_results_csv(store, out, batch_id=batch) == 2
     rows = read(out, "utf-8-sig")
     assert rows[1][-3:] == ["Red", "Known litigator.", "2026-01-02T03:04:05.000Z"]
@@ -109,13 +110,13 @@ def test_results_for_a_batch_include_cached_answers_and_what_is_left(store: Stor
         write_results_csv(store, out, batch_id=999)
 
 
-def test_imported_formulas_are_neutralised_in_the_results(store: Store) -> None:
+def test_imported_formulas_are_neutralised_in_the_results(store: Store, tmp_path: Path) -> None:
     import_csv(store, DATA / "formula.csv")
     lead_id = store.lead_count()
     lead = store.lead(lead_id)
     assert lead is not None
     store.record_check(_result("litigator", "check", str(lead["phone"]), Flag.GREEN, "ok"), lead_id=lead_id)
-    out = store.path.parent / "r.csv"
+    out = tmp_path / "r.csv"
     write_results_csv(store, out)
     row = dict(zip(*read(out, "utf-8-sig")[:2], strict=True))
     assert row["email"] == "'+bad@example.com"
@@ -150,18 +151,20 @@ def _suppressed(store: Store) -> None:
         ("phone10", "yellow", ["5055551212"]),
     ],
 )
-def test_suppression_formats_and_sources_round_trip(store: Store, fmt: str, include: str, expected: list[str]) -> None:
+def test_suppression_formats_and_sources_round_trip(
+    store: Store, tmp_path: Path, fmt: str, include: str, expected: list[str]
+) -> None:
     _suppressed(store)
-    out = store.path.parent / "s.csv"
+    out = tmp_path / "s.csv"
     assert write_suppression(store, out, fmt=fmt, include=include.split(",")) == len(expected)
     rows = read(out)
     assert rows[0] == [fmt]
     assert [r[0] for r in rows[1:]] == expected
 
 
-def test_e164_values_stay_usable_while_other_cells_are_neutralised(store: Store) -> None:
+def test_e164_values_stay_usable_while_other_cells_are_neutralised(store: Store, tmp_path: Path) -> None:
     _suppressed(store)
-    out = store.path.parent / "e.csv"
+    out = tmp_path / "e.csv"
     write_suppression(store, out, fmt="e164", include=["litigator", "optout"], reason=True, date=True)
     rows = read(out)
     assert rows[0] == ["e164", "reason", "date"]
@@ -170,14 +173,14 @@ def test_e164_values_stay_usable_while_other_cells_are_neutralised(store: Store)
     assert rows[1][2].startswith("20")
 
 
-def test_colour_reasons_name_the_vendor_and_its_cause(store: Store) -> None:
+def test_colour_reasons_name_the_vendor_and_its_cause(store: Store, tmp_path: Path) -> None:
     _suppressed(store)
     both = store.add_lead({"phone": "+16065551212"})
     store.record_check(
         _result("trustedform", "retain", "c2", Flag.RED, "The email does not match the certificate."), lead_id=both
     )
     store.record_check(_result("litigator", "check", "+16065551212", Flag.RED, "Known TCPA litigator."), lead_id=both)
-    out = store.path.parent / "r.csv"
+    out = tmp_path / "r.csv"
     write_suppression(store, out, fmt="e164", include=["red", "yellow"], reason=True, kinds=["phone"])
     reasons = {r[0]: r[1] for r in read(out)[1:]}
     assert reasons == {
@@ -189,9 +192,9 @@ def test_colour_reasons_name_the_vendor_and_its_cause(store: Store) -> None:
     assert read(out)[1:] == [["+16065551212", "TCPA Litigator: Known TCPA litigator."]]
 
 
-def test_hashes_are_of_the_normalised_value(store: Store) -> None:
+def test_hashes_are_of_the_normalised_value(store: Store, tmp_path: Path) -> None:
     _suppressed(store)
-    out = store.path.parent / "h.csv"
+    out = tmp_path / "h.csv"
     write_suppression(store, out, fmt="sha256", include=["litigator", "imported"])
     values = {r[0] for r in read(out)[1:]}
     assert values == {
@@ -202,9 +205,9 @@ def test_hashes_are_of_the_normalised_value(store: Store) -> None:
     assert [r[0] for r in read(out)[1:]] == [hashlib.md5(b"imp@example.com").hexdigest()]
 
 
-def test_unknown_format_is_refused(store: Store) -> None:
+def test_unknown_format_is_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not an export format"):
-        write_suppression(store, store.path.parent / "x.csv", fmt="xml")
+        write_suppression(store, tmp_path / "x.csv", fmt="xml")
 
 
 def test_consent_control_suppression_file_joins_the_local_list(store: Store, tmp_path: Path) -> None:

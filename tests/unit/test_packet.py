@@ -28,6 +28,7 @@ from desktop_app.packet import NothingToPack, write_packet
 from desktop_app.paths import Paths
 from desktop_app.sandbox.scenarios import tf_cert_id
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.evidence import check_content, entry_hash
 from desktop_app.vendors.answers import Exchange
 from desktop_app.vendors.credentials import FIELDS
@@ -82,8 +83,8 @@ def paths(leadcheck_home: Path) -> Paths:
 
 
 @pytest.fixture
-def store(paths: Paths) -> Iterator[Store]:
-    with Store(paths.database, backups_dir=paths.backups_dir) as s:
+def store(paths: Paths, database: Location) -> Iterator[Store]:
+    with Store(database, backups_dir=paths.backups_dir) as s:
         yield s
 
 

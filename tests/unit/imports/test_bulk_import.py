@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap, rows
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.db import LEAD_INDEXES
 from desktop_app.store.imports import ImportStore
 from desktop_app.vendors.errors import InputError
@@ -118,12 +120,14 @@ def everything(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...
     return leads, problems.fetchall()
 
 
-def test_dropping_the_indexes_for_a_bulk_import_changes_no_result(tmp_path: Path) -> None:
+def test_dropping_the_indexes_for_a_bulk_import_changes_no_result(
+    tmp_path: Path, another_database: Callable[[str], Location]
+) -> None:
     first = write_leads(tmp_path / "first.csv", 300)
     second = write_leads(tmp_path / "second.csv", 900, start=200)  # overlaps the first: rows already imported
     results = []
     for rebuild in (False, True):
-        with Store(tmp_path / f"rebuild-{rebuild}.db") as store:
+        with Store(another_database(f"rebuild-{rebuild}")) as store:
             reports = [
                 LeadImporter(store, path, chunk_rows=64, rebuild_indexes=rebuild).run() for path in (first, second)
             ]
@@ -136,26 +140,28 @@ def test_dropping_the_indexes_for_a_bulk_import_changes_no_result(tmp_path: Path
 
 
 def test_only_a_large_import_into_a_small_table_off_the_loop_drops_the_indexes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, another_database: Callable[[str], Location]
 ) -> None:
     monkeypatch.setattr(importer, "BULK_ROWS", 100)
-    dropped: list[str] = []
-    monkeypatch.setattr(Store, "drop_lead_indexes", lambda self: dropped.append(self.path.name))
+    a, b = another_database("a"), another_database("b")
+    dropped: list[Location] = []
+    monkeypatch.setattr(Store, "drop_lead_indexes", lambda self: dropped.append(self.location))
     large = write_leads(tmp_path / "large.csv", 300)
     small = write_leads(tmp_path / "small.csv", 20, start=5000)
-    with Store(tmp_path / "a.db") as store:
+    with Store(a) as store:
         import_csv(store, small)
         assert dropped == []  # 20 rows: updating the indexes is cheaper
         import_csv(store, large)
-        assert dropped == ["a.db"]
-    with Store(tmp_path / "b.db") as store:
+        assert dropped == [a]
+    with Store(b) as store:
         asyncio.run(LeadImporter(store, large).run_async())
-        assert dropped == ["a.db"]  # never from the window's loop: rebuilding would stop it painting
+        assert dropped == [a]  # never from the window's loop: rebuilding would stop it painting
         import_csv(store, write_leads(tmp_path / "next.csv", 120, start=9000))
-        assert dropped == ["a.db"]  # the table already holds more leads than the file brings
+        assert dropped == [a]  # the table already holds more leads than the file brings
 
 
 def test_kill_during_a_bulk_import_leaves_a_database_that_opens_with_its_indexes(tmp_path: Path) -> None:
+    """SQLite only: a killed process and the file's integrity."""
     source = write_leads(tmp_path / "leads.csv", 2000)
     path = tmp_path / "lc.db"
     Store(path).close()
@@ -165,6 +171,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from desktop_app.imports import LeadImporter
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 store = Store(Path({str(path)!r}))
 for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_rows=200, rebuild_indexes=True).steps()):
     if n == 3:
@@ -202,7 +209,7 @@ def test_the_merge_key_map_spreads_keys_over_small_dicts() -> None:
 
 
 async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Location
 ) -> None:
     """Freed on the window's thread, a million stored leads' keys stalled it 600 ms at the end of an import."""
     freed_on: list[str] = []
@@ -214,7 +221,7 @@ async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
         assert len(keys) == 0
 
     monkeypatch.setattr(keymap.KeyMap, "clear", clear)
-    with Store(tmp_path / "keys.db") as store:
+    with Store(database) as store:
         LeadImporter(store, write_leads(tmp_path / "first.csv", 200)).run()
         second = write_leads(tmp_path / "second.csv", 300, start=100)
         report = await LeadImporter(store, second, chunk_rows=50).run_async()
@@ -222,7 +229,9 @@ async def test_the_reader_thread_frees_the_merge_keys_when_it_is_done(
     assert report.rows_recognised > 50  # the stored leads' keys were there while rows were read
 
 
-def test_reading_in_a_child_process_changes_no_result(tmp_path: Path) -> None:
+def test_reading_in_a_child_process_changes_no_result(
+    tmp_path: Path, another_database: Callable[[str], Location]
+) -> None:
     """A large import reads and cleans in a child process while this one merges and writes: the same leads,
     problems, recognitions and reports as reading here."""
     first = write_leads(tmp_path / "first.csv", 300)
@@ -231,7 +240,7 @@ def test_reading_in_a_child_process_changes_no_result(tmp_path: Path) -> None:
         handle.write('\x1f(202) 555-7777,"a\x1fb@example.com",,x\x1fy,ca,"n\x1fote"\n')
     results = []
     for in_child in (False, True):
-        with Store(tmp_path / f"child-{in_child}.db") as store:
+        with Store(another_database(f"child-{in_child}")) as store:
             reports = [
                 LeadImporter(store, path, chunk_rows=64, reader_process=in_child).run() for path in (first, second)
             ]
@@ -250,7 +259,7 @@ def test_an_unreadable_file_in_the_child_process_is_refused_as_here(tmp_path: Pa
 
 
 def test_merging_a_batch_of_new_leads_at_once_gives_the_row_by_row_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, another_database: Callable[[str], Location]
 ) -> None:
     """Clean rows merge a batch at a time: the same leads, recognitions and shared-evidence warnings as row by row,
     including rows seen before (which send their batch row by row) and blank certificate or token cells."""
@@ -271,7 +280,7 @@ def test_merging_a_batch_of_new_leads_at_once_gives_the_row_by_row_result(
     for at_once in (True, False):
         if not at_once:
             monkeypatch.setattr(rows.RowReader, "_merge_new", lambda self, chunk, batch: False)
-        with Store(tmp_path / f"merge-{at_once}.db") as store:
+        with Store(another_database(f"merge-{at_once}")) as store:
             reports = [LeadImporter(store, path, chunk_rows=128).run() for path in (first, second)]
             problems = store.db.execute("SELECT row_number, severity, reason FROM import_problems ORDER BY id")
             results.append((everything(store), problems.fetchall(), [r.to_dict() | {"seconds": 0} for r in reports]))

@@ -19,6 +19,7 @@ from desktop_app.paths import Paths
 from desktop_app.service import CheckService, make_http_client
 from desktop_app.settings import Settings
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.vendors.errors import CallError, ErrorKind
 from desktop_app.vendors.results import CheckResult, Flag
 
@@ -60,8 +61,8 @@ def paths(leadcheck_home: Path) -> Paths:
 
 
 @pytest.fixture
-def store(paths: Paths) -> Iterator[Store]:
-    with Store(paths.database, backups_dir=paths.backups_dir) as s:
+def store(paths: Paths, database: Location) -> Iterator[Store]:
+    with Store(database, backups_dir=paths.backups_dir) as s:
         yield s
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from desktop_app.cli import main
 from desktop_app.imports import import_csv
 from desktop_app.store import Store
 from desktop_app.store import evidence as ev
+from desktop_app.store.backend import Connection, Location
 from desktop_app.vendors.results import CheckResult, Flag
 
 CERT = "https://cert.trustedform.com/" + "a" * 40
@@ -36,13 +36,13 @@ def result(subject: str = "+12025550123", flag: Flag = Flag.GREEN, body: str = '
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(tmp_path: Path, database: Location) -> Iterator[Store]:
     csv_path = tmp_path / "leads.csv"
     csv_path.write_text(
         f"phone,email,supplier,cost,cert_url\n2025550123,ann@example.com,Acme,1.50,{CERT}\n3035550100,,Zeta,2,\n",
         encoding="utf-8",
     )
-    with Store(tmp_path / "lc.db") as s:
+    with Store(database) as s:
         import_csv(s, csv_path)
         for i in range(5):
             s.record_check(result(body=f'{{"n": {i}}}'), sent={})
@@ -51,7 +51,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield s
 
 
-def raw(store: Store) -> sqlite3.Connection:
+def raw(store: Store) -> Connection:
     """The database as someone editing it outside Leadcheck would see it."""
     return store.connection
 
@@ -144,13 +144,9 @@ def test_verify_reports_progress(store: Store) -> None:
     assert seen[-1] == (8, 8)
 
 
-@pytest.mark.usefixtures("leadcheck_home")
 def test_the_cli_exits_0_when_intact_and_1_naming_the_first_mismatch(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+    capsys: pytest.CaptureFixture[str], database: Location
 ) -> None:
-    from desktop_app.paths import Paths
-
-    database = Paths.from_env().ensure().database
     with Store(database) as s:
         for i in range(3):
             s.record_check(result(body=f'{{"n": {i}}}'), sent={})
@@ -164,17 +160,16 @@ def test_the_cli_exits_0_when_intact_and_1_naming_the_first_mismatch(
     assert record["ok"] is False and record["entries"] == 1 and "Check 2 was changed" in record["problem"]
 
 
-async def test_settings_changes_are_logged_and_a_key_never_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_settings_changes_are_logged_and_a_key_never_is(database: Location) -> None:
     from desktop_app.paths import Paths
     from desktop_app.service import CheckService, make_http_client
     from desktop_app.settings import Settings
     from desktop_app.vendors.credentials import field
 
-    monkeypatch.setenv("LEADCHECK_HOME", str(tmp_path / "home"))
     paths = Paths.from_env().ensure()
     settings = Settings(paths, environ={})
     client = make_http_client(5.0)
-    with Store(paths.database) as store:
+    with Store(database) as store:
         CheckService(settings, store, client)
         settings.set("timeout", 45)
         settings.set_credential(field("jornaya", "provider_code"), "LPC123")
@@ -212,11 +207,8 @@ def test_a_confirmed_purge_keeps_the_chain_verifiable_and_is_logged(store: Store
 
 
 def test_the_cli_purge_asks_first_and_keeps_the_retention_minimum(
-    capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+    capsys: pytest.CaptureFixture[str], database: Location
 ) -> None:
-    from desktop_app.paths import Paths
-
-    database = Paths.from_env().ensure().database
     with Store(database) as s:
         old = dataclasses.replace(
             result(), started_at="2015-01-01T00:00:00.000Z", finished_at="2015-01-01T00:00:01.000Z"

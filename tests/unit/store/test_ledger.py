@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.ledger import iso
 from desktop_app.vendors.results import CheckResult, Flag
 
@@ -18,8 +18,8 @@ CERT = "https://cert.trustedform.com/{:040d}"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "lc.db") as s:
+def store(database: Location) -> Iterator[Store]:
+    with Store(database) as s:
         yield s
 
 
