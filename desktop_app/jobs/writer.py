@@ -11,7 +11,6 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop_app.store.batches import BatchStore
@@ -30,15 +29,12 @@ class ItemWriter:
         self.batches = batches
 
     async def open(self) -> None:
-        """With ``own_thread`` (and a database file): one thread and its own connection for the writes."""
-        path = getattr(self._shared.store, "path", None)
-        if not self._own_thread or path is None:
+        """With ``own_thread`` (and a store on a database, a file or a shared one): one thread and its own
+        connection for the writes."""
+        if not self._own_thread or not isinstance(self._shared.store, Store):
             return
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer")
-        backups = getattr(self._shared.store, "backups_dir", None)
-        store = await asyncio.get_running_loop().run_in_executor(
-            self._thread, functools.partial(Store, Path(path), backups_dir=backups)
-        )
+        store = await asyncio.get_running_loop().run_in_executor(self._thread, self._shared.store.reopen)
         self.batches = BatchStore(store)
 
     async def close(self) -> None:

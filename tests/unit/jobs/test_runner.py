@@ -14,6 +14,7 @@ import pytest
 from desktop_app.jobs import BatchRunner, EventKind, RunState
 from desktop_app.jobs.vendor_jobs import iso_days_ago
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 from desktop_app.store.batches import BatchStore
 from desktop_app.vendors.errors import CallError, ErrorKind, MissingCredentials
 from desktop_app.vendors.http import Redactor
@@ -87,8 +88,8 @@ class FakeClient:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "leads.db") as s:
+def store(database: Location) -> Iterator[Store]:
+    with Store(database) as s:
         yield s
 
 
@@ -133,7 +134,7 @@ async def test_every_lead_is_checked_by_every_vendor_it_has_data_for(store: Stor
     lead = store.lead(ids[0])
     assert lead is not None and all(lead[f"flag_{v}"] == "green" for v in VENDORS)
     # secrets are scrubbed from what is stored, as for single checks
-    assert "super-secret-key" not in str(store.db.execute("SELECT group_concat(summary) FROM checks").fetchone())
+    assert not any("super-secret-key" in summary for (summary,) in store.db.execute("SELECT summary FROM checks"))
 
 
 async def test_lanes_run_concurrently_each_within_its_own_concurrency(store: Store) -> None:
@@ -444,7 +445,8 @@ async def test_a_writer_thread_run_stores_the_same_from_its_own_thread(
     assert store.db.execute("SELECT count(*) FROM checks WHERE batch_id = ?", [plan.batch_id]).fetchone() == (17,)
     lead = store.lead(ids[0])
     assert lead is not None and lead["flag_trustedform"] == "green"
-    assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+    if not store.shared:  # SQLite only: the store's own connection keeps the default WAL checkpointing
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
 
 
 async def test_each_lane_calls_through_a_connection_pool_of_its_own_closed_at_the_end(
