@@ -27,7 +27,8 @@ the batch ends ``stopped`` with the reason, so fixing the key and resuming finis
 
 A vendor with a daily cap (``cap.<vendor>``, read once per run with the prices) gets a
 :class:`~desktop_app.jobs.spending.DailySpend`: right before each call the lane asks it whether the call's price,
-with today's stored costs and the calls in flight, stays within the cap. When it would not, that call is not sent,
+with today's stored costs and the calls in flight, stays within the cap (while the calls in flight hold the room,
+the worker waits for them: a failed call costs nothing and frees its place). When it would not, that call is not sent,
 the lane stops taking items (they stay pending) and, once the other lanes end, the batch is stored ``paused`` with
 the reason in words ("TrustedForm's daily cap of $50.00 is reached ($49.80 spent today); resume tomorrow or raise
 the cap."); the run ends :attr:`~desktop_app.jobs.events.RunState.CAPPED`. Resuming it on another day, or after
@@ -104,6 +105,7 @@ class _Lane:
     stopped: str | None = None
     spend: DailySpend | None = None  # the vendor's daily cap, when it has one
     capped: bool = False  # stopped because the next call would pass the daily cap
+    freed: asyncio.Event = field(default_factory=asyncio.Event)  # set (and replaced) each time a reserved call ends
     meter: RateMeter = field(default_factory=RateMeter)
     # call key (see call_key) -> (check id, flag, state) for calls finished in this run; -> future while in flight
     answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
@@ -501,15 +503,33 @@ class BatchRun:
         job = JOBS[lane.vendor]
         if lane.stopped:
             return  # the item stays pending
-        if lane.spend is not None and not lane.spend.reserve():
-            self._cap_lane(lane)
-            return
+        if lane.spend is not None and not await self._reserve(lane):
+            if not (lane.stopped or self._cancelled):
+                self._cap_lane(lane)
+            return  # the item stays pending
         cost = 0.0  # unless the call is stored: not sent, refused, or interrupted before its answer was stored
         try:
             cost = await self._send(lane, job, item, key, client)
         finally:
             if lane.spend is not None:
                 lane.spend.release(cost)
+                freed, lane.freed = lane.freed, asyncio.Event()
+                freed.set()  # a call's place under the cap is settled: whoever waits for one looks again
+
+    async def _reserve(self, lane: _Lane) -> bool:
+        """Reserve the next call's price under the daily cap. While calls in flight hold the room it needs, wait for
+        them (a failed call costs nothing and frees its place; a pause holds the wait). False when no room is left,
+        or the lane stopped or the run was cancelled meanwhile."""
+        assert lane.spend is not None
+        while not lane.spend.reserve():
+            if lane.spend.reserved <= 0 or lane.stopped or self._cancelled:
+                return False
+            await lane.freed.wait()
+            await self._gate.wait()
+        if lane.stopped or self._cancelled:
+            lane.spend.release(0.0)
+            return False
+        return True
 
     async def _send(self, lane: _Lane, job: Any, item: WorkItem, key: str, client: Any) -> float:
         """Send the item's call (its price already reserved under the daily cap) and store what came back; returns

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._settings_dialog: Any = None
         self.ledger_views: dict[str, QWidget] = {}
+        self.auto_retainer: Any = None  # retains due certificates while the window is open (ui/ledger/auto_retain)
 
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
@@ -256,6 +257,17 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.database_label)
         self.database_label.setText(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
         self.statusBar().clearMessage()
+        self._start_auto_retainer(service, settings)
+
+    def _start_auto_retainer(self, service: CheckService, settings: Settings) -> None:
+        """The automatic retainer of due certificates; started at once when the buyer chose it before (Deadlines)."""
+        from desktop_app.ui.ledger.auto_retain import SETTING, AutoRetainer
+
+        if self.auto_retainer is None:
+            self.auto_retainer = AutoRetainer(service, self)
+            self.auto_retainer.round_done.connect(self._on_auto_retained)
+        if settings.get(SETTING):
+            self.auto_retainer.start()
 
     def populate_vendor_tabs(self) -> None:
         """Replace the vendor placeholders with the five vendor tabs (after :meth:`populate_leads`)."""
@@ -399,7 +411,11 @@ class MainWindow(QMainWindow):
                 "returns": (ReturnsView, 1200),
             }
             kind, width = kinds[key]
-            view = kind(self.service, self)
+            view = (
+                kind(self.service, self, retainer=self.auto_retainer)
+                if key == "deadlines"
+                else kind(self.service, self)
+            )
             assert isinstance(view, QWidget)
             view.setWindowFlag(Qt.WindowType.Window)
             view.resize(width, 560)
@@ -484,7 +500,10 @@ class MainWindow(QMainWindow):
         box.open()
 
     def shutdown_ui(self) -> None:
-        """Stop UI-side background work (the lead table's query thread). Called once on close."""
+        """Stop UI-side background work (the lead table's query thread, the automatic retainer's timer). Called once
+        on close."""
+        if self.auto_retainer is not None:
+            self.auto_retainer.timer.stop()  # not retainer.stop(): the choice stays on for the next start
         if self.leads_tab is not None:
             self.leads_tab.close_model()
 
@@ -512,6 +531,14 @@ class MainWindow(QMainWindow):
 
     def _on_paste_and_run(self) -> None:
         spawn(self.paste_and_run())
+
+    def _on_auto_retained(self, retained: int) -> None:
+        """Automatic retains were stored: read the lead table and the ledger windows again (Deadlines reads itself)."""
+        if retained and self.leads_tab is not None:
+            spawn(self.leads_tab.refresh())
+        for key, view in self.ledger_views.items():
+            if retained and key != "deadlines" and view.isVisible():
+                spawn(view.refresh())  # type: ignore[attr-defined]
 
     def _forget_settings_dialog(self, _result: int) -> None:
         if self._settings_dialog is not None:

@@ -1,4 +1,5 @@
-"""Settings: each vendor's credentials (OS keyring), a "Test connection" per vendor, timeout, and file locations.
+"""Settings: each vendor's credentials (OS keyring), a "Test connection" per vendor, timeout, file locations, and
+Costs (prices, daily caps and return windows: :mod:`desktop_app.ui.settings_costs`).
 
 Secrets are password fields and are never shown back: a saved one reads "saved in the system keyring",
 one set through an environment variable reads "set in environment" and cannot be edited here. When no keyring
@@ -39,6 +40,7 @@ from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting, KeyringUnavailable, Settings, setting
 from desktop_app.ui.leads.model import VENDOR_ORDER
 from desktop_app.ui.runtime import spawn
+from desktop_app.ui.settings_costs import CostsPage
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
 from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
 
@@ -278,7 +280,7 @@ class VendorPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """The Settings window: General (keyring, timeout, files) and one page per vendor.
+    """The Settings window: General (keyring, timeout, files), Costs and one page per vendor.
 
     Signals: none beyond QDialog's (``finished``).
     """
@@ -303,6 +305,8 @@ class SettingsDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._general_page(), "General")
+        self.costs_page = CostsPage(settings, suppliers=self._supplier_names)
+        self.tabs.addTab(self.costs_page, "Costs")
         self.pages: dict[str, VendorPage] = {}
         for vendor in VENDOR_ORDER:
             page = VendorPage(vendor, settings, keyring_usable=self.keyring_usable)
@@ -400,7 +404,8 @@ class SettingsDialog(QDialog):
             http = getattr(self.service, "http", None)
             if http is not None:
                 http.timeout = self.settings.timeout
-        for page in self.pages.values():
+        pages: list[CostsPage | VendorPage] = [self.costs_page, *self.pages.values()]
+        for page in pages:
             for problem in page.save():
                 if problem not in problems:
                     problems.append(problem)
@@ -449,6 +454,15 @@ class SettingsDialog(QDialog):
             return await future == int(QMessageBox.StandardButton.Yes)
         finally:
             box.deleteLater()
+
+    async def _supplier_names(self) -> list[str]:
+        """The suppliers the stored leads carry (offered on the Costs page), read off the GUI thread."""
+        from desktop_app.ui.ledger import read_off_thread
+
+        store = self.service.store
+        if not hasattr(store, "supplier_scorecards"):
+            return []
+        return await read_off_thread(store, lambda s: [str(card["supplier"]) for card in s.supplier_scorecards()])
 
     def open_folder(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -58,7 +58,7 @@ def vendor_text(progress: BatchProgress) -> str:
         label = VENDOR_LABELS.get(vendor, vendor)
         completed = lane.done + lane.failed + lane.cached
         extra = f", {lane.failed:,} failed" if lane.failed else ""
-        extra += " — stopped" if lane.stopped else ""
+        extra += " — paused at its daily cap" if lane.capped else " — stopped" if lane.stopped else ""
         parts.append(f"{label} {completed:,}/{lane.total:,}{extra}")
     return "   ·   ".join(parts)
 
@@ -230,7 +230,8 @@ class BatchPanel(QWidget):
         self._offered = info
         left = info.remaining
         vendors = ", ".join(VENDOR_LABELS.get(v, v) for v in info.vendors)
-        why = f" It stopped: {info.stop_reason}" if info.stop_reason else ""
+        paused = info.status == "paused"  # at a daily cap
+        why = f" It {'paused' if paused else 'stopped'}: {info.stop_reason}" if info.stop_reason else ""
         self.offer_label.setText(
             f"<b>Batch {info.id} “{info.name}” did not finish</b>: {left:,} of {info.total:,} checks left "
             f"({vendors}). Resume it? Checks already answered are not sent again.{why}"

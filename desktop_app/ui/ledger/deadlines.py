@@ -4,7 +4,10 @@
 :data:`LIMIT` of each kind); an item due within :data:`~desktop_app.ui.theme.DUE_SOON_HOURS` is drawn in the red
 flag's colours. :class:`DeadlinesView` adds "Retain now" for the selection: it asks first (window-modal, through
 :func:`~desktop_app.ui.runtime.run_dialog`), then retains each certificate through the Leads tab's re-check path
-(:func:`desktop_app.jobs.recheck.recheck_lead`, the batch's calls), and reads the list again.
+(:func:`desktop_app.jobs.recheck.recheck_lead`, the batch's calls), and reads the list again. The hours cell keeps
+its red when its row is selected (:class:`DueDelegate`). "Retain due certificates automatically" turns the main
+window's :class:`~desktop_app.ui.ledger.auto_retain.AutoRetainer` on, after asking once how many are due and what
+they cost, and remembers the choice (the ``auto_retain`` setting); off turns it off.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.ui import theme
 from desktop_app.ui.ledger import read_off_thread
+from desktop_app.ui.ledger.auto_retain import SETTING, AutoRetainer, confirmation_text, due_for_auto
 from desktop_app.ui.ledger.table import RowsModel, read_only_table
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
@@ -80,15 +89,62 @@ class DeadlinesModel(RowsModel):
         return str(item.subject)
 
 
+class DueDelegate(QStyledItemDelegate):
+    """Paints a cell with a background colour (an hours cell due within a day) as a chip that keeps its colours when
+    the row is selected, as the lead table's flag cells do; other cells as usual."""
+
+    PAD = 6
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        background = index.data(Qt.ItemDataRole.BackgroundRole)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        if not isinstance(background, QColor | QBrush):
+            super().paint(painter, option, index)
+            return
+        rect = option.rect
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, option.palette.highlight())
+        chip = rect.adjusted(3, 2, -3, -2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(chip, 4, 4)
+        font = option.font
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(foreground if isinstance(foreground, QColor) else option.palette.text().color())
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        painter.drawText(
+            chip.adjusted(self.PAD, 0, -self.PAD, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        font = QFont(option.font)
+        font.setBold(True)  # the chip's text is bold: wider than the cell's own
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return QSize(max(size.width(), QFontMetrics(font).horizontalAdvance(text) + 2 * self.PAD + 10), size.height())
+
+
 class DeadlinesView(QWidget):
-    """The Deadlines window's content: the due list, "Retain now" and a status line. Signals: none.
+    """The Deadlines window's content: the due list, "Retain now", the automatic option and a status line.
+    Signals: none.
 
-    ``clock`` returns the current time (tests pass a fixed one)."""
+    ``clock`` returns the current time (tests pass a fixed one); ``retainer`` is the main window's automatic
+    retainer (without one, the view makes its own)."""
 
-    def __init__(self, service: Any, parent: QWidget | None = None, *, clock: Any = None) -> None:
+    def __init__(
+        self, service: Any, parent: QWidget | None = None, *, clock: Any = None, retainer: AutoRetainer | None = None
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.retainer = retainer or AutoRetainer(service, self, clock=self.clock)
+        self.retainer.round_done.connect(self._on_auto_round)
         self.setWindowTitle("Deadlines")
         self.setAccessibleName("Deadlines")
         self.model = DeadlinesModel(self)
@@ -99,6 +155,7 @@ class DeadlinesView(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_HOURS, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setItemDelegateForColumn(COL_HOURS, DueDelegate(self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -113,18 +170,32 @@ class DeadlinesView(QWidget):
         self.retain_button.clicked.connect(self._on_retain)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self._on_refresh)
+        self.auto_box = QCheckBox("Retain due certificates automatically while Leadcheck is open")
+        self.auto_box.setToolTip(
+            "Retains each TrustedForm certificate as it becomes due, every few minutes, through the same calls as "
+            "Retain now; asks first, showing what it costs. Each automatic retain is in the evidence log."
+        )
+        self.auto_box.setChecked(self.retainer.active)
+        self.auto_box.clicked.connect(self._on_auto)
+        self.auto_status = QLabel(self.retainer.status)
+        self.auto_status.setWordWrap(True)
+        self.auto_status.setAccessibleName("Automatic retaining status")
+        self.auto_status.setVisible(bool(self.retainer.status))
+        self.retainer.status_changed.connect(self._on_auto_status)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Deadlines status")
-        self.question: QMessageBox | None = None  # while "Retain now" asks first
+        self.question: QMessageBox | None = None  # while "Retain now" or the automatic option asks first
         buttons = QHBoxLayout()
         buttons.addWidget(self.retain_button)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.auto_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.auto_status)
         layout.addWidget(self.status)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -145,6 +216,7 @@ class DeadlinesView(QWidget):
                     self.proxy.index(row, 0),
                     self.view.selectionModel().SelectionFlag.Select | self.view.selectionModel().SelectionFlag.Rows,
                 )
+        self._on_selection()  # a reset model may have dropped the selection without saying so
         soon = sum(1 for d in items if d.hours_left < theme.DUE_SOON_HOURS)
         self.status.setText(f"{len(items)} due · {soon} within 24 hours" if items else "Nothing is due.")
         return len(items)
@@ -196,6 +268,64 @@ class DeadlinesView(QWidget):
         done = len(outcomes) - failed
         self.status.setText(f"{done} retained" + (f", {failed} failed (see the lead's history)" if failed else "."))
         return outcomes
+
+    async def set_automatic(self, on: bool) -> bool:
+        """The automatic option: on asks first (how many are due, what they cost at the set price; window-modal),
+        then saves the choice and starts the retainer; off saves it and stops it. Returns whether it is on."""
+        settings = self.service.settings
+        if not on:
+            self.retainer.stop()
+            if settings.get(SETTING):
+                settings.set(SETTING, False)
+            self.auto_box.setChecked(False)
+            return False
+        try:
+            due = await self.retainer.due()
+        except LeadcheckError as exc:
+            self.status.setText(str(exc))
+            due = None
+        accepted = False
+        if due is not None:
+            price = float(settings.prices().get("trustedform", 0.0))
+            cap = float(settings.caps().get("trustedform", 0.0))
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Retain automatically?",
+                confirmation_text(len(due), price, cap, lapsed=self._lapsed()),
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.button(QMessageBox.StandardButton.Ok).setText("Retain automatically")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            self.question = box
+            try:
+                accepted = await run_dialog(box) == int(QMessageBox.StandardButton.Ok)
+            finally:
+                self.question = None
+                box.deleteLater()
+        self.auto_box.setChecked(accepted)
+        if accepted:
+            settings.set(SETTING, True)
+            self.retainer.start()
+        return accepted
+
+    def _lapsed(self) -> int:
+        return sum(1 for d in self.model.rows if d.vendor == "trustedform" and d.kind == "retain" and d.hours_left < 0)
+
+    def automatic_due(self) -> list[Any]:
+        """The listed items an automatic round would retain."""
+        return due_for_auto(self.model.rows, self.retainer.tried)
+
+    def _on_auto(self, checked: bool) -> None:
+        spawn(self.set_automatic(checked))
+
+    def _on_auto_status(self, text: str) -> None:
+        self.auto_status.setText(text)
+        self.auto_status.setVisible(bool(text))
+
+    def _on_auto_round(self, retained: int) -> None:
+        if retained and self.isVisible():
+            spawn(self.refresh())
 
     def _on_retain(self) -> None:
         spawn(self.ask_retain())

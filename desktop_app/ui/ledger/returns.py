@@ -1,8 +1,10 @@
 """The Returns window: leads that turned red within their supplier's return window, per supplier, as CSV.
 
-:class:`ReturnsModel` holds the rows of :meth:`Store.returnable` (read off the GUI thread): the lead, its supplier,
-how many hours after purchase it turned red, the reason in words and the evidence-log hash of the check that made it
-red. "Export CSV…" writes them as ``leadcheck export returns`` does (:func:`desktop_app.exports.returns.write_returns`).
+:class:`ReturnsModel` holds the rows of :meth:`Store.returnable` (read off the GUI thread, with each supplier's window
+from Settings: ``return_window.<supplier>``, else ``return_window_hours``): the lead, its supplier, how many hours
+after purchase it turned red, the reason in words (the whole of it in the cell's tooltip) and the evidence-log hash of
+the check that made it red. "Export CSV…" writes them as ``leadcheck export returns`` does
+(:func:`desktop_app.exports.returns.write_returns`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ class ReturnsModel(RowsModel):
             return COLUMNS[column][1](row)
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_HASH:
             return f"Evidence-log entry of check {row['check_id']}; Help → Verify evidence… checks it"
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_REASON:
+            return row["reason"] or None  # a long reason is cut in its cell
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_AFTER:
+            return f"{row['supplier'] or '(none)'} takes returns for {row['window_hours']:g} hours after purchase"
         return None
 
 
@@ -76,10 +82,7 @@ class ReturnsView(QWidget):
         self.supplier_combo.setAccessibleName("Supplier")
         self.supplier_combo.setMinimumContentsLength(16)
         self.supplier_combo.currentIndexChanged.connect(self._on_refresh)
-        self.intro = QLabel(
-            "Leads that turned red within their supplier's return window (72 hours after purchase), with the reason "
-            "and the evidence-log hash of the check that made each red: what a supplier needs to accept a return."
-        )
+        self.intro = QLabel(self._intro_text())
         self.intro.setWordWrap(True)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.clicked.connect(self._on_export)
@@ -103,6 +106,20 @@ class ReturnsView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
 
+    def _windows(self) -> Any:
+        """Each supplier's return window from Settings (None without settings: the store's 72 hours)."""
+        settings = getattr(self.service, "settings", None)
+        return settings.return_windows() if settings is not None else None
+
+    def _intro_text(self) -> str:
+        windows = self._windows()
+        hours = f"{windows.default:g}" if windows is not None else "72"
+        return (
+            f"Leads that turned red within their supplier's return window ({hours} hours after purchase, unless the "
+            "supplier has its own in Settings → Costs), with the reason and the evidence-log hash of the check that "
+            "made each red: what a supplier needs to accept a return."
+        )
+
     @property
     def supplier(self) -> str | None:
         data = self.supplier_combo.currentData()
@@ -110,11 +127,12 @@ class ReturnsView(QWidget):
 
     async def refresh(self) -> int:
         """Read the returnable leads (of the chosen supplier) and the supplier list again; returns how many."""
-        supplier = self.supplier
+        supplier, windows = self.supplier, self._windows()
+        self.intro.setText(self._intro_text())
 
         def read(store: Any) -> tuple[list[dict[str, Any]], list[str]]:
             names = [str(card["supplier"]) for card in store.supplier_scorecards()]
-            return store.returnable(supplier=supplier), names
+            return store.returnable(windows, supplier=supplier), names
 
         try:
             rows, suppliers = await read_off_thread(self.service.store, read)

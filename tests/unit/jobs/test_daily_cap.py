@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.jobs import BatchRunner, EventKind, RunState
+from desktop_app.jobs import BatchRunner, RunState
 from desktop_app.jobs.spending import DailySpend, local_day
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
@@ -101,15 +101,13 @@ def six_leads(store: Store, time: FakeTime) -> list[int]:
     return ids
 
 
-async def run_until_held(runner: BatchRunner, batch_id: int, client: GatedRetains) -> tuple[Any, asyncio.Task[Any]]:
-    """Start a run of the batch and return once every call it will start is in flight (held by the gate)."""
-    run = runner.run(batch_id, concurrency=4)
-    events: list[Any] = []
-    run.add_callback(events.append)
-    task = asyncio.ensure_future(run.run())
-    await until(lambda: any(e.kind is EventKind.LANE_STOPPED for e in events) or task.done())
+async def run_until_held(runner: BatchRunner, batch_id: int, client: GatedRetains, calls: int) -> asyncio.Task[Any]:
+    """Start a run of the batch with four workers; return once ``calls`` calls are in flight (held by the gate) and
+    the loop has had every chance to start more."""
+    task = asyncio.ensure_future(runner.run(batch_id, concurrency=4).run())
+    await until(lambda: client.in_flight >= calls or task.done())
     await let_the_loop_run()
-    return run, task
+    return task
 
 
 @pytest.mark.parametrize(("cap", "calls"), [(0.79, 1), (0.80, 2), (1.04, 2), (1.05, 3)])
@@ -121,7 +119,7 @@ async def test_the_cap_pauses_before_the_call_that_would_pass_it(
     runner = BatchRunner(Service(store, CapSettings(cap)), clients={"trustedform": client}, wall_clock=time.clock)
     plan = runner.create(store_ids(store), ["trustedform"], name="capped")
     assert plan.batch_id is not None
-    _run, task = await run_until_held(runner, plan.batch_id, client)
+    task = await run_until_held(runner, plan.batch_id, client, calls)
     # four workers, yet only the calls that fit under the cap were started: those in flight count
     assert (len(client.sent), client.in_flight) == (calls, calls)
     client.gate.set()
@@ -183,14 +181,17 @@ async def test_the_next_day_continues_with_a_fresh_allowance(store: Store, time:
 async def test_a_failed_call_costs_nothing_and_frees_its_place_under_the_cap(store: Store, time: FakeTime) -> None:
     six_leads(store, time)
     client = GatedRetains(time)
-    client.fail = {f"https://cert.trustedform.com/{0:040d}"}
-    client.gate.set()
+    first = f"https://cert.trustedform.com/{0:040d}"
+    client.fail = {first}
     runner = BatchRunner(Service(store, CapSettings(0.80)), clients={"trustedform": client}, wall_clock=time.clock)
     plan = runner.create(store_ids(store), ["trustedform"], name="capped")
     assert plan.batch_id is not None
-    progress = await runner.run(plan.batch_id, concurrency=1).run()
+    task = await run_until_held(runner, plan.batch_id, client, 2)
+    assert client.sent == [first, f"https://cert.trustedform.com/{1:040d}"]  # the other two workers wait for room
+    client.gate.set()
+    progress = await task
     assert progress.state is RunState.CAPPED
-    assert (progress.failed, progress.done) == (1, 2)  # the failure cost $0: two paid retains still fit
+    assert (progress.failed, progress.done, len(client.sent)) == (1, 2, 3)  # the failure's place went to a third
     assert "($0.80 spent today)" in str(progress.stop_reason)
 
 
