@@ -4,13 +4,15 @@
 file beside the target, renamed into place when complete)::
 
     report.pdf        the consumer, every lead bought for them, every check of each lead in time order with
-                      what the vendor said and its evidence-log entry, the suppression history, the head hash
+                      what the vendor said, the seat that made it and its evidence-log entry, the suppression
+                      history, the head hash
                       (made by :mod:`desktop_app.packet_report` with Qt)
     checks/<id>.json  each stored check exactly as stored (request as sent, secrets already removed; response
                       exactly as received); the columns details, error, request and sent are the stored JSON text
-    leads.csv         the consumer's leads with every original column, formula-neutralised like every export
+    leads.csv         the consumer's leads with every original column and the seat that imported each,
+                      formula-neutralised like every export
     manifest.json     SHA-256 of every other file, each check's evidence-log entry (enough to recompute it
-                      without Leadcheck), the log's head, the Leadcheck version and when the packet was made
+                      without Leadcheck) and seat, the log's head, the Leadcheck version and when the packet was made
 
 Nothing in a packet is a secret: stored checks are scrubbed before they are stored. The packet itself is then
 recorded in the evidence log (an entry of kind ``packet`` holding the manifest's SHA-256).
@@ -51,7 +53,9 @@ from desktop_app.vendors.errors import InputError, LeadcheckError
 
 PACKET_FORMAT = 1
 REPORT_NAME, LEADS_NAME, MANIFEST_NAME = "report.pdf", "leads.csv", "manifest.json"
-LEAD_CSV_COLUMNS = ("lead_id", "source", "source_file", "source_row", "import_id", "bought_at", *LEAD_FIELDS, "verdict")
+LEAD_CSV_COLUMNS = (
+    "lead_id", "source", "source_file", "source_row", "import_id", "imported_by", "bought_at", *LEAD_FIELDS, "verdict",
+)  # fmt: skip
 CHECKS_NOTE = (
     "checks/<id>.json holds each check's row exactly as stored in Leadcheck's database (columns in stored order). "
     "The columns details, error, request and sent are kept as the stored JSON text, not parsed; request is what "
@@ -61,6 +65,12 @@ VERIFY_NOTE = (
     'To check an entry without Leadcheck: content_hash = SHA-256 of the UTF-8 JSON {"check": <the row in '
     "checks/<id>.json>} with keys sorted and no spaces (json.dumps(..., sort_keys=True, separators=(',', ':'), "
     f'ensure_ascii=False)); entry_hash = SHA-256 of "{DOMAIN}\\n<seq>\\n<prev_hash>\\n<content_hash>".'
+)
+SEAT_NOTE = (
+    "seat is who made the entry: the operating-system user and the computer's name (user@host) of the Leadcheck "
+    "that stored the check, as recorded beside the entry (it is not part of the hashed content). It is null where "
+    "the log does not say (a check sealed into the log when the database was upgraded); leads.csv's imported_by is "
+    "the seat of the import that stored the lead, empty for a lead entered by hand."
 )
 HEAD_NOTE = (
     "Leadcheck appends every stored check, import, export and suppression change to an evidence log in which each "
@@ -185,6 +195,7 @@ def leads_csv(data: PacketData) -> bytes:
             "source_file": row.get("source_file"),
             "source_row": row.get("source_row"),
             "import_id": row.get("import_id"),
+            "imported_by": lead.get("imported_by"),
             "bought_at": row.get("created_at"),
             "verdict": lead["verdict"],
             "phone": phone[2:] if phone.startswith("+1") and len(phone) == 12 else phone,
@@ -198,12 +209,18 @@ def check_json(row: Mapping[str, Any]) -> bytes:
     return (json.dumps(dict(row), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def check_seats(data: PacketData) -> dict[int, str | None]:
+    """check id -> the seat that made it (user@host, from the lookup's check rows), None where the log does not say."""
+    return {int(check["id"]): check.get("seat") for lead in data.leads for check in lead["checks"]}
+
+
 def manifest(data: PacketData, files: Mapping[str, bytes]) -> dict[str, Any]:
     entries = []
+    seats = check_seats(data)
     for check_id in sorted(data.checks):
         entry = data.entries.get(check_id)
         entries.append(
-            {"check_id": check_id, "file": f"checks/{check_id}.json"}
+            {"check_id": check_id, "file": f"checks/{check_id}.json", "seat": seats.get(check_id)}
             | (
                 {
                     "seq": entry.seq,
@@ -229,7 +246,7 @@ def manifest(data: PacketData, files: Mapping[str, bytes]) -> dict[str, Any]:
         },
         "evidence_head": {"entries": data.head.entries, "hash": data.head.hash, "meaning": HEAD_NOTE},
         "evidence_entries": entries,
-        "notes": {"checks": CHECKS_NOTE, "verify": VERIFY_NOTE},
+        "notes": {"checks": CHECKS_NOTE, "verify": VERIFY_NOTE, "seat": SEAT_NOTE},
     }
 
 

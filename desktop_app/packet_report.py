@@ -8,8 +8,9 @@ platform when there is no display. It must run on the thread that owns the Qt ap
 :func:`render_report_in_steps`, which lets its loop run between pages.
 
 Sections: the consumer and the evidence-log head (with what the head hash proves); the leads bought for them; each
-lead with its checks in time order (what was sent, the result and reasons, what each vendor returned as consent
-evidence, the check's evidence-log entry); the suppression and opt-out history; how to verify the packet.
+lead (and the seat that imported it) with its checks in time order (when and by which seat, what was sent, the
+result and reasons, what each vendor returned as consent evidence, the check's evidence-log entry); the
+suppression and opt-out history; how to verify the packet.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def check_block(data: PacketData, listed: Mapping[str, Any], lead_id: int, shown
     stored = data.checks.get(check_id, {})
     error = stored_json(stored.get("error"))
     vendor = esc(VENDOR_LABELS.get(listed["vendor"], listed["vendor"]))
-    title = f"<b>Check {check_id} — {vendor} {esc(listed['operation'])}</b> · {when(listed['finished_at'])}"
+    by = f' · <span style="white-space: nowrap;">by {esc(listed["seat"])}</span>' if listed.get("seat") else ""
+    title = f"<b>Check {check_id} — {vendor} {esc(listed['operation'])}</b> · {when(listed['finished_at'])}{by}"
     head = f'<tr><td class="head" colspan="2">{title}</td>{flag_cell(listed["flag"], error)}</tr>'
     if check_id in shown_under:
         note = f"Shown in full under lead #{shown_under[check_id]}; evidence log {_entry_text(data, check_id)}."
@@ -136,6 +138,7 @@ def _lead_rows(lead: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Cost", esc(row.get("cost"))),
         ("Bought (imported)", when(row.get("created_at"))),
         ("Source file and row", esc(_origin(row))),
+        *([("Imported by", esc(lead["imported_by"]))] if lead.get("imported_by") else []),
         ("TrustedForm certificate", esc(row.get("cert_url"))),
         ("Jornaya LeadiD token", esc(row.get("leadid"))),
         ("Contact State certificate", esc(row.get("cs_cert_url"))),
@@ -249,8 +252,10 @@ NO_SUPPRESSION = (
 FILES_TEXT = (
     "This report is one file of a ZIP archive. Beside it: checks/<id>.json, each check exactly as stored (the "
     "request as sent, with the buyer's keys removed before storing, and the vendor's answer exactly as received); "
-    "leads.csv, the consumer's leads with every column of the original purchase files; manifest.json, the SHA-256 "
-    "of every file, each check's evidence-log entry, the head hash and the Leadcheck version."
+    "leads.csv, the consumer's leads with every column of the original purchase files and the seat that imported "
+    "each; manifest.json, the SHA-256 of every file, each check's evidence-log entry and seat, the head hash and the "
+    "Leadcheck version. A seat (user@host) is the operating-system user and computer of the Leadcheck that stored "
+    "the check or import, as its evidence-log entry records it."
 )
 VERIFY_TEXT = (
     "To check the archive: the SHA-256 of each file must equal the one in manifest.json. To check a check against "

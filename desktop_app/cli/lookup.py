@@ -1,9 +1,10 @@
 """``leadcheck lookup VALUE``: the consumer behind a phone (any layout) or an email (any case).
 
 Prints every lead bought for them (supplier, cost, date, file and row, certificate, token, verdict and why),
-every check of each lead (when, vendor, operation, flag, what was sent, what came back) and their suppression
-entries. With ``--json``: one JSON object, the store's :func:`~desktop_app.store.consumers.lookup` contract.
-Exit 0, also when nothing matches (an empty ``leads`` list); 2 for a value that is neither a phone nor an email.
+every check of each lead (when and by which seat, vendor, operation, flag, what was sent, what came back) and
+their suppression entries; a lead names the seat that imported it. With ``--json``: one JSON object, the store's
+:func:`~desktop_app.store.consumers.lookup` contract. Exit 0, also when nothing matches (an empty ``leads``
+list); 2 for a value that is neither a phone nor an email.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def print_consumer(found: dict[str, Any], stream: Any) -> None:
         origin = (
             f"{lead['source_file']}, row {lead['source_row']}" if lead["source_file"] else f"{lead['source']} entry"
         )
+        if lead.get("imported_by"):
+            origin += f", imported by {lead['imported_by']}"
         print(
             f"\nLead #{lead['id']}  {verdict}  supplier {lead['supplier'] or '—'}  cost {lead['cost'] or '—'}  "
             f"bought {lead['imported_at'][:16].replace('T', ' ')} ({origin})",
@@ -78,8 +81,9 @@ def print_consumer(found: dict[str, Any], stream: Any) -> None:
                 check["finished_at"][:19].replace("T", " "),
                 VENDOR_LABELS.get(check["vendor"], check["vendor"]),
             )
+            by = f" — by {check['seat']}" if check.get("seat") else ""
             print(
-                f"    {when}  {vendor} {check['operation']}  {outcome}  sent: {sent_words(check['sent'])}{note}",
+                f"    {when}{by}  {vendor} {check['operation']}  {outcome}  sent: {sent_words(check['sent'])}{note}",
                 file=stream,
             )
             print(f"      {check['summary']}", file=stream)

@@ -2,8 +2,13 @@
 
 :func:`lookup` answers the demand letter: every lead bought for the phone or email (and for the consumer's
 other phones and emails on those leads), who sold each, its evidence and verdict with reasons, every check of
-each (what was sent, what came back, when) and the consumer's suppression entries. All reads use the lead
-indexes (phone, email) and ``check_leads``; nothing scans the table.
+each (what was sent, what came back, when, which seat made it) and the consumer's suppression entries. All reads
+use the lead indexes (phone, email), ``check_leads`` and the evidence log's (kind, ref) index; nothing scans a table.
+
+A seat (user@host: who made it, on which computer) is read from the evidence log: a check's from its own entry
+(``seat``), a lead's from its import's entry (``imported_by``). Where there is no such entry (a lead entered by
+hand, an import that never finished, a check sealed into the log when the database was upgraded) it is None:
+the lookup says nothing rather than guess.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from desktop_app.store import evidence
 from desktop_app.store.backend import Connection
 from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import normalize_email, normalize_phone
@@ -100,7 +106,8 @@ def _sent(check: dict[str, Any]) -> dict[str, Any]:
     return {"request_body": body} if body not in (None, "", {}) else {}
 
 
-def public_check(check: dict[str, Any]) -> dict[str, Any]:
+def public_check(check: dict[str, Any], seat: str | None = None) -> dict[str, Any]:
+    """A check as the lookup lists it; ``seat``: who made it (user@host, from its evidence entry), None unknown."""
     return {
         "id": check["id"],
         "vendor": check["vendor"],
@@ -114,6 +121,7 @@ def public_check(check: dict[str, Any]) -> dict[str, Any]:
         "finished_at": check["finished_at"],
         "sent": _sent(check),
         "counts_for_lead": bool(check["counts"]),
+        "seat": seat,
     }
 
 
@@ -148,6 +156,8 @@ def lookup(conn: Connection, value: str) -> dict[str, Any]:
     phones = sorted({*phones, *(lead["phone"] for lead in leads if lead["phone"])})
     emails = sorted({*emails, *(lead["email"] for lead in leads if lead["email"])})
     checks = checks_of(conn, [lead["id"] for lead in leads])
+    check_seats = evidence.seats(conn, "check", [check["id"] for own in checks.values() for check in own])
+    import_seats = evidence.seats(conn, "import", [lead["import_id"] for lead in leads if lead["import_id"]])
     out_leads = []
     for lead in leads:
         own = checks[lead["id"]]
@@ -155,9 +165,10 @@ def lookup(conn: Connection, value: str) -> dict[str, Any]:
             {
                 **{k: lead[k] for k in LEAD_COLUMNS if k not in ("created_at", "extra")},
                 "imported_at": lead["created_at"],
+                "imported_by": import_seats.get(lead["import_id"]) if lead["import_id"] else None,
                 "extra": json.loads(lead["extra"]) if lead["extra"] else {},
                 "reasons": lead_reasons(own),
-                "checks": [public_check(c) for c in own],
+                "checks": [public_check(c, check_seats.get(c["id"])) for c in own],
             }
         )
     values = [*phones, *emails]

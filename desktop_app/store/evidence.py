@@ -27,7 +27,7 @@ import getpass
 import hashlib
 import json
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -162,6 +162,33 @@ def entries_for_checks(conn: Connection, check_ids: list[int]) -> dict[int, tupl
         for ref, seq, digest in rows:
             found[int(ref)] = (int(seq), str(digest))
     return found
+
+
+def seats(conn: Connection, kind: str, refs: Sequence[int]) -> dict[int, str]:
+    """ref -> the seat (user@host) that made the entry of ``kind`` about it: ``check`` for a check id, ``import``
+    for an import id (its leads). A ref with no such entry is absent, and so is a check sealed into the log when
+    the database was upgraded: that entry's seat sealed it, not necessarily the one that made it."""
+    ids = sorted({int(ref) for ref in refs})
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = conn.execute(
+            f"SELECT ref, seq, seat FROM evidence_log WHERE kind = ? AND ref IN ({', '.join('?' * len(part))}) "
+            "ORDER BY seq",
+            (kind, *part),
+        )
+        for ref, seq, who in rows:
+            if who:
+                found.setdefault(int(ref), (int(seq), str(who)))
+    if kind == "check" and found:
+        for sealed_at, content in conn.execute("SELECT seq, content FROM evidence_log WHERE kind = 'sealed'"):
+            sealed = json.loads(content).get("sealed", {}) if content else {}
+            first, last = sealed.get("first_check"), sealed.get("last_check")
+            if first is None or last is None:
+                continue
+            for ref in [r for r, (seq, _) in found.items() if int(first) <= r <= int(last) and seq < int(sealed_at)]:
+                del found[ref]
+    return {ref: who for ref, (_, who) in found.items()}
 
 
 def seal_existing_checks(conn: Connection) -> int:

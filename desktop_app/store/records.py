@@ -201,6 +201,18 @@ class Records:
         with store_errors("read the evidence log"):
             return evidence.entries_for_checks(self.db.conn, list(check_ids))
 
+    def check_seats(self, check_ids: Sequence[int]) -> dict[int, str]:
+        """check id -> the seat (user@host) that stored it, from its evidence entry; absent where the log does not
+        say (see :func:`evidence.seats`)."""
+        with store_errors("read the evidence log"):
+            return evidence.seats(self.db.conn, "check", check_ids)
+
+    def import_seats(self, import_ids: Sequence[int]) -> dict[int, str]:
+        """import id -> the seat (user@host) that made the import (its leads), from its evidence entry; absent for
+        an import that never finished."""
+        with store_errors("read the evidence log"):
+            return evidence.seats(self.db.conn, "import", import_ids)
+
     def checks(
         self,
         *,

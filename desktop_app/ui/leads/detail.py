@@ -1,4 +1,5 @@
-"""The Leads tab's detail pane: the selected lead's verdict and why, its fields, and every check made on it.
+"""The Leads tab's detail pane: the selected lead's verdict and why, its fields (with the seat that imported it),
+and every check made on it (with the seat that made each: user@host, from the evidence log).
 
 Long values (certificate URLs, tokens, file names) are elided in the middle to the pane's width, with the whole
 value in their tooltip and a Copy action; a refresh of the same lead keeps the selected history row on the same
@@ -44,9 +45,14 @@ LEAD_FIELD_LABELS = (
     ("leadid", "LeadiD"),
     ("cs_cert_url", "Contact State"),
     ("source_file", "Imported from"),
+    ("imported_by", "Imported by"),
     ("created_at", "Added"),
 )
-LONG_FIELDS = ("email", "cert_url", "leadid", "cs_cert_url", "source_file")  # elided in the middle, never cut
+LONG_FIELDS = ("email", "cert_url", "leadid", "cs_cert_url", "source_file", "imported_by")  # elided in the middle
+HISTORY_HEADERS = ("When", "Vendor", "Operation", "Result", "Seat", "Sent", "Summary")
+COL_SEAT, COL_SENT = 4, 5
+SEAT_TIP = "Who made this check: the operating-system user and computer (user@host) its evidence-log entry records"
+NO_SEAT_TIP = "The evidence log does not say which seat made this check (it was sealed into the log later)"
 
 
 class ElidedLabel(QLabel):
@@ -127,8 +133,11 @@ class LeadDetail(QWidget):
         self.check_views: list[CheckView] = []
         self._history: list[Any] = []
 
-        self.history = QTableWidget(0, 6)
-        self.history.setHorizontalHeaderLabels(["When", "Vendor", "Operation", "Result", "Sent", "Summary"])
+        self.history = QTableWidget(0, len(HISTORY_HEADERS))
+        self.history.setHorizontalHeaderLabels(list(HISTORY_HEADERS))
+        seat_header = self.history.horizontalHeaderItem(COL_SEAT)
+        if seat_header is not None:
+            seat_header.setToolTip(SEAT_TIP)
         self.history.setAccessibleName("Check history")
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -138,9 +147,9 @@ class LeadDetail(QWidget):
         self.history.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.history.horizontalHeader()
         when_width = self.fontMetrics().horizontalAdvance("2026-11-30 09:10 UTC") + 16  # the time is never cut
-        for col, width in enumerate((when_width, 110, 90, 70, 200)):
+        for col, width in enumerate((when_width, 110, 90, 70, 130, 200)):
             header.resizeSection(col, width)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_SENT, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.history.itemDoubleClicked.connect(lambda item: self.open_check(item.row()))
 
@@ -165,6 +174,9 @@ class LeadDetail(QWidget):
         self.lead_id = lead_id
         lead = self.store.lead(lead_id) if lead_id is not None else None
         history = self.store.lead_history(lead_id, limit=self.HISTORY_LIMIT) if lead else []
+        seats = self.store.check_seats([stored.id for stored, _counts in history]) if history else {}
+        if lead and lead.get("import_id") is not None:  # the seat of the import that stored it; none by hand
+            lead["imported_by"] = self.store.import_seats([lead["import_id"]]).get(lead["import_id"])
         if lead is None or lead_id is None:
             self.title.setText("Select a lead to see its details and every check made on it.")
             self.verdict.clear()
@@ -190,7 +202,7 @@ class LeadDetail(QWidget):
                 label.set_full_text(text)
             else:
                 label.setText(text)
-        self._fill_history(history)
+        self._fill_history(history, seats)
         if keep is not None:
             self.select_check(keep)
 
@@ -228,7 +240,7 @@ class LeadDetail(QWidget):
             for r in range(table.rowCount())
         ]
 
-    def _fill_history(self, history: list[tuple[Any, bool]]) -> None:
+    def _fill_history(self, history: list[tuple[Any, bool]], seats: Mapping[int, str]) -> None:
         self._history = history
         self.history.setRowCount(len(history))
         for row, (stored, counts) in enumerate(history):
@@ -268,7 +280,9 @@ class LeadDetail(QWidget):
             )
             summary = QTableWidgetItem(summary_text)
             summary.setToolTip(f"{summary_text}\nSubject: {result.subject}")
-            for col, item in enumerate((when, vendor, operation, outcome, sent, summary)):
+            seat = QTableWidgetItem(seats.get(stored.id, ""))
+            seat.setToolTip(f"{SEAT_TIP}: {seats[stored.id]}" if stored.id in seats else NO_SEAT_TIP)
+            for col, item in enumerate((when, vendor, operation, outcome, seat, sent, summary)):
                 item.setData(Qt.ItemDataRole.UserRole, stored.id)
                 self.history.setItem(row, col, item)
 
