@@ -299,6 +299,7 @@ def verify(conn: Connection, *, on_progress: Callable[[int, int], None] | None =
         return pending_checks.pop() if pending_checks else None
 
     def result(problem: str | None, entries: int) -> Verification:
+        check_rows.close()  # every way out goes through here: a server-side cursor (team mode) is released
         return Verification(entries, checks_seen, Head(entries, prev), problem)
 
     purged = _purged(conn)
