@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import __version__
-from desktop_app.cli import batch, checks, credentials, evidence, ledger, lookup, packet, settings
+from desktop_app.cli import batch, checks, credentials, database, evidence, ledger, lookup, packet, settings
 from desktop_app.cli.common import Exit, Output, UsageError
 from desktop_app.paths import Paths
 from desktop_app.settings import InvalidSetting
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_commands(sub)
     ledger.add_commands(sub)
     settings.add_commands(sub)
+    database.add_commands(sub)
     return parser
 
 
