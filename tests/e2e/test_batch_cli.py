@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +19,8 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.demo import demo_environment
 from desktop_app.sandbox import VendorSimulator
+from desktop_app.store.backend import Location
+from tests.e2e.outside import query
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,12 +64,11 @@ def simulator() -> Iterator[VendorSimulator]:
 
 
 def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_call(
-    tmp_path: Path, simulator: VendorSimulator
+    tmp_path: Path, simulator: VendorSimulator, database: Location
 ) -> None:
-    home = tmp_path / "home"
     origins = tmp_path / "origins.json"
     simulator.write_origin_map(origins)
-    env = {**os.environ, **demo_environment(), "LEADCHECK_HOME": str(home), "LEADCHECK_ORIGINS": str(origins)}
+    env = {**os.environ, **demo_environment(), "LEADCHECK_ORIGINS": str(origins)}  # LEADCHECK_DATABASE_URL too
     env["PYTHONPATH"] = str(ROOT)
     source = leads_csv(tmp_path / "leads.csv", 60)
     command = [sys.executable, "-m", "desktop_app.cli"]
@@ -81,17 +80,14 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-    database = home / "data" / "leadcheck.db"
     deadline = time.monotonic() + 60
     stored = 0
     try:
         while time.monotonic() < deadline and scrub.poll() is None:
-            if database.exists():
-                try:
-                    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)) as conn:
-                        stored = conn.execute("SELECT count(*) FROM checks WHERE batch_id IS NOT NULL").fetchone()[0]
-                except sqlite3.Error:
-                    stored = 0
+            try:
+                stored = query(database, "SELECT count(*) FROM checks WHERE batch_id IS NOT NULL", read_only=True)[0][0]
+            except Exception:  # no database or no table yet
+                stored = 0
             if stored >= 30:
                 break
             time.sleep(0.02)
@@ -101,14 +97,11 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     assert scrub.returncode == -signal.SIGKILL, log.read_text()
     assert 30 <= stored < 180
 
-    with contextlib.closing(sqlite3.connect(database)) as conn:
-        completed_before = set(
-            conn.execute(
-                "SELECT vendor, subject FROM batch_items WHERE state IN ('done', 'failed') AND batch_id = 1"
-            ).fetchall()
-        )
-        in_flight = conn.execute("SELECT count(*) FROM batch_items WHERE state = 'in_flight'").fetchone()[0]
-        status = conn.execute("SELECT status FROM batches WHERE id = 1").fetchone()[0]
+    completed_before = set(
+        query(database, "SELECT vendor, subject FROM batch_items WHERE state IN ('done', 'failed') AND batch_id = 1")
+    )
+    in_flight = query(database, "SELECT count(*) FROM batch_items WHERE state = 'in_flight'")[0][0]
+    status = query(database, "SELECT status FROM batches WHERE id = 1")[0][0]
     assert status == "running"  # killed: nobody could say otherwise
     assert len(completed_before) >= 30
     assert in_flight <= 6  # at most 3 lanes x concurrency 2
@@ -121,10 +114,9 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     lines = [json.loads(line) for line in resume.stdout.splitlines()]
     assert len(lines) == 180 - len(completed_before)  # one JSON object per check made (or found) by the resume
 
-    with contextlib.closing(sqlite3.connect(database)) as conn:
-        states = dict(conn.execute("SELECT state, count(*) FROM batch_items GROUP BY state").fetchall())
-        checks = conn.execute("SELECT count(*), count(DISTINCT vendor || subject) FROM checks").fetchone()
-        status = conn.execute("SELECT status FROM batches WHERE id = 1").fetchone()[0]
+    states = dict(query(database, "SELECT state, count(*) FROM batch_items GROUP BY state"))
+    (checks,) = query(database, "SELECT count(*), count(DISTINCT vendor || subject) FROM checks")
+    status = query(database, "SELECT status FROM batches WHERE id = 1")[0][0]
     assert states == {"done": 180}
     assert checks == (180, 180)  # every result stored once: nothing lost, nothing doubled
     assert status == "done"
@@ -138,6 +130,7 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     assert all(n <= 2 for n in sent.values())
 
 
+@pytest.mark.usefixtures("database")
 def test_resume_without_concurrency_runs_at_the_concurrency_the_batch_last_ran_with(
     tmp_path: Path, simulator: VendorSimulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,6 +162,7 @@ def test_resume_without_concurrency_runs_at_the_concurrency_the_batch_last_ran_w
     assert "Parallel calls: TCPA Litigator 2." in err and "Batch 1 done: 12 checked" in err
 
 
+@pytest.mark.usefixtures("database")
 def test_import_command_lists_refused_rows_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("Tel;Mail\n2025551212;a@example.com\nnope;nope\n", encoding="utf-8")
@@ -215,6 +209,7 @@ def test_scrub_demo_writes_results_and_json_and_suppression_exports(
     assert "Results for 4 leads" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("database")
 def test_scrub_refuses_missing_credentials_and_unknown_vendors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -227,6 +222,7 @@ def test_scrub_refuses_missing_credentials_and_unknown_vendors(
     assert main(["scrub", "--resume", "--batch", "99"]) == 2
 
 
+@pytest.mark.usefixtures("database")
 def test_suppression_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cc.txt"
     path.write_text("2025551212\nsomeone@example.com\n", encoding="utf-8")

@@ -1,7 +1,7 @@
-"""Every purchased lead's evidence is checked (issue 10), end to end through ``leadcheck --demo`` (the built-in
-vendor simulator): rows sharing a phone stay separate leads, every one of their TrustedForm certificates is
-retained, the litigator is asked once per phone and its answer belongs to every lead with that phone, and
-importing the same file again adds nothing and says so."""
+"""Every purchased lead's evidence is checked (issue 10), end to end through ``leadcheck`` against the built-in
+vendor simulator, the store on both engines: rows sharing a phone stay separate leads, every one of their
+TrustedForm certificates is retained, the litigator is asked once per phone and its answer belongs to every lead
+with that phone, and importing the same file again adds nothing and says so."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.paths import Paths
+from desktop_app.sandbox import VendorSimulator
 from desktop_app.sandbox.scenarios import tf_cert_id
 from desktop_app.store import Store
+from desktop_app.store.backend import Location
 
 pytestmark = pytest.mark.e2e
 
@@ -43,16 +44,15 @@ def write_file(path: Path) -> Path:
 
 
 def test_rows_sharing_a_phone_keep_all_their_evidence_through_a_batch_and_a_second_import_adds_nothing(
-    tmp_path: Path, leadcheck_home: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database: Location, simulated_vendors: VendorSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_file(tmp_path / "leads.csv")
-    code = main(["--demo", "--json", "scrub", str(source), "--vendors", "trustedform,litigator"])
+    code = main(["--json", "scrub", str(source), "--vendors", "trustedform,litigator"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     records = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
     assert "7 leads: 2 red, 0 yellow, 5 green" in captured.err
 
-    database = Paths.from_env().demo_database
     with Store(database) as store:
         assert store.lead_count() == len(ROWS)
         leads = store.db.execute("SELECT id, phone, cert_url, verdict FROM leads ORDER BY id").fetchall()
@@ -88,7 +88,7 @@ def test_rows_sharing_a_phone_keep_all_their_evidence_through_a_batch_and_a_seco
         assert dict(links) == by_phone  # each answer belongs to every lead with the phone
     assert Counter(r["vendor"] for r in records if not r["cached"]) == {"trustedform": 7, "litigator": 4}
 
-    code = main(["--demo", "--json", "import", str(source)])
+    code = main(["--json", "import", str(source)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     (report,) = [json.loads(line) for line in captured.out.splitlines() if line.strip()]
@@ -96,7 +96,7 @@ def test_rows_sharing_a_phone_keep_all_their_evidence_through_a_batch_and_a_seco
     assert {p["severity"] for p in report["problems"]} == {"recognised"}
     assert "first seen in leads.csv, row 2" in report["problems"][0]["reason"]
 
-    code = main(["--demo", "import", str(source)])
+    code = main(["import", str(source)])
     captured = capsys.readouterr()
     assert code == 0
     assert "0 new leads, 7 recognised as already imported" in captured.err

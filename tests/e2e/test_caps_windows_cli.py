@@ -1,20 +1,23 @@
 """Daily caps and return windows through ``leadcheck``: ``settings set|get|unset|list`` for ``cap.<vendor>`` and
 ``return_window.<supplier>``, a ``scrub`` that pauses at the cap and a ``--resume`` that continues once it is raised,
-and ``export returns`` following each supplier's window (in-process ``main([...])``; the demo's simulator answers).
+and ``export returns`` following each supplier's window (in-process ``main([...])``; the demo's simulator answers;
+the store on both engines).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.sandbox import VendorSimulator
 from desktop_app.sandbox import scenarios as sim
+from desktop_app.store.backend import Location
+from tests.e2e.outside import query
 from tests.helpers import FakeTime
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +26,6 @@ CERT = "https://cert.trustedform.com/{:040d}"
 
 def lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def db_rows(home: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(home / "data" / "leadcheck-demo.db") as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_cap_and_window_settings_are_checked_saved_listed_and_unset(
@@ -57,7 +55,7 @@ def test_cap_and_window_settings_are_checked_saved_listed_and_unset(
 
 
 def test_scrub_pauses_at_the_cap_and_resumes_once_it_is_raised(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database: Location, simulated_vendors: VendorSimulator
 ) -> None:
     source = tmp_path / "leads.csv"
     with open(source, "w", encoding="utf-8", newline="") as handle:
@@ -69,34 +67,34 @@ def test_scrub_pauses_at_the_cap_and_resumes_once_it_is_raised(
     assert main(["settings", "set", "cap.trustedform", "0.60"]) == 0
     time = FakeTime()  # the day the cap counts (the checks are stored at the time they finish)
     capsys.readouterr()
-    assert main(["--demo", "scrub", str(source), "--vendors", "trustedform"], timing=time.timing) == 1
+    assert main(["scrub", str(source), "--vendors", "trustedform"], timing=time.timing) == 1
     err = capsys.readouterr().err
     assert (
         "Paused: TrustedForm's daily cap of $0.60 is reached ($0.50 spent today); resume tomorrow or raise the " in err
     )
     assert "`leadcheck settings set cap.trustedform DOLLARS`" in err
-    assert db_rows(leadcheck_home, "SELECT status FROM batches") == [("paused",)]
-    assert db_rows(leadcheck_home, "SELECT count(*), sum(cost) FROM checks") == [(2, 0.5)]
+    assert query(database, "SELECT status FROM batches") == [("paused",)]
+    assert query(database, "SELECT count(*), sum(cost) FROM checks") == [(2, 0.5)]
 
     assert main(["settings", "set", "cap.trustedform", "2"]) == 0
-    assert main(["--demo", "scrub", "--resume"], timing=time.timing) == 0
-    assert db_rows(leadcheck_home, "SELECT status FROM batches") == [("done",)]
-    assert db_rows(leadcheck_home, "SELECT count(DISTINCT subject), sum(cost) FROM checks") == [(5, 1.25)]
+    assert main(["scrub", "--resume"], timing=time.timing) == 0
+    assert query(database, "SELECT status FROM batches") == [("done",)]
+    assert query(database, "SELECT count(DISTINCT subject), sum(cost) FROM checks") == [(5, 1.25)]
 
 
 def test_export_returns_follows_each_suppliers_window(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database: Location, simulated_vendors: VendorSimulator
 ) -> None:
     source = tmp_path / "leads.csv"
     with open(source, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["phone", "supplier"])
         writer.writerow([sim.LITIGATOR_PHONE_HIT, "Acme"])
-    assert main(["--demo", "scrub", str(source), "--vendors", "litigator"]) == 0
+    assert main(["scrub", str(source), "--vendors", "litigator"]) == 0
     out = tmp_path / "returns.csv"
 
     def exported() -> list[dict[str, str]]:
-        assert main(["--demo", "export", "returns", "--out", str(out)]) == 0
+        assert main(["export", "returns", "--out", str(out)]) == 0
         with open(out, encoding="utf-8-sig", newline="") as handle:
             return list(csv.DictReader(handle))
 

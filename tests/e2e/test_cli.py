@@ -3,7 +3,8 @@
 Most cases call ``desktop_app.cli.main(argv)`` in-process (the same code path as the console script,
 with real HTTP to the simulator on 127.0.0.1 through ``LEADCHECK_ORIGINS``); a few run the installed
 ``leadcheck`` script in a subprocess. After each test no secret may appear in any file under
-LEADCHECK_HOME or in anything printed.
+LEADCHECK_HOME or in anything printed. The tests that read back what was stored (history, an upload, a retain made
+twice) run on both store engines (the ``database`` fixture); the rest only on SQLite.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def one(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, 
 # -- TrustedForm -----------------------------------------------------------------------------------------------
 
 
-def test_trustedform_retain_green_then_previously_retained(env: dict[str, str], capsys: Any) -> None:
-    cert = f"https://cert.trustedform.com/{sim.tf_cert_id('again')}"
+def test_trustedform_retain_green_then_previously_retained(env: dict[str, str], capsys: Any, database: Any) -> None:
+    engine = "pg" if isinstance(database, str) else "lite"  # a certificate of its own on each: the simulator remembers
+    cert = f"https://cert.trustedform.com/{sim.tf_cert_id('again', engine)}"
     code, first = one(capsys, "trustedform", "retain", cert, "--email", sim.TF_EMAIL_OK, "--phone", sim.TF_PHONE_OK)
     assert code == 0 and first["flag"] == "green" and first["error"] is None
     assert first["details"]["previously_retained"] is False and first["details"]["expires_at"]
@@ -304,6 +306,7 @@ def test_contactstate_bad_status_refused(env: dict[str, str], capsys: Any) -> No
 # -- Consent Control -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("database")
 def test_consentcontrol_upload_maps_each_record(env: dict[str, str], capsys: Any, tmp_path: Path) -> None:
     csv_path = tmp_path / "optouts.csv"
     csv_path.write_text(
@@ -353,6 +356,7 @@ def test_consentcontrol_upload_json_has_a_record_for_every_row_refused_before_se
 # -- History, credentials, the real console script ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("database")
 def test_history_lists_stored_checks_newest_first(env: dict[str, str], capsys: Any) -> None:
     one(capsys, "litigator", "check", sim.LITIGATOR_PHONE_CLEAN)
     one(capsys, "litigator", "check", sim.LITIGATOR_PHONE_HIT)
@@ -362,6 +366,7 @@ def test_history_lists_stored_checks_newest_first(env: dict[str, str], capsys: A
     assert code == 0 and len(lines) == 1
 
 
+@pytest.mark.usefixtures("database")
 def test_history_lines_start_with_the_local_time_the_check_finished(env: dict[str, str], capsys: Any) -> None:
     _, stored = one(capsys, "litigator", "check", sim.LITIGATOR_PHONE_HIT)
     assert main(["history", "--vendor", "litigator"], timing=FakeTime().timing) == 0

@@ -1,23 +1,25 @@
 """A CSV's lead-date column end to end: stored as the purchase time, the deadlines count from it, a re-import adds
-nothing, rows differing only by date are two leads, and ``verify`` catches an edited date (``main([...])``)."""
+nothing, rows differing only by date are two leads, and ``verify`` catches an edited date (``main([...])``; the
+store on both engines)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.store.backend import Location
+from tests.e2e.outside import query
 
 pytestmark = pytest.mark.e2e
 CERT = "https://cert.trustedform.com/{:040d}"
 
 
 def test_lead_dates_import_deadlines_reimport_and_verify(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], leadcheck_home: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database: Location
 ) -> None:
     source = tmp_path / "leads.csv"
     source.write_text(
@@ -29,19 +31,14 @@ def test_lead_dates_import_deadlines_reimport_and_verify(
     )
     assert main(["--json", "import", str(source)]) == 0
     capsys.readouterr()
-    db = leadcheck_home / "data" / "leadcheck.db"
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute("SELECT id, purchased_at FROM leads ORDER BY id").fetchall()
-        warned = conn.execute(
-            "SELECT field FROM import_problems WHERE severity = 'warning' AND field IS NOT NULL"
-        ).fetchall()
+    stored = query(database, "SELECT id, purchased_at FROM leads ORDER BY id")
+    warned = query(database, "SELECT field FROM import_problems WHERE severity = 'warning' AND field IS NOT NULL")
     assert stored == [(1, "2026-03-01T10:00:00.000Z"), (2, "2026-03-02T10:00:00.000Z"), (3, None)]
     assert warned == [("purchased_at",)]
 
     assert main(["--json", "import", str(source)]) == 0  # the same file again adds nothing
     capsys.readouterr()
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 3
+    assert query(database, "SELECT count(*) FROM leads") == [(3,)]
 
     clock = datetime.fromisoformat("2026-03-03T12:00:00+00:00").timestamp()
     assert main(["--json", "deadlines"], timing={"clock": lambda: clock}) == 0
@@ -52,7 +49,6 @@ def test_lead_dates_import_deadlines_reimport_and_verify(
 
     assert main(["verify"]) == 0
     capsys.readouterr()
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE leads SET purchased_at = '2026-01-01T00:00:00.000Z' WHERE id = 2")
+    query(database, "UPDATE leads SET purchased_at = '2026-01-01T00:00:00.000Z' WHERE id = 2")
     assert main(["verify"]) != 0
     assert "Lead 2 was changed after import" in capsys.readouterr().out + capsys.readouterr().err

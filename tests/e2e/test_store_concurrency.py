@@ -3,6 +3,9 @@ and a process that opens the database a second time keeps its WAL when another p
 
 The window kept open while CLI processes import and read is in ``tests/ui/test_window_store_concurrency.py``
 (it needs the qasync loop the UI tests run on).
+
+SQLite only: both are about one database file shared by processes (its creation, POSIX locks and the WAL); seats on
+one PostgreSQL database are tested in tests/unit/jobs/test_seats.py and tests/unit/imports/test_import_race.py.
 """
 
 from __future__ import annotations
