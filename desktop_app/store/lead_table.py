@@ -36,14 +36,16 @@ ROW_COLUMNS = (
 _SELECT = ", ".join(ROW_COLUMNS)
 
 _RANK = "CASE {c} WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 WHEN 'green' THEN 2 ELSE 3 END {{o}}, id {{o}}"
+# ``{o}``: ASC or DESC; ``{n}``: the same with blanks (NULL) first ascending and last descending, where SQLite puts
+# them; PostgreSQL puts them the other way round unless told.
 SORTS: dict[str, str] = {
-    "name": "last_name {o}, first_name {o}, id {o}",
-    "phone": "phone {o}, id {o}",
-    "email": "email {o}, id {o}",
-    "supplier": "supplier {o}, id {o}",
-    "state": "state {o}, id {o}",
-    "cert_url": "cert_url {o}, id {o}",
-    "leadid": "leadid {o}, id {o}",
+    "name": "last_name {n}, first_name {n}, id {o}",
+    "phone": "phone {n}, id {o}",
+    "email": "email {n}, id {o}",
+    "supplier": "supplier {n}, id {o}",
+    "state": "state {n}, id {o}",
+    "cert_url": "cert_url {n}, id {o}",
+    "leadid": "leadid {n}, id {o}",
     "added": "id {o}",  # ids grow with created_at, and the primary key needs no sort
     "verdict": _RANK.format(c="verdict"),
     **{f"flag:{vendor}": _RANK.format(c=column) for vendor, column in FLAG_COLUMNS.items()},
@@ -133,12 +135,9 @@ class LeadQuery:
 
     def ids_sql(self, limit: int | None = None) -> tuple[str, list[Any]]:
         where, params = self.where()
-        sql = (
-            "SELECT id FROM leads"
-            + where
-            + " ORDER BY "
-            + SORTS[self.sort].format(o="DESC" if self.descending else "ASC")
-        )
+        order = "DESC" if self.descending else "ASC"
+        nulls = "DESC NULLS LAST" if self.descending else "ASC NULLS FIRST"
+        sql = "SELECT id FROM leads" + where + " ORDER BY " + SORTS[self.sort].format(o=order, n=nulls)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return sql, params
