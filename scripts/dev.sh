@@ -17,6 +17,9 @@ case "$cmd" in
     .venv/bin/ruff format --check
     .venv/bin/mypy
     .venv/bin/lint-imports
+    # Leadcheck's own .pyc files (bootstrap compiles the packages'): the workers and the CLI processes the tests start
+    # then load them instead of each compiling desktop_app again, which PYTHONDONTWRITEBYTECODE would otherwise cause.
+    .venv/bin/python -m compileall -q -j 0 desktop_app
     # one pytest worker per core (pytest-xdist); pass -n 0 to run in this process, e.g. under a debugger
     exec .venv/bin/python -m pytest -n auto "$@"
     ;;
