@@ -1,5 +1,6 @@
-"""Settings: each vendor's credentials (OS keyring), a "Test connection" per vendor, timeout, file locations, and
-Costs (prices, daily caps and return windows: :mod:`desktop_app.ui.settings_costs`).
+"""Settings: each vendor's credentials (OS keyring), a "Test connection" per vendor, timeout, file locations,
+Costs (prices, daily caps and return windows: :mod:`desktop_app.ui.settings_costs`) and Database (this computer's
+own or a shared team database, with a Test button: :mod:`desktop_app.ui.settings_database`).
 
 Secrets are password fields and are never shown back: a saved one reads "saved in the system keyring",
 one set through an environment variable reads "set in environment" and cannot be edited here. When no keyring
@@ -41,6 +42,7 @@ from desktop_app.settings import InvalidSetting, KeyringUnavailable, Settings, s
 from desktop_app.ui.leads.model import VENDOR_ORDER
 from desktop_app.ui.runtime import spawn
 from desktop_app.ui.settings_costs import CostsPage
+from desktop_app.ui.settings_database import DatabasePage
 from desktop_app.vendors.credentials import VENDOR_LABELS, CredentialField, fields_for
 from desktop_app.vendors.errors import ErrorKind, InputError, MissingCredentials
 
@@ -280,7 +282,7 @@ class VendorPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """The Settings window: General (keyring, timeout, files), Costs and one page per vendor.
+    """The Settings window: General (keyring, timeout, files), Costs, Database and one page per vendor.
 
     Signals: none beyond QDialog's (``finished``).
     """
@@ -307,6 +309,10 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._general_page(), "General")
         self.costs_page = CostsPage(settings, suppliers=self._supplier_names)
         self.tabs.addTab(self.costs_page, "Costs")
+        store = self.service.store
+        current = getattr(store, "describe", None) or str(self.paths.database)
+        self.database_page = DatabasePage(settings, self.paths.database, current, keyring_usable=self.keyring_usable)
+        self.tabs.addTab(self.database_page, "Database")
         self.pages: dict[str, VendorPage] = {}
         for vendor in VENDOR_ORDER:
             page = VendorPage(vendor, settings, keyring_usable=self.keyring_usable)
@@ -372,11 +378,18 @@ class SettingsDialog(QDialog):
         form.addRow("", provider)
 
         database = getattr(self.service.store, "path", self.paths.database)
-        for label, path, folder in (
-            ("Database", Path(database), Path(database).parent),
+        if database is None:  # team mode: a shared database, shown on the Database page
+            shared = QLabel(f"{self.service.store.describe} (shared; see the Database page)")
+            shared.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            shared.setAccessibleName("Database location")
+            form.addRow("Database:", shared)
+        files = [
             ("Logs", self.paths.log_file, self.paths.log_dir),
             ("Settings file", self.paths.config_file, self.paths.config_dir),
-        ):
+        ]
+        if database is not None:
+            files.insert(0, ("Database", Path(database), Path(database).parent))
+        for label, path, folder in files:
             row = QHBoxLayout()
             value = QLabel(str(path))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -404,7 +417,7 @@ class SettingsDialog(QDialog):
             http = getattr(self.service, "http", None)
             if http is not None:
                 http.timeout = self.settings.timeout
-        pages: list[CostsPage | VendorPage] = [self.costs_page, *self.pages.values()]
+        pages: list[CostsPage | DatabasePage | VendorPage] = [self.costs_page, self.database_page, *self.pages.values()]
         for page in pages:
             for problem in page.save():
                 if problem not in problems:
