@@ -14,6 +14,8 @@ Extension points for later features:
   (the batch calls it).
 * ``self.leads_tab``: the :class:`~desktop_app.ui.leads.tab.LeadsTab` (``await leads_tab.refresh()`` after
   an import), ``self.vendor_tabs``: key -> tab widget.
+* ``self.change_poller``: the :class:`~desktop_app.ui.leads.changes_poller.ChangePoller` that shows other seats'
+  leads and results (and ``leadcheck`` commands' on the same file) in the lead table every few seconds.
 
 Help → Welcome… asks the first-run question again; Help → Try the demo… opens the demo. The demo cannot replace
 a running session in place (the tabs, the batch feature and the lead table are built once over one core), so it
@@ -107,10 +109,15 @@ class MainWindow(QMainWindow):
         *,
         demo: bool = False,
         start_demo: Callable[[Paths | None], bool] | None = None,
+        changes_interval_ms: int = 2000,
         parent: QWidget | None = None,
     ) -> None:
-        """``start_demo(paths)`` opens the demo in a new process and says whether it started (None: not offered)."""
+        """``start_demo(paths)`` opens the demo in a new process and says whether it started (None: not offered);
+        ``changes_interval_ms``: how often the lead table looks for other seats' writes."""
         super().__init__(parent)
+        self.change_poller: Any = None  # other seats' writes into the lead table (ui/leads/changes_poller)
+        self._changes_interval_ms = changes_interval_ms
+        self._refreshes_seen = 0  # the lead table's own refreshes when the last poll ended
         self._start_demo = start_demo
         self.service: CheckService | None = None
         self.settings: Settings | None = None
@@ -237,6 +244,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentIndex()
         placeholder = self.tabs.widget(0)
         self.leads_tab = LeadsTab(service, self.tabs)
+        self._start_change_poller(service)
         self.tabs.removeTab(0)
         if placeholder is not None:
             placeholder.deleteLater()
@@ -268,6 +276,20 @@ class MainWindow(QMainWindow):
             self.auto_retainer.round_done.connect(self._on_auto_retained)
         if settings.get(SETTING):
             self.auto_retainer.start()
+
+    def _start_change_poller(self, service: CheckService) -> None:
+        """Poll the database for other seats' writes, from the mark read now: before the lead table reads its list."""
+        from desktop_app.ui.leads.changes_poller import ChangePoller, poll_mark
+
+        if self.change_poller is not None:
+            self.change_poller.stop()
+        poller = ChangePoller(service.store.location, self, interval_ms=self._changes_interval_ms)
+        poller.changed.connect(self._on_database_changed)
+        poller.polled.connect(self._on_polled)
+        poller.failed.connect(self._on_poll_failed)
+        poller.recovered.connect(self._on_poll_recovered)
+        self.change_poller = poller
+        poller.start(poll_mark(service.store))
 
     def populate_vendor_tabs(self) -> None:
         """Replace the vendor placeholders with the five vendor tabs (after :meth:`populate_leads`)."""
@@ -504,6 +526,8 @@ class MainWindow(QMainWindow):
         on close."""
         if self.auto_retainer is not None:
             self.auto_retainer.timer.stop()  # not retainer.stop(): the choice stays on for the next start
+        if self.change_poller is not None:
+            self.change_poller.stop()
         if self.leads_tab is not None:
             self.leads_tab.close_model()
 
@@ -539,6 +563,33 @@ class MainWindow(QMainWindow):
         for key, view in self.ledger_views.items():
             if retained and key != "deadlines" and view.isVisible():
                 spawn(view.refresh())  # type: ignore[attr-defined]
+
+    def _on_database_changed(self, changes: Any) -> None:
+        """Other seats (or ``leadcheck`` commands) stored leads or results: show them in the lead table, and say so
+        once in the status bar unless this window's own writes (a batch, a re-check, an import) refreshed the table
+        since the last poll: those show through their own panels."""
+        from desktop_app.ui.leads.changes_poller import changes_words
+
+        if self.leads_tab is None:
+            return
+        own = self.leads_tab.model.refreshes != self._refreshes_seen
+        self.leads_tab.show_changes(changes)
+        if not own:
+            self.statusBar().showMessage(changes_words(changes), 8000)
+
+    def _on_polled(self) -> None:
+        if self.leads_tab is not None:
+            self._refreshes_seen = self.leads_tab.model.refreshes
+
+    def _on_poll_failed(self, message: str) -> None:
+        """Said once while polls fail (they go on, less often); the whole message also in the bar's tooltip."""
+        self.statusBar().showMessage(f"Other seats' results are not showing: {message}")
+        self.statusBar().setToolTip(message)
+
+    def _on_poll_recovered(self) -> None:
+        self.statusBar().setToolTip("")
+        if self.statusBar().currentMessage().startswith("Other seats' results are not showing"):
+            self.statusBar().clearMessage()
 
     def _forget_settings_dialog(self, _result: int) -> None:
         if self._settings_dialog is not None:

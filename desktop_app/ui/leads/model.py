@@ -22,7 +22,7 @@ import itertools
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -200,6 +200,10 @@ class LeadsModel(QAbstractTableModel):
         self._reader_lock = threading.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._loading = False  # an id list is being read
+        self._read_again = False  # read it again once it is in (other seats added leads meanwhile)
+        self._pending_new: list[int] = []  # leads other seats added while it was read (oldest first)
+        self.refreshes = 0  # how many times :meth:`refresh` dropped every cached row (own writes: batch, re-check)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -367,6 +371,8 @@ class LeadsModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         self._interrupt()
+        self._loading, self._read_again = True, False
+        self._pending_new.clear()
         query = self.query
         if query.quick_first_page and not keep_rows:
             self._show_first_page(query)
@@ -379,18 +385,76 @@ class LeadsModel(QAbstractTableModel):
             return len(self._ids)
         finally:
             if generation == self._generation:
+                self._loading = False
                 self.loading_changed.emit(False)
         if generation != self._generation or self._closed:
             return len(self._ids)
         self._apply_ids(ids)
-        self.loaded.emit(len(ids))
-        return len(ids)
+        if self._read_again:  # other seats added leads to a filtered or sorted list while it was read
+            self._spawn(self.reload(keep_rows=True))
+        elif self._pending_new:
+            self.add_new_leads(list(self._pending_new))
+            self._pending_new.clear()
+        self.loaded.emit(len(self._ids))
+        return len(self._ids)
 
     def refresh(self) -> None:
         """Forget cached rows and repaint (after checks changed flags); the order and row count stay."""
+        self.refreshes += 1
         self._pages.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, COLUMN_COUNT - 1))
+
+    def refresh_leads(self, lead_ids: Collection[int]) -> int:
+        """Read the cached rows of ``lead_ids`` again (another seat changed their flags): drop the cached pages
+        holding them and repaint those rows only; rows not cached are read when shown. Returns the rows repainted.
+        The order stays (a sort or filter by flag is brought up to date by a refresh)."""
+        wanted = set(lead_ids)
+        rows: list[int] = []
+        for number in list(self._pages):
+            start = number * PAGE_SIZE
+            hits = [start + i for i, lead in enumerate(self._ids[start : start + PAGE_SIZE]) if lead in wanted]
+            if hits:
+                del self._pages[number]
+                rows.extend(hits)
+        for row in rows:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, COLUMN_COUNT - 1))
+        return len(rows)
+
+    def add_new_leads(self, new_ids: Sequence[int] | None) -> int:
+        """Show leads another seat added (``new_ids`` oldest first; None: too many to list). When the table shows
+        every lead in the order they were added, they are inserted where they belong (newest first: at the top),
+        returns how many; otherwise (another sort or a filter, an id list still loading, None) the id list is read
+        again off the GUI thread keeping the rows on screen, and -1 is returned."""
+        if new_ids is not None and not new_ids:
+            return 0
+        if self._loading:  # the list being read may lack them: they follow once it is in (one read at a time)
+            if new_ids is None or not self.query.quick_first_page:
+                self._read_again = True
+            else:
+                self._pending_new.extend(new_ids)
+            return -1
+        if new_ids is None or not self.complete or not self.query.quick_first_page:
+            self._spawn(self.reload(keep_rows=True))
+            return -1
+        newest = max(self._ids[0], self._ids[-1]) if self._ids else 0
+        fresh = array("q", sorted(i for i in set(new_ids) if i > newest))  # the list may hold some already
+        if not fresh:
+            return 0
+        count = len(fresh)
+        if self.query.descending:
+            fresh.reverse()
+            self.beginInsertRows(QModelIndex(), 0, count - 1)
+            self._ids = fresh + self._ids
+            self._pages.clear()  # every row moved down: pages are read again as they are shown
+            self.endInsertRows()
+        else:
+            shown = len(self._ids)
+            self.beginInsertRows(QModelIndex(), shown, shown + count - 1)
+            self._ids.extend(fresh)
+            self._pages.pop(shown // PAGE_SIZE, None)  # the last page, now longer
+            self.endInsertRows()
+        return count
 
     def close(self) -> None:
         """Stop any running query and its thread; the model shows nothing new afterwards."""

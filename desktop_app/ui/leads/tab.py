@@ -9,7 +9,8 @@ against *this* lead.
 Beside the table: :mod:`.detail` (the selected lead), :mod:`.consumer` (the consumer line), :mod:`.flag_delegate`
 (flag cells as chips), :mod:`.model` (the table over SQLite). The batch feature uses only the public methods
 (:meth:`LeadsTab.selected_lead_ids`, :meth:`LeadsTab.current_query`, :meth:`LeadsTab.show_flag`,
-:meth:`LeadsTab.repaint_rows`, :meth:`LeadsTab.refresh`).
+:meth:`LeadsTab.repaint_rows`, :meth:`LeadsTab.refresh`); the main window's change poller uses
+:meth:`LeadsTab.show_changes`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan, recheck_steps
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
+from desktop_app.store.changes import Changes
 from desktop_app.store.lead_table import FlagFilter, LeadQuery
 from desktop_app.ui import theme
 from desktop_app.ui.leads.consumer import CONSUMER_HINT, consumer_summary
@@ -316,6 +318,27 @@ class LeadsTab(QWidget):
     def repaint_rows(self) -> None:
         """Show what the database holds now in the visible rows (a batch's new flags) without reloading."""
         self.model.refresh()
+
+    def show_changes(self, changes: Changes) -> int:
+        """Show what other seats (or ``leadcheck`` commands) stored, as :mod:`desktop_app.store.changes` found it:
+        the kept rows of changed leads are read again, new leads join the table (at the top when it lists every
+        lead newest first, the rows on screen staying where they are; otherwise the list is read again off the GUI
+        thread), and the detail shows its lead again when it changed. Returns the rows inserted."""
+        if changes.changed_leads is None:
+            self.model.refresh()
+        elif changes.changed_leads:
+            self.model.refresh_leads(changes.changed_leads)
+        scroll = self.view.verticalScrollBar()
+        before = scroll.value()
+        added = self.model.add_new_leads(changes.new_lead_ids)
+        if added > 0 and before > 0 and self.model.query.descending:  # rows went in above the ones on screen
+            self.view.updateGeometries()
+            scroll.setValue(before + added)
+        self._update_count()
+        lead = self._selected_lead
+        if lead is not None and (changes.changed_leads is None or lead in changes.changed_leads):
+            self.detail.show_lead(lead)
+        return max(added, 0)
 
     def select_lead(self, lead_id: int) -> bool:
         row = self.model.row_of(lead_id)
