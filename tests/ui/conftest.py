@@ -31,9 +31,17 @@ def collect_garbage_on_gui_thread() -> Iterator[None]:
 
     Otherwise a later test's worker thread (the simulator's, an executor's) may run the cycle collector
     and destroy Qt objects on the wrong thread. The app does the same with MainThreadGarbageCollector.
+
+    What is still alive after the first of these collections (the test modules, pytest's items, Qt's wrappers,
+    Hypothesis) is then frozen (:func:`gc.freeze`), as a batch does in the app: each later collection scans only what
+    tests allocated since, not the whole process again (before: about 0.08 s a test). A batch's
+    ``gc.unfreeze()`` hands those objects back to the collector; the next teardown freezes again. Frozen objects are
+    still freed when their last reference goes; only a cycle among them would stay, and never on a wrong thread.
     """
     yield
     gc.collect()
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 @pytest.fixture(scope="session")
