@@ -10,6 +10,7 @@ collector itself.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import tracemalloc
 import zlib
@@ -166,19 +167,25 @@ async def huge_declared_length(peer: Peer, writer: asyncio.StreamWriter) -> None
 
 
 def gzip_bomb(decompressed: int) -> bytes:
-    """``decompressed`` bytes of spaces as gzip (about a thousandth of the size), built without holding them."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    """``decompressed`` bytes of spaces as gzip (about a thousandth of the size), built without holding them.
+
+    Run-length matching (``Z_RLE``) finds the same longest matches as the default search on a run of one byte, so
+    the bomb has the same size, in 0.6 s instead of 1.5 s."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16, 8, zlib.Z_RLE)
     block = b" " * (1024 * 1024)
     parts = [packer.compress(block) for _ in range(decompressed // len(block))]
     return b"".join(parts) + packer.flush()
 
 
-BOMB = gzip_bomb(512 * 1024 * 1024)
+@functools.cache
+def bomb() -> bytes:
+    """The 512 MB bomb, built when the test that sends it first asks, not in every worker's collection."""
+    return gzip_bomb(512 * 1024 * 1024)
 
 
 async def gzip_bomb_answer(peer: Peer, writer: asyncio.StreamWriter) -> None:
-    head = HEAD + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(BOMB)
-    await peer.write(writer, head + BOMB)
+    head = HEAD + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bomb())
+    await peer.write(writer, head + bomb())
     await asyncio.sleep(60)
 
 
@@ -253,6 +260,8 @@ async def test_a_declared_length_over_the_cap_is_not_read_at_all() -> None:
 
 
 async def test_a_gzip_bomb_stops_at_the_cap_in_bounded_memory() -> None:
+    size = len(bomb())  # built before memory is traced: the peer's copy is counted below, the building is not
+    await call("trustedform", small_gzip_answer)  # what any first call loads (modules, codecs) is not the bomb's
     tracemalloc.start()
     try:
         result, _, transport = await call("trustedform", gzip_bomb_answer)
@@ -261,8 +270,8 @@ async def test_a_gzip_bomb_stops_at_the_cap_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert_error(result, ErrorKind.BAD_RESPONSE)
     assert result.error is not None and "larger than any TrustedForm answer" in result.error.message
-    assert transport.received < len(BOMB)  # it stopped reading, far before the 512 MB the bomb unfolds to
-    assert peak < 8 * CAP + len(BOMB)  # the bomb itself (~0.5 MB, held by the peer) plus a few caps
+    assert transport.received < size  # it stopped reading, far before the 512 MB the bomb unfolds to
+    assert peak < 8 * CAP + size  # the bomb itself (~0.5 MB, held by the peer) plus a few caps
 
 
 async def test_a_small_gzip_answer_is_read_normally() -> None:
