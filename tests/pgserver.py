@@ -42,8 +42,9 @@ def _free_port() -> int:
 class PgServer:
     """One running server; :meth:`new_database` gives each test a fresh schema as a URL."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable  # False: fsync off, for tests; the benchmarks keep PostgreSQL's defaults
         self.folder = Path(tempfile.mkdtemp(prefix="leadcheck-pg-"))
         self.port = _free_port()
         self.as_user: str | None = "postgres" if os.geteuid() == 0 else None
@@ -62,10 +63,9 @@ class PgServer:
         self._run(
             str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", USER, "--no-locale", "-E", "UTF8"
         )
-        options = (
-            f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-t", "60",
             "-o", options, "start",

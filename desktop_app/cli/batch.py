@@ -252,6 +252,9 @@ async def _run_batch(service: Any, out: Output, batch_id: int, args: argparse.Na
         concurrency=args.concurrency,
         retry_failed=bool(getattr(args, "retry_failed", False)),
         on_event=on_event,
+        # team mode: each commit is a round trip to the server, and waits while another seat appends to the
+        # evidence log; on a thread of their own they never hold the calls in flight
+        writer_thread=bool(getattr(service.store, "shared", False)),
     )
     try:
         progress = await run.run()

@@ -337,15 +337,15 @@ class BatchStore:
         state = "done" if result.error is None else "failed"
         now = utcnow()
         with store_errors("save the result"), self.store.transaction() as conn:
-            check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent, cost=cost)
-            if claim_key is not None:
+            if claim_key is not None:  # in this transaction: other seats see the claim go and the answer come at once
                 claims.release(conn, item.vendor, claim_key)
-            if suppression:
-                evidence.add_suppression(conn, list(suppression), now)
+            check_id = Store.insert_check(conn, result, item.lead_id, item.batch_id, sent, cost=cost)
             conn.execute(
                 "UPDATE batch_items SET state = ?, check_id = ?, updated_at = ? WHERE id = ?",
                 (state, check_id, now, item.id),
             )
+            if suppression:
+                evidence.add_suppression(conn, list(suppression), now)
         return check_id
 
     def items(self, batch_id: int, *, state: str | None = None) -> list[dict[str, Any]]:
@@ -399,14 +399,17 @@ class BatchStore:
         marked in flight (committed, so a crash leaves evidence that the pair may have been paid for)."""
         now = utcnow()
         with store_errors("start the call"), self.store.transaction() as conn:
-            found = answered_on(conn, item.vendor, operation, [item.subject], since=since, flags=flags, by_call=True)
-            if key in found:
-                check_id, flag = found[key]
-                self._cache_items(conn, [(item.id, check_id)], now)
-                return StartedCall("answered", check_id=check_id, flag=flag)
             holder = claims.claim(conn, item.vendor, key, batch_id=item.batch_id, seat=evidence.seat(), now=now)
             if holder is not None:
                 return StartedCall("held", holder=holder)
+            # looked for after claiming: an answer another seat stored before this claim is seen now (its claim
+            # went in the same transaction as its answer)
+            found = answered_on(conn, item.vendor, operation, [item.subject], since=since, flags=flags, by_call=True)
+            if key in found:
+                claims.release(conn, item.vendor, key)
+                check_id, flag = found[key]
+                self._cache_items(conn, [(item.id, check_id)], now)
+                return StartedCall("answered", check_id=check_id, flag=flag)
             conn.execute(
                 "UPDATE batch_items SET state = 'in_flight', sends = sends + 1, updated_at = ? WHERE id = ?",
                 (now, item.id),

@@ -100,11 +100,15 @@ def claim(conn: Connection, vendor: str, key: str, *, batch_id: int | None, seat
         return None
     if alive(conn, str(row[0])):
         return str(row[1])
-    conn.execute(
-        "UPDATE claims SET batch_id = ?, seat = ?, owner = ?, claimed_at = ? WHERE vendor = ? AND call_key = ?",
-        (batch_id, seat, me, now, vendor, key),
+    taken = conn.execute(
+        "UPDATE claims SET batch_id = ?, seat = ?, owner = ?, claimed_at = ? "
+        "WHERE vendor = ? AND call_key = ? AND owner = ?",
+        (batch_id, seat, me, now, vendor, key, row[0]),
     )
-    return None
+    if taken.rowcount:
+        return None
+    row = conn.execute("SELECT seat FROM claims WHERE vendor = ? AND call_key = ?", (vendor, key)).fetchone()
+    return str(row[0]) if row is not None else "another seat"  # another seat took it over first
 
 
 def release(conn: Connection, vendor: str, key: str) -> None:

@@ -99,7 +99,9 @@ def head(conn: Connection) -> Head:
 
 
 def append(conn: Connection, kind: str, content: str, *, ref: int | None = None) -> Head:
-    """Append one entry inside the caller's write transaction (which serialises appends); returns the new head."""
+    """Append one entry inside the caller's write transaction, which from here on holds the store-wide write lock
+    until it commits (one chain: appends one at a time); returns the new head."""
+    conn.lock_writes()
     last = head(conn)
     seq = last.entries + 1
     content_hash = _sha256(content)

@@ -135,6 +135,7 @@ class ImportStore:
         insert = f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         values = operator.itemgetter(*positions, len(IMPORT_COLUMNS))
         with store_errors("save the imported leads"), self.store.transaction() as conn:
+            conn.lock_writes()  # ids taken and rows recognised one import at a time
             first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
             ids = list(range(first, first + len(chunk.new_leads)))
             for lead_id, row in zip(ids, chunk.new_leads, strict=True):

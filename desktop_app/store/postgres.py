@@ -4,11 +4,13 @@
 ``executemany``, ``begin_write``, ``interrupt``, ``dialect``) over psycopg 3, so the same SQL runs on both engines
 (:mod:`desktop_app.store.backend`). Imported only in team mode: psycopg costs a quarter of a second to import.
 
-Writes are serialised the way SQLite's are: every write transaction first takes one transaction-level advisory
-lock (:data:`WRITE_LOCK`), so the store's rules (an import recognising rows stored by another seat a moment
-before, a check and its evidence entry appended to the one chain) hold across seats exactly as they hold across
-processes on one SQLite file; reads never wait for it. A seat that dies mid-transaction loses only that
-transaction: the server rolls it back and releases the lock.
+Seats write at the same time; what must happen one seat at a time takes one transaction-level advisory lock
+(:data:`WRITE_LOCK`, :meth:`PgConnection.lock_writes`) as late in its transaction as it can: an evidence-log append
+(the one chain), an import chunk (recognising rows another seat stored a moment before), the schema's creation.
+Everything else relies on row locks, unique constraints and upserts (``ON CONFLICT``): a claim, a check's links, a
+suppression entry. Reads never wait. A seat that dies mid-transaction loses only that transaction: the server
+rolls it back and releases the lock. (Taking the lock at every write's start made four seats' batches wait on
+each other: 11 × the floor in scripts/bench_team.py.)
 
 The schema is the SQLite schema's final form (:data:`SCHEMA`, checked column for column against it by the tests),
 created at once on an empty database; its version sits in ``leadcheck_meta``.
@@ -130,13 +132,15 @@ class PgConnection:
         return cursor
 
     def begin_write(self) -> None:
-        """Start a write transaction holding the store's write lock (other seats' writes wait their turn)."""
+        """Start a write transaction. Other seats write at the same time (row locks, unique constraints and
+        upserts keep them apart); what must happen one seat at a time takes :meth:`lock_writes` inside it."""
         self.raw.execute("BEGIN")
-        try:
-            self.raw.execute(WRITE_LOCK)
-        except BaseException:
-            self.raw.execute("ROLLBACK")
-            raise
+
+    def lock_writes(self) -> None:
+        """Hold the store-wide write lock until this transaction ends: an evidence-log append (one chain: the
+        next entry's number and previous hash), an import chunk (recognising rows another seat just stored), the
+        schema's creation. Taken as late as possible, so that it is held for a few statements and the commit."""
+        self.raw.execute(WRITE_LOCK)
 
     def interrupt(self) -> None:
         """Stop the statement running on this connection (the lead table's stale reads)."""
@@ -174,6 +178,7 @@ def migration_lock(conn: PgConnection) -> Iterator[None]:
     try:
         conn.begin_write()
         try:
+            conn.lock_writes()
             yield
         except BaseException:
             conn.raw.execute("ROLLBACK")

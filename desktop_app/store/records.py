@@ -92,13 +92,16 @@ class Records:
         """Insert a check and link it to its leads inside the caller's transaction; returns its id."""
         row = Records._check_row(result, lead_id, batch_id, sent)
         row["cost"] = round(float(cost), 6) if cost else 0.0
+        # the store-wide write lock before the id is taken: checks' ids then run in the evidence log's order (team
+        # mode; verify walks both in step)
+        conn.lock_writes()
         cur = conn.execute(
             f"INSERT INTO checks ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) RETURNING id",
             tuple(row.values()),
         )
         check_id = int(cur.fetchone()[0])
-        evidence.append(conn, "check", evidence.check_content({**row, "id": check_id}), ref=check_id)
         link_check(conn, check_id, result, sent, lead_id)
+        evidence.append(conn, "check", evidence.check_content({**row, "id": check_id}), ref=check_id)
         return check_id
 
     @staticmethod
