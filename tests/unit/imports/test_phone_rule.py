@@ -22,7 +22,8 @@ def _rule(cell: str) -> str | None:
         return None
 
 
-@settings(max_examples=500, deadline=None)
+# Cheap examples: ten times the profile's count (tests/unit/conftest.py), 500 by default.
+@settings(max_examples=10 * settings().max_examples, deadline=None)
 @given(PHONE_TEXT)
 @example("(211) 555-1212")
 @example("1 (202) 555-1212")
@@ -35,7 +36,7 @@ def test_the_usual_layout_agrees_with_normalize_phone(cell: str) -> None:
         assert _rule(cell) == "+1" + "".join(match.groups())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=2 * settings().max_examples, deadline=None)
 @given(st.lists(PHONE_TEXT, min_size=1, max_size=30))
 def test_the_column_cleaner_agrees_with_normalize_phone(cells: list[str]) -> None:
     problems: dict[int, list[tuple[str, str]]] = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import os
 from typing import Any
 
 import httpx
@@ -26,8 +25,8 @@ from desktop_app.vendors.results import CheckResult
 from tests.unit.vendors.helpers import mock_http
 from tests.unit.vendors.operations import OPERATIONS, Operation
 
+# As many examples as the Hypothesis profile says (tests/unit/conftest.py: 50; 1000 with HYPOTHESIS_PROFILE=thorough).
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
