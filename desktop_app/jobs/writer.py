@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from desktop_app.store import claims
 from desktop_app.store.batches import BatchStore
 from desktop_app.store.db import Store
 
@@ -37,6 +38,7 @@ class ItemWriter:
         self._local = threading.local()
         self._opened: list[Store] = []
         self._opened_lock = threading.Lock()
+        self._owner: str | None = None  # the claim owner of every writer connection (the first one's)
         self.batches = batches
 
     async def open(self) -> None:
@@ -56,6 +58,11 @@ class ItemWriter:
             store = self._shared.store.reopen()
             with self._opened_lock:
                 self._opened.append(store)
+                # one claim owner for the run's connections: a call claimed through one is released through another
+                if self._owner is None:
+                    self._owner = claims.owner(store.connection)
+                else:
+                    store.connection.claim_owner = self._owner  # type: ignore[attr-defined]
             batches = self._local.batches = BatchStore(store)
         return batches
 

@@ -19,7 +19,7 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.demo import demo_environment
 from desktop_app.sandbox import VendorSimulator
-from desktop_app.store.backend import Location
+from desktop_app.store.backend import Location, is_shared
 from tests.e2e.outside import query
 
 pytestmark = pytest.mark.e2e
@@ -106,6 +106,10 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     assert len(completed_before) >= 30
     assert in_flight <= 6  # at most 3 lanes x concurrency 2
 
+    claimed = query(database, "SELECT count(*) FROM claims")[0][0]
+    assert claimed == in_flight  # the killed seat's calls in flight are still claimed, by an owner that is gone
+    if is_shared(database):  # team mode: another seat (another home: its own settings, keyring, logs) resumes
+        env = {**env, "LEADCHECK_HOME": str(tmp_path / "another-seat")}
     resume = subprocess.run(
         [*command, "--json", "scrub", "--resume"], env=env, capture_output=True, text=True, timeout=120
     )
@@ -119,6 +123,7 @@ def test_kill_9_mid_batch_then_resume_loses_nothing_and_repeats_no_completed_cal
     status = query(database, "SELECT status FROM batches WHERE id = 1")[0][0]
     assert states == {"done": 180}
     assert checks == (180, 180)  # every result stored once: nothing lost, nothing doubled
+    assert query(database, "SELECT count(*) FROM claims")[0][0] == 0  # the stale claims were taken over and released
     assert status == "done"
 
     sent = Counter(s for r in list(simulator.requests) if (s := subject_of(r)) is not None)
