@@ -282,7 +282,7 @@ class LeadImporter:
         writer); :meth:`run_async` reads on a helper thread so the loop only pays for the writes. The reader
         numbers new leads itself (``-pid`` in its key map); each written chunk's pids map to the ids the database
         gave them, so a later row merging into an earlier lead is resolved here."""
-        keys = KeyMap()
+        keys = KeyMap() if self._in_loop else KeyMap(shards=1)  # one dict when no window waits for the GIL
         stored_leads: int | None = None
         load_keys: Callable[[], object] | None = None
         if self._in_loop:  # mapping a million stored leads takes seconds: the reader thread does it first

@@ -25,8 +25,9 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import count, islice, repeat
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +40,7 @@ HEAD_BYTES = 1024 * 1024
 MAX_HEAD_BYTES = 16 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 SAMPLE_ROWS = 20
+RECORD_BATCH = 1000  # records read per C-level call (record_batches)
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 ERROR_HANDLER = "leadcheck-cp1252"
@@ -278,36 +280,37 @@ def read_records(
         yield from iter_records(text_stream, delimiter)
 
 
-def tolerant_records(
-    lines: Iterable[str], delimiter: str = ","
-) -> Iterator[tuple[int, list[str] | None, csv.Error | None]]:
-    """``(number, cells, None)`` for every CSV record, or ``(number, None, error)`` for one that is not valid CSV.
+def record_batches(text: IO[str], delimiter: str, size: int) -> Iterator[tuple[int, list[list[str]], str | None]]:
+    """Every CSV record, read ``size`` at a time in one C-level call each: ``(number of the first, records, why the
+    record after them could not be read, or None)``. A batch shorter than ``size`` with nothing unreadable after it
+    is the last.
 
     Records are numbered from 1 in file order, unreadable ones included (a record with quoted newlines is one
     record). Reading goes on after an unreadable record, as :class:`csv.reader` allows: buyers' files come from
     other tools (lead platforms, Excel, dialers), and one stray quote must not stop the rest of the file.
     """
-    reader = csv.reader(lines, delimiter=delimiter)
-    number = 0
+    raise_field_size_limit()
+    reader = csv.reader(text, delimiter=delimiter)
+    number = 1
     while True:
+        records: list[list[str]] = []
+        why = None
         try:
-            # The loop sits inside the try (free in 3.11) instead of a try around each next(): a million rows.
-            for row in reader:
-                number += 1
-                yield number, row, None
-            return
+            records.extend(islice(reader, size))  # the records before an unreadable one stay in the list
         except csv.Error as exc:
-            number += 1
-            yield number, None, exc
+            why = f"The row is not valid CSV ({exc}); check its quotes."
+        if number == 1 and records and records[0] and records[0][0].startswith("\ufeff"):
+            records[0][0] = records[0][0][1:]
+        yield number, records, why
+        if why is None and len(records) < size:
+            return
+        number += len(records) + (why is not None)
 
 
 def iter_records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
-    """(record number counting from 1, cells or None, why it could not be read) for every CSV record."""
-    raise_field_size_limit()
-    for number, row, error in tolerant_records(text, delimiter):
-        if row is None:
-            yield number, None, f"The row is not valid CSV ({error}); check its quotes."
-            continue
-        if number == 1 and row and row[0].startswith("\ufeff"):
-            row[0] = row[0][1:]
-        yield number, row, None
+    """(record number counting from 1, cells or None, why it could not be read) for every CSV record
+    (:func:`record_batches` one record at a time)."""
+    for first, records, why in record_batches(text, delimiter, RECORD_BATCH):
+        yield from zip(count(first), records, repeat(None))
+        if why is not None:
+            yield first + len(records), None, why

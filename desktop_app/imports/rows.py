@@ -25,31 +25,24 @@ from pathlib import Path
 from typing import IO, Any
 
 from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, extra_values
-from desktop_app.imports.keymap import READER_PAUSE_SECONDS, SHARD_MASK, KeyMap
+from desktop_app.imports.keymap import READER_PAUSE_SECONDS, KeyMap
 from desktop_app.imports.mapping import IDENTITY_FIELDS, ColumnMapping
-from desktop_app.imports.reader import CsvFormat, iter_records, open_text
-from desktop_app.store.fields import IMPORT_FIELDS, LEAD_FIELDS
-from desktop_app.store.imports import IMPORT_COLUMNS, ImportChunk, ImportProblemRow
+from desktop_app.imports.reader import CsvFormat, open_text, record_batches
+from desktop_app.store.fields import IMPORT_FIELDS, LEAD_DATE, LEAD_FIELDS
+from desktop_app.store.imports import ImportChunk, ImportProblemRow
 from desktop_app.store.links import key_input, row_keys
 from desktop_app.vendors.results import utcnow
 
 BATCH_ROWS = 1000  # rows cleaned column by column at a time (a 20,000-row batch no longer fits the CPU cache)
 RAW_CELL_CHARS = 1000
 
-POSITION = {name: i for i, name in enumerate(IMPORT_COLUMNS)}
-EXTRA, SOURCE_ROW, ROW_KEY = POSITION["extra"], POSITION["source_row"], POSITION["row_key"]
-CERT_URL, LEADID = POSITION["cert_url"], POSITION["leadid"]
 # What a second lead sharing one of these with another is warned about (it is still a purchase of its own).
-SHARED_EVIDENCE = ((CERT_URL, "TrustedForm certificate"), (LEADID, "LeadiD token"))
-
-_IDENTITY_POSITIONS = frozenset(POSITION[f] for f in IDENTITY_FIELDS)
+SHARED_EVIDENCE = (("cert_url", "TrustedForm certificate"), ("leadid", "LeadiD token"))
 _NONE = repeat(None)  # a column no file cell maps to
 
 
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
 CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
-_WITHOUT_NUMBER = operator.itemgetter(slice(None, -1))
-_ROW_KEY_OF = operator.itemgetter(ROW_KEY)
 PIPE_BYTES = 1 << 20  # the reader process's pipe: about 14 cleaned batches ahead (Linux's default maximum)
 
 
@@ -57,10 +50,13 @@ PIPE_BYTES = 1 << 20  # the reader process's pipe: about 14 cleaned batches ahea
 class CleanBatch:
     """A batch of rows read and cleaned, not merged yet. Picklable: it may come from the reader process."""
 
-    rows: list[list[Any]]  # IMPORT_COLUMNS order plus an id slot; extra fields as JSON, row_key filled in
+    rows: list[list[Any]]  # the chunk's columns (RowReader.columns) plus an id slot; extra fields as JSON
+    keys: list[bytes]  # each row's row key (also in its row)
+    shared: list[list[str | None]]  # each row's SHARED_EVIDENCE values, a list per kind (empty when not mapped)
+    numbers: Sequence[int]  # each row's record number (also in its row)
     missing: set[int]  # the rows (batch indexes) without a usable phone, email, certificate or token
     problems: dict[int, list[tuple[str, str]]]  # (field, reason) by batch index
-    raw: list[Any]  # each row's cells padded to the mapped width, its record number last (or, compact, one string)
+    raw: list[Any]  # each row's cells, padded to the mapped width (or, compact, one string)
     short: dict[int, list[str]]  # the cells as read of rows that were padded
     unreadable: list[ImportProblemRow]  # rows before this batch that are not valid CSV
     blank_rows: int
@@ -71,13 +67,13 @@ class CleanBatch:
         if k in self.short:
             return self.short[k]
         raw = self.raw[k]
-        return raw.split(CELL_SEPARATOR) if isinstance(raw, str) else raw[:-1]
+        return raw.split(CELL_SEPARATOR) if isinstance(raw, str) else list(raw)
 
     def compact(self) -> CleanBatch:
         """The batch with each row's cells as one string, to cross to another process at a fraction of the cost of
         pickling every cell (unless a cell holds the separator)."""
-        lines = list(map(CELL_SEPARATOR.join, map(_WITHOUT_NUMBER, self.raw)))
-        if sum(map(str.count, lines, repeat(CELL_SEPARATOR))) == sum(map(len, self.raw)) - 2 * len(self.raw):
+        lines = list(map(CELL_SEPARATOR.join, self.raw))
+        if sum(map(str.count, lines, repeat(CELL_SEPARATOR))) == sum(map(len, self.raw)) - len(self.raw):
             self.raw = lines
         return self
 
@@ -122,15 +118,21 @@ class RowReader:
         self._queue: queue.Queue[ImportChunk | BaseException | None] = queue.Queue(maxsize=2)
         self._stopping = threading.Event()
         self._next_pid = 1
-        # Per-file decisions, taken once: mapped columns with their cleaner (None: plain text), extra columns,
-        # the cells to pick from each row (mapped, extras, then the record number appended past `_width`).
-        self._mapped = [(i, POSITION[f], f, None if f in PLAIN_FIELDS else CLEANERS[f]) for i, f in mapping.mapped()]
+        # Per-file decisions, taken once: each mapped column's cell getter and cleaner (None: plain text) in
+        # IMPORT_FIELDS order, the extra columns, the columns each chunk's rows hold.
+        by_field = {f: i for i, f in mapping.mapped()}
+        self._mapped = [
+            (f, operator.itemgetter(by_field[f]), None if f in PLAIN_FIELDS else CLEANERS[f])
+            for f in IMPORT_FIELDS
+            if f in by_field
+        ]
         self._extras = mapping.extras()
-        self._width = 1 + max([i for i, *_ in self._mapped] + [i for i, _ in self._extras])
-        picked = [i for i, *_ in self._mapped] + [i for i, _ in self._extras] + [self._width]
-        self._pick = operator.itemgetter(*picked)
-        unmapped = (set(IMPORT_FIELDS) - {f for _, f in mapping.mapped()}) | (set() if self._extras else {"extra"})
-        self._columns = tuple(c for c in IMPORT_COLUMNS if c not in unmapped)
+        self._width = 1 + max([*by_field.values(), *(i for i, _ in self._extras)])
+        self._shared = [f for f, _ in SHARED_EVIDENCE if f in by_field]
+        self._identity = [f for f in IDENTITY_FIELDS if f in by_field]
+        self._shared_labels = [label for f, label in SHARED_EVIDENCE if f in by_field]
+        extra = ("extra",) if self._extras else ()
+        self.columns = (*(f for f, *_ in self._mapped), *extra, "source_row", "row_key")
 
     def threaded(self) -> Generator[ImportChunk | None, None, None]:
         """The chunks of :meth:`chunks`, read on a helper thread, and None while none is ready (so an event loop
@@ -212,41 +214,47 @@ class RowReader:
                 close()
 
     def clean_batches(self) -> Generator[CleanBatch, None, None]:
-        """Read the whole file, yielding its rows cleaned, a batch of :data:`BATCH_ROWS` (small enough for the CPU
-        cache) at a time, column by column. Nothing here needs the merge keys, so it can run in another process."""
+        """Read the whole file, yielding its rows cleaned, a batch of up to :data:`BATCH_ROWS` records (small enough
+        for the CPU cache) at a time, column by column. Nothing here needs the merge keys, so it can run in another
+        process."""
         fmt, width = self.fmt, self._width
         size = max(fmt.size, 1)
-        batch_rows = min(BATCH_ROWS, self.chunk_rows)
         raw, text = open_text(fmt.path, fmt.encoding)
         try:
-            batch: list[list[str]] = []
-            short: dict[int, list[str]] = {}  # batch index -> the cells as read, for rows padded to `width`
-            unreadable: list[ImportProblemRow] = []
+            unreadable: list[ImportProblemRow] = []  # rows not valid CSV, handed over with the next batch
             blank = 0
             header_pending = fmt.has_header
-            for number, cells, why in iter_records(text, fmt.delimiter):
-                if cells is None:
-                    unreadable.append(ImportProblemRow(number, "refused", why or "Unreadable row.", []))
+            for first, records, why in record_batches(text, fmt.delimiter, min(BATCH_ROWS, self.chunk_rows)):
+                if why is not None:
+                    unreadable.append(ImportProblemRow(first + len(records), "refused", why, []))
+                numbers: Sequence[int] = range(first, first + len(records))
+                if header_pending or not all(map(any, records)):  # a header or blank rows: row by row
+                    kept: list[list[str]] = []
+                    kept_numbers: list[int] = []
+                    for number, cells in zip(numbers, records, strict=True):
+                        if not any(cells):
+                            blank += 1
+                        elif header_pending:  # the first non-blank row names the columns
+                            if any(c.strip() for c in cells):
+                                header_pending = False
+                            else:
+                                blank += 1
+                        else:
+                            kept.append(cells)
+                            kept_numbers.append(number)
+                    records, numbers = kept, kept_numbers
+                if not records:
                     continue
-                if not any(cells):
-                    blank += 1
-                    continue
-                if header_pending:  # the first non-blank row names the columns
-                    if any(c.strip() for c in cells):
-                        header_pending = False
-                    else:
-                        blank += 1
-                    continue
-                if len(cells) < width:
-                    short[len(batch)] = cells
-                    cells = cells + [""] * (width - len(cells))
-                cells.append(number)  # type: ignore[arg-type]  # the record number rides along, past `width`
-                batch.append(cells)
-                if len(batch) >= batch_rows:
-                    yield self._clean_batch(batch, short, unreadable, blank, raw.tell() / size)
-                    batch, short, unreadable, blank = [], {}, [], 0
-            if batch or unreadable or blank:
-                yield self._clean_batch(batch, short, unreadable, blank, 1.0)
+                short: dict[int, list[str]] = {}  # batch index -> the cells as read, for rows padded to `width`
+                if min(map(len, records)) < width:
+                    for k, cells in enumerate(records):
+                        if len(cells) < width:
+                            short[k] = cells
+                            records[k] = cells + [""] * (width - len(cells))
+                yield self._clean_batch(records, numbers, short, unreadable, blank, raw.tell() / size)
+                unreadable, blank = [], 0
+            if unreadable or blank:
+                yield self._clean_batch([], (), {}, unreadable, blank, 1.0)
         finally:
             text.close()
             raw.close()
@@ -261,25 +269,18 @@ class RowReader:
         """:meth:`_merge` of a batch whose rows all have an identity, when none of them is a purchase
         seen before: each key's ``setdefault`` in one ``map`` over the batch. Returns False, with the key map as it
         was, when some row is one seen before (the row-by-row merge then takes the batch)."""
-        shards, first, rows = self.keys.shards, self._next_pid, batch.rows
+        first, rows = self._next_pid, batch.rows
         refs = list(range(-first, -first - len(rows), -1))
-        keys = list(map(_ROW_KEY_OF, rows))
-        owners = list(map(shards.__getitem__, map(operator.and_, map(hash, keys), repeat(SHARD_MASK))))
-        found = list(map(dict.setdefault, owners, keys, refs))
-        if found != refs:  # a purchase seen before: undo this batch's keys
-            for owner, key, ref in zip(owners, keys, refs, strict=True):
-                if owner.get(key) == ref:
-                    del owner[key]
+        if self.keys.claim(batch.keys, refs) != refs:  # a purchase seen before: undo this batch's keys
+            self.keys.release(batch.keys, refs)
             return False
         warnings: dict[int, list[str]] = {}
-        for position, label in SHARED_EVIDENCE:
-            values = list(map(operator.itemgetter(position), rows))
+        for values, label in zip(batch.shared, self._shared_labels, strict=True):
             if values.count(None) == len(values):
                 continue
-            owners = list(map(shards.__getitem__, map(operator.and_, map(hash, values), repeat(SHARD_MASK))))
-            found = list(map(dict.setdefault, owners, values, refs))
+            found = self.keys.claim(values, refs)
             if None in values:  # a blank cell claimed nothing
-                shards[hash(None) & SHARD_MASK].pop(None, None)  # type: ignore[call-overload]
+                self.keys.discard(None)
             for k in compress(range(len(rows)), map(operator.ne, found, refs)):
                 if values[k] is not None:
                     whose = f"lead #{found[k]}" if found[k] > 0 else "an earlier row of this file"
@@ -293,11 +294,13 @@ class RowReader:
             cells = _raw(batch.cells_of(k))
             found_problems = [*batch.problems.get(k, ()), *(("", why) for why in warnings.get(k, ()))]
             for name, why in found_problems:
-                chunk.problems.append(ImportProblemRow(rows[k][SOURCE_ROW], "warning", why, cells, field=name or None))
+                chunk.problems.append(ImportProblemRow(batch.numbers[k], "warning", why, cells, field=name or None))
         return True
 
     def _new_chunk(self) -> ImportChunk:
-        return ImportChunk(first_pid=self._next_pid, columns=self._columns)
+        return ImportChunk(
+            first_pid=self._next_pid, columns=self.columns, source_file=self.fmt.path.name, created_at=utcnow()
+        )
 
     def _finished(self, chunk: ImportChunk) -> ImportChunk:
         """The chunk with its problems in row order, ready to write."""
@@ -306,7 +309,8 @@ class RowReader:
 
     def _clean_batch(
         self,
-        batch: list[list[str]],
+        records: list[list[str]],
+        numbers: Sequence[int],
         short: dict[int, list[str]],
         unreadable: list[ImportProblemRow],
         blank: int,
@@ -314,47 +318,41 @@ class RowReader:
     ) -> CleanBatch:
         """Clean a batch column by column (see :func:`clean_column`) into rows ready to merge, with their row keys
         and their extra fields as JSON."""
-        if not batch:
-            return CleanBatch([], set(), {}, [], {}, unreadable, blank, fraction)
+        if not records:
+            return CleanBatch([], [], [], (), set(), {}, [], {}, unreadable, blank, fraction)
         row_problems: dict[int, list[tuple[str, str]]] = {}
-        picked = list(zip(*map(self._pick, batch), strict=True))  # mapped, extra and record-number columns
-        columns: list[Iterable[Any]] = [_NONE] * len(IMPORT_FIELDS)
-        for (_, position, name, cleaner), cells in zip(self._mapped, picked, strict=False):
-            columns[position] = clean_column(cells, name, cleaner, row_problems)
+        cleaned = {
+            name: clean_column(list(map(cell_of, records)), name, cleaner, row_problems)
+            for name, cell_of, cleaner in self._mapped
+        }
         extras: list[Any] | Iterable[Any] = _NONE
-        stored_extras: Iterable[Any] = _NONE
+        written = list(cleaned.values())
         if self._extras:
-            extras = extra_values(self._extras, picked[len(self._mapped) : -1], row_problems)
-            stored_extras = [None if e is None else json.dumps(e, ensure_ascii=False) for e in extras]
-        # each row's cleaned fields and extra columns (or None); `columns` holds endless repeats for unmapped fields
-        key_columns = columns[: len(LEAD_FIELDS)]
-        dates = columns[len(LEAD_FIELDS)]
-        if dates is _NONE:  # no lead-date column: the keys as they always were
+            cells = [list(map(operator.itemgetter(i), records)) for i, _ in self._extras]
+            extras = extra_values(self._extras, cells, row_problems)
+            written.append([None if e is None else json.dumps(e, ensure_ascii=False) for e in extras])
+        # each row's cleaned fields and extra columns (or None); unmapped fields are endless repeats of None
+        key_columns = [cleaned.get(name, _NONE) for name in LEAD_FIELDS]
+        dates = cleaned.get(LEAD_DATE)
+        if dates is None:  # no lead-date column: the keys as they always were
             keys = row_keys(zip(zip(*key_columns), extras))  # noqa: B905
         else:  # a row's date joins its key only when it has one (a row without keys as before)
             keys = row_keys(map(key_input, zip(*key_columns), extras, dates))  # noqa: B905
-        now = utcnow()
-        rows = list(
-            map(
-                list,
-                zip(
-                    *columns,
-                    stored_extras,
-                    repeat(self.fmt.path.name),
-                    picked[-1],
-                    repeat(now),
-                    repeat(now),
-                    repeat(self.import_id),
-                    keys,
-                    _NONE,
-                ),
-            )
+        rows = list(map(list, zip(*written, numbers, keys, _NONE)))  # noqa: B905
+        without: list[int] | None = None  # the rows without any identity, narrowed column by column
+        for name in self._identity:
+            column = cleaned[name]
+            if without is None:
+                without = list(compress(range(len(rows)), map(operator.is_, column, _NONE)))
+            else:
+                without = [k for k in without if column[k] is None]
+            if not without:
+                break
+        missing = set(range(len(rows)) if without is None else without)
+        shared = [cleaned[name] for name in self._shared]
+        return CleanBatch(
+            rows, keys, shared, numbers, missing, row_problems, records, short, unreadable, blank, fraction
         )
-        identities = zip(
-            *(c for p, c in enumerate(columns) if p in _IDENTITY_POSITIONS and c is not _NONE), strict=True
-        )
-        missing = {k for k, identity in enumerate(identities) if identity.count(None) == len(identity)}
-        return CleanBatch(rows, missing, row_problems, batch, short, unreadable, blank, fraction)
 
     def _merge(self, chunk: ImportChunk, batch: CleanBatch) -> None:
         """Refuse rows without identity, recognise rows already imported, add the rest as new leads.
@@ -363,9 +361,10 @@ class RowReader:
         new leads only (the usual case) is merged in C-level passes (:meth:`_merge_new`)."""
         if not batch.missing and self._merge_new(chunk, batch):
             return
-        shards = self.keys.shards
+        claim = self.keys.setdefault
         new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
-        missing, row_problems = batch.missing, batch.problems
+        missing, row_problems, numbers = batch.missing, batch.problems, batch.numbers
+        shared = list(zip(batch.shared, self._shared_labels, strict=True))
         next_pid = self._next_pid
         blank = 0
         for k, row in enumerate(batch.rows):
@@ -376,18 +375,17 @@ class RowReader:
                     continue
                 why = "; ".join(p[1] for p in row_problems.get(k, ()))
                 reason = f"The row has no usable {IDENTITY_LABELS}" + (f" ({why})." if why else ".")
-                out.append(ImportProblemRow(row[SOURCE_ROW], "refused", reason, _raw(cells)))
+                out.append(ImportProblemRow(numbers[k], "refused", reason, _raw(cells)))
                 continue
             ref = -next_pid
-            key = row[ROW_KEY]
-            found = shards[hash(key) & SHARD_MASK].setdefault(key, ref)
+            found = claim(batch.keys[k], ref)
             if found != ref:  # the same purchase again: nothing new
-                chunk.recognised.append((row[SOURCE_ROW], found))
+                chunk.recognised.append((numbers[k], found))
                 touch.append(found)
                 continue
-            for position, label in SHARED_EVIDENCE:
-                value = row[position]
-                if value is not None and (other := shards[hash(value) & SHARD_MASK].setdefault(value, ref)) != ref:
+            for values, label in shared:
+                value = values[k]
+                if value is not None and (other := claim(value, ref)) != ref:
                     whose = f"lead #{other}" if other > 0 else "an earlier row of this file"
                     why = f"Shares its {label} with {whose} but differs in other data; kept as a purchase of its own."
                     row_problems.setdefault(k, []).append(("", why))
@@ -397,7 +395,7 @@ class RowReader:
             if k in row_problems:
                 raw_cells = _raw(batch.cells_of(k))
                 for name, reason in row_problems[k]:
-                    out.append(ImportProblemRow(row[SOURCE_ROW], "warning", reason, raw_cells, field=name or None))
+                    out.append(ImportProblemRow(numbers[k], "warning", reason, raw_cells, field=name or None))
         chunk.rows_read += len(batch.rows) - blank
         self.blank_rows += blank
         self._next_pid = next_pid

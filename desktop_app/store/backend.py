@@ -107,6 +107,14 @@ class Dialect:
         """SQL: the names of ``table``'s indexes."""
         return f"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '{table}'"
 
+    def literal(self, value: str | int) -> str:
+        """SQL: ``value`` (text without NUL characters, or an integer) as a literal."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(int(value))
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError(f"not a text or integer literal: {value!r}")
+        return "'" + value.replace("'", "''") + "'"
+
 
 class PostgresDialect(Dialect):
     name = "postgresql"
@@ -138,6 +146,11 @@ class PostgresDialect(Dialect):
 
     def index_names(self, table: str) -> str:
         return f"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{table}'"
+
+    def literal(self, value: str | int) -> str:
+        # An escape string, read the same whatever the server's standard_conforming_strings says about backslashes.
+        text = super().literal(value)
+        return text if isinstance(value, int) else "E" + text.replace("\\", "\\\\")
 
 
 SQLITE = Dialect()

@@ -14,7 +14,6 @@ killed import keeps every chunk already committed.
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,17 +30,10 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-# Lead columns an import writes, in this order (``extra`` holds the unmapped columns as JSON).
-IMPORT_COLUMNS = (
-    *IMPORT_FIELDS,
-    "extra",
-    "source_file",
-    "source_row",
-    "created_at",
-    "updated_at",
-    "import_id",
-    "row_key",
-)
+# Lead columns an import writes row by row, in this order (``extra`` holds the unmapped columns as JSON). The
+# columns with one value for a whole chunk (source_file, created_at, updated_at, import_id) are written as SQL
+# literals (binding the same value a million times costs more than the row's own fields do).
+IMPORT_COLUMNS = (*IMPORT_FIELDS, "extra", "source_row", "row_key")
 
 
 @dataclass(frozen=True)
@@ -60,9 +52,9 @@ class ImportProblemRow:
 
 @dataclass
 class ImportChunk:
-    """One transaction's worth of import work: new lead rows (lists in :data:`IMPORT_COLUMNS` order plus an id
-    slot), rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this
-    chunk, which :meth:`BatchStore.write_import_chunk` resolves) and problems."""
+    """One transaction's worth of import work: new lead rows (lists of :attr:`columns` values in that order plus an
+    id slot), rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this
+    chunk, which :meth:`ImportStore.write_import_chunk` resolves) and problems."""
 
     new_leads: list[list[Any]] = field(default_factory=list)
     recognised: list[tuple[int, int]] = field(default_factory=list)
@@ -70,9 +62,11 @@ class ImportChunk:
     rows_read: int = 0
     touch: list[int] = field(default_factory=list)  # the lead each used row went to (importer's references)
     first_pid: int = 0  # the importer's number for the first new lead
-    # The IMPORT_COLUMNS a new lead may have a value in; the others are left NULL without binding a parameter
-    # each (sqlite3 binds None through its adapter lookup: half the cost of a bulk insert).
+    # The IMPORT_COLUMNS a new lead may have a value in, in its row's order; the others are left NULL without
+    # binding a parameter each (sqlite3 binds None through its adapter lookup: half the cost of a bulk insert).
     columns: tuple[str, ...] = IMPORT_COLUMNS
+    source_file: str = ""  # the file's name, on every lead of the chunk
+    created_at: str = ""  # the chunk's leads' created_at and updated_at
     # pid -> id of a new lead that another import stored meanwhile (written by write_import_chunk)
     replaced: dict[int, int] = field(default_factory=dict)
 
@@ -128,13 +122,19 @@ class ImportStore:
         """Write one chunk in one transaction; returns the ids given to ``chunk.new_leads`` (in order).
 
         Each new lead is a list in :data:`IMPORT_COLUMNS` order plus a last slot for its id, filled here with ids
-        taken inside the transaction (so another writer cannot take them in between). Only ``chunk.columns`` are
-        written."""
-        positions = [i for i, name in enumerate(IMPORT_COLUMNS) if name in chunk.columns]
-        columns = [*(IMPORT_COLUMNS[i] for i in positions), "id"]
-        insert = f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        values = operator.itemgetter(*positions, len(IMPORT_COLUMNS))
+        taken inside the transaction (so another writer cannot take them in between)."""
         with store_errors("save the imported leads"), self.store.transaction() as conn:
+            same: dict[str, str | int] = {
+                "source_file": chunk.source_file,
+                "created_at": chunk.created_at,
+                "updated_at": chunk.created_at,
+                "import_id": import_id,
+            }
+            columns = [*chunk.columns, "id"]
+            insert = (
+                f"INSERT INTO leads ({', '.join([*columns, *same])}) VALUES ({', '.join('?' * len(columns))}, "
+                f"{', '.join(map(conn.dialect.literal, same.values()))})"
+            )
             conn.lock_writes()  # ids taken and rows recognised one import at a time
             first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
             ids = list(range(first, first + len(chunk.new_leads)))
@@ -142,7 +142,7 @@ class ImportStore:
                 row[-1] = lead_id
             self._drop_stored_meanwhile(conn, import_id, chunk)
             if chunk.new_leads:
-                conn.executemany(insert, map(values, chunk.new_leads))
+                conn.executemany(insert, chunk.new_leads)
                 if after := conn.dialect.identity_after_explicit_ids("leads"):
                     conn.execute(after)
             # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
@@ -194,7 +194,7 @@ class ImportStore:
             self._others.setdefault(bytes(key), int(lead_id))
         if not self._others or not chunk.new_leads:
             return
-        key_at, row_at = IMPORT_COLUMNS.index("row_key"), IMPORT_COLUMNS.index("source_row")
+        key_at, row_at = chunk.columns.index("row_key"), chunk.columns.index("source_row")
         kept: list[list[Any]] = []
         for offset, row in enumerate(chunk.new_leads):
             stored = self._others.get(bytes(row[key_at])) if row[key_at] is not None else None

@@ -126,6 +126,20 @@ def test_bad_fields_are_dropped_with_a_warning_and_unusable_rows_kept_with_reaso
     assert lead is not None and lead["email"] is None and lead["cert_url"] is None and lead["phone"] == "+12025551212"
 
 
+def test_each_lead_keeps_its_row_number_when_the_last_columns_are_ignored(tmp_path: Path, store: Store) -> None:
+    """The row number was taken from the first cell past the last imported column: an ignored column's text."""
+    path = write(
+        tmp_path,
+        "phone,email,notes,more\n2025551212,a@example.com,call after 5,x\n\n3035551212,b@example.com,,y\n",
+    )
+    preview = inspect_csv(path)
+    mapping = preview.mapping.apply([("notes", "ignore"), ("more", "ignore")])
+    report = LeadImporter(store, path, preview=preview, mapping=mapping).run()
+    assert report.leads_created == 2 and report.blank_rows == 1
+    rows = store.connection.execute("SELECT source_row, extra FROM leads ORDER BY id").fetchall()
+    assert [tuple(row) for row in rows] == [(2, None), (4, None)]
+
+
 def test_rows_sharing_a_phone_or_email_stay_separate_purchases(tmp_path: Path, store: Store) -> None:
     first = write(tmp_path, f"phone,email,cert_url\n2025551212,a@example.com,{CERT_A}\n", "first.csv")
     import_csv(store, first)
