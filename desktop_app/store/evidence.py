@@ -27,7 +27,7 @@ import getpass
 import hashlib
 import json
 import socket
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -136,19 +136,35 @@ def add_suppression(conn: Connection, entries: list[tuple[str, str, str, str]], 
     return len(added)
 
 
+class LeadsDigest:
+    """The digest of an import's leads (:func:`leads_digest`), fed their ``(id, row key)`` in id order: an import
+    feeds it each chunk it wrote, instead of reading a million leads back at its end."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self.count = 0
+        self.first: int | None = None
+        self.last: int | None = None
+
+    def add(self, leads: Iterable[tuple[int, Any]]) -> None:
+        for lead_id, key in leads:
+            self._sha.update(f"{lead_id}:{bytes(key or b'').hex()}\n".encode())
+            self.count += 1
+            self.first = lead_id if self.first is None else self.first
+            self.last = lead_id
+
+    def value(self) -> dict[str, Any]:
+        return {"count": self.count, "first_id": self.first, "last_id": self.last, "sha256": self._sha.hexdigest()}
+
+
 def leads_digest(conn: Connection, import_id: int) -> dict[str, Any]:
     """The leads an import created, as a digest: SHA-256 over each lead's id and row key (the fingerprint of its
     cleaned fields and extra columns), in id order, with the count and the id range."""
-    digest = hashlib.sha256()
-    count, first, last = 0, None, None
+    digest = LeadsDigest()
     cursor = conn.execute("SELECT id, row_key FROM leads WHERE import_id = ? ORDER BY id", (import_id,))
     while rows := cursor.fetchmany(VERIFY_BATCH):
-        for lead_id, key in rows:
-            digest.update(f"{lead_id}:{bytes(key or b'').hex()}\n".encode())
-            count += 1
-            first = lead_id if first is None else first
-            last = lead_id
-    return {"count": count, "first_id": first, "last_id": last, "sha256": digest.hexdigest()}
+        digest.add(rows)
+    return digest.value()
 
 
 def entries_for_checks(conn: Connection, check_ids: list[int]) -> dict[int, tuple[int, str]]:

@@ -80,6 +80,7 @@ class ImportStore:
         # that two imports of one file at once create each lead once (see write_import_chunk).
         self._others: dict[bytes, int] = {}
         self._seen_to = 0  # the highest lead id already looked at for other imports' rows
+        self._digests: dict[int, evidence.LeadsDigest] = {}  # import id -> its written leads so far (finish_import)
 
     @property
     def conn(self) -> Connection:
@@ -178,6 +179,9 @@ class ImportStore:
             self._seen_to = max(
                 self._seen_to, int(conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
             )
+        key_at = chunk.columns.index("row_key")
+        written = self._digests.setdefault(import_id, evidence.LeadsDigest())
+        written.add((row[-1], row[key_at]) for row in chunk.new_leads)  # committed: in id order, after earlier chunks'
         return ids
 
     def _drop_stored_meanwhile(self, conn: Connection, import_id: int, chunk: ImportChunk) -> None:
@@ -242,7 +246,8 @@ class ImportStore:
             )  # fmt: skip
             detail = dict(zip(names, info, strict=True))
             detail["import_id"] = import_id
-            detail["leads"] = evidence.leads_digest(conn, import_id)
+            written = self._digests.pop(import_id, None)
+            detail["leads"] = written.value() if written is not None else evidence.leads_digest(conn, import_id)
             evidence.log_event(conn, "import", detail, ref=import_id)
 
     def import_info(self, import_id: int) -> dict[str, Any] | None:

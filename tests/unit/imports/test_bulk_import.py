@@ -4,6 +4,7 @@ indexes for a bulk import changes no result, is never done from the window's loo
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 
 from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap, rows
 from desktop_app.imports.reader import MAX_CELL_CHARS
-from desktop_app.store import Store
+from desktop_app.store import Store, evidence
 from desktop_app.store.backend import Location
 from desktop_app.store.db import LEAD_INDEXES
 from desktop_app.store.imports import ImportStore
@@ -193,6 +194,22 @@ for n, progress in enumerate(LeadImporter(store, Path({str(source)!r}), chunk_ro
     names = ("phone", "email", "cert_url", "leadid", "cs_cert_url", "scorecard")
     assert set(LEAD_INDEXES) == {f"leads_{c}" for c in names}
     assert os.path.exists(path)
+
+
+def test_the_logged_digest_of_an_import_is_its_leads_as_stored(tmp_path: Path, database: Location) -> None:
+    """An import logs the digest of the leads it wrote chunk by chunk (no read of the table at its end): it must be
+    the digest verify reads back, with rows recognised and refused in between."""
+    first = write_leads(tmp_path / "first.csv", 120)
+    second = write_leads(tmp_path / "second.csv", 150, start=60)
+    with Store(database) as store:
+        for path in (first, second):
+            report = LeadImporter(store, path, chunk_rows=16).run()
+            logged = store.connection.execute(
+                "SELECT content FROM evidence_log WHERE kind = 'import' AND ref = ?", (report.import_id,)
+            ).fetchone()[0]
+            assert json.loads(logged)["import"]["leads"] == evidence.leads_digest(store.connection, report.import_id)
+        assert report.leads_created > 0 and report.rows_recognised > 40 and report.rows_refused > 0
+        assert evidence.verify(store.connection).ok
 
 
 def test_the_merge_key_map_spreads_keys_over_small_dicts() -> None:
