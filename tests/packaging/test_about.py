@@ -36,6 +36,13 @@ def test_version_is_the_package_and_project_version() -> None:
     assert about.about_text().splitlines()[0] == f"Leadcheck {__version__}"
 
 
+@pytest.fixture(scope="module")
+def installed_about() -> tuple[dict[str, Any], str]:
+    """The components and the About text as read from this environment's package metadata, read once for the
+    eleven components below (each read scans every installed distribution: 0.12 s)."""
+    return {item.name: item for item in about.components()}, about.about_text()
+
+
 @pytest.mark.parametrize(
     ("component", "licence"),
     [
@@ -52,10 +59,12 @@ def test_version_is_the_package_and_project_version() -> None:
         ("OpenSSL", "Apache-2.0"),
     ],
 )
-def test_about_names_each_component_with_its_licence(component: str, licence: str) -> None:
-    by_name = {item.name: item for item in about.components()}
+def test_about_names_each_component_with_its_licence(
+    component: str, licence: str, installed_about: tuple[dict[str, Any], str]
+) -> None:
+    by_name, text = installed_about
     assert by_name[component].licence == licence
-    line = next(line for line in about.about_text().splitlines() if line.strip().startswith(f"{component} "))
+    line = next(line for line in text.splitlines() if line.strip().startswith(f"{component} "))
     assert f": {licence}" in line
 
 
