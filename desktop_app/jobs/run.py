@@ -111,6 +111,10 @@ class _Lane:
     answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
     calls: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     buffer: list[WorkItem] = field(default_factory=list)
+    # items whose call another seat was making when this lane reached them: taken again once the lane's other
+    # items are done (by then usually answered: cached), instead of a worker waiting on each
+    deferred: list[WorkItem] = field(default_factory=list)
+    revisiting: set[int] = field(default_factory=set)
     last_id: int = 0
     exhausted: bool = False
     since: str | None = None  # the cache policy: answers newer than this (and with these flags) count as cached
@@ -445,7 +449,13 @@ class BatchRun:
             else:
                 lane.last_id = chunk[-1].id
                 lane.buffer = chunk[::-1]
-        return lane.buffer.pop() if lane.buffer else None
+        if lane.buffer:
+            return lane.buffer.pop()
+        if lane.deferred:  # the second pass: another seat's calls, answered by now or waited for
+            item = lane.deferred.pop(0)
+            lane.revisiting.add(item.id)
+            return item
+        return None
 
     async def _lane(self, lane: _Lane) -> None:
         if not lane.clients:
@@ -591,8 +601,10 @@ class BatchRun:
 
     async def _claim(self, lane: _Lane, job: Any, item: WorkItem, key: str) -> bool:
         """Claim the item's call and mark it in flight (True: send it). When another seat is making the very same
-        call, wait for its answer (polling every :data:`CLAIM_POLL_S`, at most :data:`CLAIM_WAIT_S`) and take it
-        as cached; a call that seat gave up on, or whose seat is gone, is claimed here instead."""
+        call, skip the item for now (the lane takes it again after its other items); the second time, wait for
+        that seat's answer (polling every :data:`CLAIM_POLL_S`, at most :data:`CLAIM_WAIT_S`) and take it as
+        cached; a call that seat gave up on, or whose seat is gone, is claimed here instead. (Waiting at once made
+        seats whose files overlap run in step, one paying while the other waited: 1.49 × the floor with four.)"""
         waited = 0.0
         while True:
             started = await self._items.call(
@@ -611,6 +623,9 @@ class BatchRun:
                 return False
             if self._cancelled or lane.stopped:
                 return False  # the item stays pending
+            if item.id not in lane.revisiting:
+                lane.deferred.append(item)
+                return False
             if waited >= CLAIM_WAIT_S:
                 note = (
                     f"{started.holder} was still checking the same call after {CLAIM_WAIT_S // 60:.0f} minutes; "

@@ -13,6 +13,7 @@ from desktop_app.jobs import BatchRunner, RunState
 from desktop_app.store import Store
 from desktop_app.store import claims as claim_rules
 from desktop_app.store.batches import BatchStore, call_key
+from desktop_app.vendors.results import CheckResult, Flag
 from tests.helpers import until
 from tests.unit.jobs.test_runner import VENDORS, FakeService, add_leads, fakes
 
@@ -90,3 +91,34 @@ async def test_a_live_seats_claim_holds_and_is_released_with_its_answer(database
         assert other.outcome == "held" and other.holder  # the seat (user@host) that is making the call
         BatchStore(seat_a).release_claims()
         assert BatchStore(seat_b).start_call(item, key, operation="check").outcome == "claimed"
+
+
+async def test_a_call_another_seat_is_making_is_skipped_until_the_lanes_other_items_are_done(database: Any) -> None:
+    with Store(database) as seat_a, Store(database) as seat_b:
+        ids = add_leads(seat_a, 3)
+        runner_a = BatchRunner(FakeService(seat_a), clients=fakes())
+        plan_a = runner_a.create(ids[:1], ["litigator"], name="a")
+        assert plan_a.batch_id is not None
+        held = BatchStore(seat_a).pending_items(plan_a.batch_id, "litigator")[0]
+        key = call_key(held.subject, None)  # a litigator check sends nothing but its subject
+        assert BatchStore(seat_a).start_call(held, key, operation="check").outcome == "claimed"  # seat A is calling
+
+        clients = fakes()
+        runner_b = BatchRunner(FakeService(seat_b), clients=clients)
+        plan_b = runner_b.create(ids, ["litigator"], name="b")
+        assert plan_b.batch_id is not None
+        outcomes: list[tuple[int, str, str]] = []
+
+        def seen(event: Any) -> None:
+            if event.item is not None:
+                outcomes.append((event.item.lead_id, event.item.state, event.item.message))
+
+        run_b = asyncio.ensure_future(runner_b.run(plan_b.batch_id, on_event=seen).run())
+        await until(lambda: len(outcomes) == 2)  # seat B went on with the other leads instead of waiting
+        assert sorted(lead for lead, _, _ in outcomes) == ids[1:]
+        answer = CheckResult("litigator", "check", held.subject, Flag.GREEN, "not a known litigator")
+        BatchStore(seat_a).complete_item(held, answer, sent={}, claim_key=key)
+        progress = await run_b
+        assert progress.state is RunState.DONE
+        assert outcomes[-1] == (ids[0], "cached", "answered by another seat")
+        assert held.subject not in clients["litigator"].calls  # seat B never paid for it
