@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from desktop_app.demo import demo_environment  # noqa: E402
 from desktop_app.store import Store  # noqa: E402
 from desktop_app.store.lead_table import LeadQuery  # noqa: E402
+from desktop_app.vendors.registry import SUBJECT_COLUMNS  # noqa: E402
 from scripts.bench_batch import start_simulator, write_leads  # noqa: E402
 from scripts.bench_lookup import CONSUMER_LEADS, QUERIES, build  # noqa: E402
 from tests.pgserver import PgServer, binaries  # noqa: E402
@@ -132,8 +133,8 @@ def bench_seats(folder: Path, server: PgServer, latency: float, concurrency: int
         unanswered = conn.execute(
             "SELECT count(*) FROM leads l WHERE "
             + " OR ".join(
-                f"NOT EXISTS (SELECT 1 FROM check_leads cl JOIN checks c ON c.id = cl.check_id "
-                f"WHERE cl.lead_id = l.id AND c.vendor = '{v}' AND c.error IS NULL)"
+                f"(l.{SUBJECT_COLUMNS[v]} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM check_leads cl JOIN checks c "
+                f"ON c.id = cl.check_id WHERE cl.lead_id = l.id AND c.vendor = '{v}' AND c.error IS NULL))"
                 for v in VENDORS
             )
         ).fetchone()[0]
@@ -156,7 +157,7 @@ def bench_seats(folder: Path, server: PgServer, latency: float, concurrency: int
     unique = per_seat // 5 * (SEATS - 1) + per_seat
     shared_floor = unique * latency / (SEATS * concurrency)
     print(f"    {leads:,} leads; calls stored by vendor: {dict(calls)}; calls stored twice: {twice}; "
-          f"leads missing an answer: {unanswered}; claims left: {claims}; verify: "
+          f"leads missing an answer they have the data for: {unanswered}; claims left: {claims}; verify: "
           f"{'ok' if verified.ok else verified.problem}", flush=True)  # fmt: skip
     print(f"    wall {wall:.1f} s (last seat), floor (one seat alone) {floor:.1f} s, ratio {wall / floor:.3f} "
           f"(target <= 1.2); perfectly shared floor {shared_floor:.1f} s", flush=True)  # fmt: skip
