@@ -19,7 +19,7 @@ CHOICE_LATER = "later"
 INTRO = (
     "<h2>Welcome to Leadcheck</h2>"
     "<p>Leadcheck asks TrustedForm, Jornaya, Contact State, Consent Control and TCPA Litigator about your leads "
-    "and keeps every answer in a database on this computer.</p>"
+    "and keeps every answer in your own database (a file on this computer, or your team's shared database).</p>"
     "<p><b>Try the demo</b> to use every tab now: the vendors are simulated on this computer, results go to a "
     "separate demo database, and nothing is sent or billed. It stays one click away: <b>Help → Try the "
     "demo</b> (or <code>leadcheck --demo</code>), and <b>Help → Welcome</b> brings this choice back.</p>"

@@ -256,7 +256,9 @@ class MainWindow(QMainWindow):
         for action in self.ledger_actions.values():
             action.setEnabled(True)
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        where = database or getattr(service.store, "path", "")
+        from desktop_app.store.backend import describe  # the store is open by now: nothing new to load
+
+        where = describe(database or getattr(service.store, "location", "") or "")  # a team database: no password
         # a permanent widget: menu hovers and passing messages replace the status bar's message, never this
         if getattr(self, "database_label", None) is None:
             self.database_label = QLabel()
