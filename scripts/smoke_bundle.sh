@@ -83,6 +83,9 @@ if ! diff -u "$WORK/before.txt" "$WORK/after.txt" >"$WORK/diff.txt"; then
   fail "the bundle wrote outside its --home folder (listed above)"
 fi
 
+step "team mode: the bundle on a throwaway PostgreSQL server"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/smoke_team.py" "$BUNDLE" "$WORK/team-home" || fail "team mode"
+
 step "install.sh into a throwaway HOME"
 "$BUNDLE/install.sh" >"$WORK/install.txt" || fail "install.sh exited $?"
 DEST=$HOME/.local/opt/leadcheck

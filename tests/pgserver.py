@@ -45,9 +45,10 @@ class PgServer:
     def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
         self.durable = durable  # False: fsync off, for tests; the benchmarks keep PostgreSQL's defaults
-        self.folder = Path(tempfile.mkdtemp(prefix="leadcheck-pg-"))
-        self.port = _free_port()
         self.as_user: str | None = "postgres" if os.geteuid() == 0 else None
+        # under /tmp when the server runs as another user: it must reach its folder (TMPDIR may be private)
+        self.folder = Path(tempfile.mkdtemp(prefix="leadcheck-pg-", dir="/tmp" if self.as_user else None))
+        self.port = _free_port()
         if self.as_user:
             entry = pwd.getpwnam(self.as_user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
