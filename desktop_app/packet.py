@@ -46,7 +46,7 @@ from desktop_app.exports import neutralise
 from desktop_app.paths import atomic_writer
 from desktop_app.store import Store
 from desktop_app.store.consumers import contact_key
-from desktop_app.store.evidence import DOMAIN, Head
+from desktop_app.store.evidence import DOMAIN, DOMAIN_V2, Head
 from desktop_app.store.fields import LEAD_FIELDS
 from desktop_app.store.packet_reads import EvidenceEntry, evidence_entries, full_leads
 from desktop_app.vendors.errors import InputError, LeadcheckError
@@ -64,11 +64,14 @@ CHECKS_NOTE = (
 VERIFY_NOTE = (
     'To check an entry without Leadcheck: content_hash = SHA-256 of the UTF-8 JSON {"check": <the row in '
     "checks/<id>.json>} with keys sorted and no spaces (json.dumps(..., sort_keys=True, separators=(',', ':'), "
-    f'ensure_ascii=False)); entry_hash = SHA-256 of "{DOMAIN}\\n<seq>\\n<prev_hash>\\n<content_hash>".'
+    f'ensure_ascii=False)); for an entry of hash_version 2, entry_hash = SHA-256 of "{DOMAIN_V2}\\n<seq>\\n'
+    '<prev_hash>\\n<content_hash>\\n<at>\\ncheck\\n<check_id>\\n<seat>" (at and seat as given here); for '
+    f"hash_version 1 (entries written before Leadcheck's schema 9), SHA-256 of \"{DOMAIN}\\n<seq>\\n<prev_hash>"
+    '\\n<content_hash>".'
 )
 SEAT_NOTE = (
     "seat is who made the entry: the operating-system user and the computer's name (user@host) of the Leadcheck "
-    "that stored the check, as recorded beside the entry (it is not part of the hashed content). It is null where "
+    "that stored the check, as recorded in its entry (hashed with it in entries of hash_version 2). It is null where "
     "the log does not say (a check sealed into the log when the database was upgraded); leads.csv's imported_by is "
     "the seat of the import that stored the lead, empty for a lead entered by hand."
 )
@@ -227,6 +230,10 @@ def manifest(data: PacketData, files: Mapping[str, bytes]) -> dict[str, Any]:
                     "entry_hash": entry.entry_hash,
                     "prev_hash": entry.prev_hash,
                     "content_hash": entry.content_hash,
+                    "hash_version": entry.hash_version,
+                    "at": entry.at,
+                    # hashed with the entry from hash version 2; a check sealed at an upgrade names no seat
+                    "seat": entry.seat if entry.hash_version >= 2 else seats.get(check_id),
                 }  # fmt: skip
                 if entry is not None
                 else {"seq": None, "entry_hash": None, "note": "This check has no entry in the evidence log."}

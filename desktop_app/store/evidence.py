@@ -39,6 +39,8 @@ from desktop_app.vendors.results import utcnow
 
 GENESIS = "0" * 64
 DOMAIN = "leadcheck-evidence-v1"
+DOMAIN_V2 = "leadcheck-evidence-v2"  # entries from schema 9 on: the time, kind, reference and seat are hashed too
+HASH_VERSION = 2
 CHECK_COLUMNS = (
     "id", "lead_id", "batch_id", "vendor", "operation", "subject", "flag", "summary", "details", "error",
     "error_kind", "http_status", "request", "response_body", "attempts", "started_at", "finished_at", "sent",
@@ -55,8 +57,23 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def entry_hash(seq: int, prev_hash: str, content_hash: str) -> str:
-    return _sha256(f"{DOMAIN}\n{seq}\n{prev_hash}\n{content_hash}")
+def entry_hash(
+    seq: int,
+    prev_hash: str,
+    content_hash: str,
+    *,
+    version: int = 1,
+    at: str = "",
+    kind: str = "",
+    ref: int | None = None,
+    seat: str = "",
+) -> str:
+    """An entry's hash. Version 1 (entries written before schema 9) covers its number, the previous hash and its
+    content; version 2 also its time, kind, reference and seat, so that none of them can be edited unseen."""
+    if version == 1:
+        return _sha256(f"{DOMAIN}\n{seq}\n{prev_hash}\n{content_hash}")
+    reference = "" if ref is None else str(ref)
+    return _sha256(f"{DOMAIN_V2}\n{seq}\n{prev_hash}\n{content_hash}\n{at}\n{kind}\n{reference}\n{seat}")
 
 
 @cache
@@ -98,25 +115,37 @@ def head(conn: Connection) -> Head:
     return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
 
 
-def append(conn: Connection, kind: str, content: str, *, ref: int | None = None) -> Head:
+def append(conn: Connection, kind: str, content: str, *, ref: int | None = None, version: int = HASH_VERSION) -> Head:
     """Append one entry inside the caller's write transaction, which from here on holds the store-wide write lock
-    until it commits (one chain: appends one at a time); returns the new head."""
+    until it commits (one chain: appends one at a time); returns the new head. ``version`` 1 only for the schema
+    migration that sealed older checks (schema 5, before the hash_version column)."""
     conn.lock_writes()
     last = head(conn)
     seq = last.entries + 1
     content_hash = _sha256(content)
-    digest = entry_hash(seq, last.hash, content_hash)
+    at, who = utcnow(), seat()
+    if version == 1:
+        digest = entry_hash(seq, last.hash, content_hash)
+        conn.execute(
+            "INSERT INTO evidence_log (seq, at, kind, ref, seat, content, content_hash, prev_hash, entry_hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, at, kind, ref, who, content, content_hash, last.hash, digest),
+        )
+        return Head(seq, digest)
+    digest = entry_hash(seq, last.hash, content_hash, version=version, at=at, kind=kind, ref=ref, seat=who)
     conn.execute(
-        "INSERT INTO evidence_log (seq, at, kind, ref, seat, content, content_hash, prev_hash, entry_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, utcnow(), kind, ref, seat(), content, content_hash, last.hash, digest),
+        "INSERT INTO evidence_log (seq, at, kind, ref, seat, content, content_hash, prev_hash, entry_hash, "
+        "hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, kind, ref, who, content, content_hash, last.hash, digest, version),
     )
     return Head(seq, digest)
 
 
-def log_event(conn: Connection, kind: str, detail: Mapping[str, Any], *, ref: int | None = None) -> Head:
+def log_event(
+    conn: Connection, kind: str, detail: Mapping[str, Any], *, ref: int | None = None, version: int = HASH_VERSION
+) -> Head:
     """Append a record of something the buyer did (an import, an export, a suppression change...)."""
-    return append(conn, kind, canonical({kind: dict(detail)}), ref=ref)
+    return append(conn, kind, canonical({kind: dict(detail)}), ref=ref, version=version)
 
 
 def add_suppression(conn: Connection, entries: list[tuple[str, str, str, str]], at: str) -> int:
@@ -219,7 +248,7 @@ def seal_existing_checks(conn: Connection) -> int:
     while rows := cursor.fetchmany(VERIFY_BATCH):
         for values in rows:
             row = dict(zip(CHECK_COLUMNS, values, strict=True))
-            append(conn, "check", check_content(row), ref=int(row["id"]))
+            append(conn, "check", check_content(row), ref=int(row["id"]), version=1)  # schema 5: no hash_version yet
             sealed += 1
             first = first if first is not None else row["id"]
             last = row["id"]
@@ -228,7 +257,7 @@ def seal_existing_checks(conn: Connection) -> int:
             f"The {sealed:,} checks stored before this Leadcheck kept an evidence log were sealed into it now, in "
             "their stored order. The log shows any change made to them after this moment, not before."
         )
-        log_event(conn, "sealed", {"checks": sealed, "first_check": first, "last_check": last, "note": note})
+        log_event(conn, "sealed", {"checks": sealed, "first_check": first, "last_check": last, "note": note}, version=1)
     return sealed
 
 
@@ -273,11 +302,17 @@ class Verification:
 
 
 def _entries(conn: Connection) -> Iterator[tuple[Any, ...]]:
-    cursor = conn.execute(
-        "SELECT seq, kind, ref, content, content_hash, prev_hash, entry_hash FROM evidence_log ORDER BY seq"
+    """Every entry in order, a piece at a time (a server-side cursor in team mode: a million entries' content
+    never sits in memory at once)."""
+    cursor = conn.stream(
+        "SELECT seq, kind, ref, content, content_hash, prev_hash, entry_hash, hash_version, at, seat "
+        "FROM evidence_log ORDER BY seq"
     )
-    while rows := cursor.fetchmany(VERIFY_BATCH):
-        yield from rows
+    try:
+        while rows := cursor.fetchmany(VERIFY_BATCH):
+            yield from rows
+    finally:
+        cursor.close()
 
 
 def _import_problem(conn: Connection, import_id: int, content: str) -> str | None:
@@ -322,7 +357,10 @@ def verify(conn: Connection, *, on_progress: Callable[[int, int], None] | None =
 
     purged = _purged(conn)
     check = next_check()
-    for seq, kind, ref, content, content_hash, prev_hash, digest in _entries(conn):
+    for seq, kind, ref, content, content_hash, prev_hash, digest, version, at, who in _entries(conn):
+        expected_hash = entry_hash(
+            seq, prev_hash, content_hash, version=int(version), at=at, kind=kind, ref=ref, seat=who
+        )
         if seq != expected_seq:
             missing = f"entry {expected_seq}" if seq > expected_seq else f"entry {seq} appears twice"
             return result(f"The evidence log is missing {missing} (deleted or reordered).", expected_seq - 1)
@@ -331,11 +369,11 @@ def verify(conn: Connection, *, on_progress: Callable[[int, int], None] | None =
         if content is None:  # purged: only a check a confirmed purge listed may lose its content
             if kind != "check" or int(ref) not in purged:
                 return result(f"Entry {seq} lost its content outside a purge.", seq - 1)
-            if entry_hash(seq, prev_hash, content_hash) != digest:
+            if expected_hash != digest:
                 return result(f"Entry {seq} was edited after it was written.", seq - 1)
             prev, expected_seq = digest, seq + 1
             continue
-        if _sha256(content) != content_hash or entry_hash(seq, prev_hash, content_hash) != digest:
+        if _sha256(content) != content_hash or expected_hash != digest:
             return result(f"Entry {seq} was edited after it was written.", seq - 1)
         if kind == "import" and (problem := _import_problem(conn, int(ref), content)) is not None:
             return result(f"{problem} (entry {seq}).", seq - 1)

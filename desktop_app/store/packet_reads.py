@@ -26,6 +26,9 @@ class EvidenceEntry:
     prev_hash: str
     content_hash: str
     entry_hash: str
+    hash_version: int = 1
+    at: str = ""
+    seat: str = ""
 
 
 def evidence_entries(conn: Connection, check_ids: Sequence[int]) -> dict[int, EvidenceEntry]:
@@ -35,12 +38,14 @@ def evidence_entries(conn: Connection, check_ids: Sequence[int]) -> dict[int, Ev
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
         rows = conn.execute(
-            "SELECT ref, seq, prev_hash, content_hash, entry_hash FROM evidence_log "
+            "SELECT ref, seq, prev_hash, content_hash, entry_hash, hash_version, at, seat FROM evidence_log "
             f"WHERE kind = 'check' AND ref IN ({', '.join('?' * len(part))})",
             part,
         )
-        for ref, seq, prev_hash, content_hash, digest in rows:
-            found[int(ref)] = EvidenceEntry(int(seq), str(prev_hash), str(content_hash), str(digest))
+        for ref, seq, prev_hash, content_hash, digest, version, at, seat in rows:
+            found[int(ref)] = EvidenceEntry(
+                int(seq), str(prev_hash), str(content_hash), str(digest), int(version), str(at), str(seat)
+            )
     return found
 
 

@@ -30,7 +30,7 @@ import psycopg
 from psycopg.adapt import Loader
 
 from desktop_app.store.backend import POSTGRESQL, Dialect
-from desktop_app.store.schema import CLAIMS_AND_COPIES
+from desktop_app.store.schema import CLAIMS_AND_COPIES, HASH_VERSION_STEP
 
 CONNECT_TIMEOUT_S = 10
 WRITE_WAIT_S = 60  # how long a write waits for another seat's write transaction (lock_timeout)
@@ -373,4 +373,5 @@ def _statements(script: str) -> tuple[str, ...]:
 # desktop_app.store.schema make the same tables).
 STEPS: dict[int, tuple[str, ...]] = {
     8: _statements(CLAIMS_AND_COPIES.replace("INTEGER", "bigint")),
+    9: _statements(HASH_VERSION_STEP.replace("INTEGER", "bigint")),
 }

@@ -10,6 +10,7 @@ recognised) and the ``verdict``; checks are linked to every lead whose evidence 
 ``counts`` = the data sent was that lead's own); import problems may now be ``recognised`` rows.
 
 Step 4 (issue 12) gives each batch the concurrency it last ran with. Step 8 (issue 16): claims and copies.
+Step 9: evidence entries hash their time, kind, reference and seat.
 
 A PostgreSQL database (team mode) is created in its final form instead (:mod:`desktop_app.store.postgres`), with
 its own steps from 7 on; a test compares both engines' tables column for column.
@@ -297,8 +298,19 @@ CLAIMS_AND_COPIES = """
     );
 """
 
+
+def _v9(db: sqlite_utils.Database) -> None:
+    """Evidence entries hash their time, kind, reference and seat too (``hash_version`` 2, see
+    :func:`desktop_app.store.evidence.entry_hash`); the entries written before keep version 1 and verify as
+    they did."""
+    db.executescript(HASH_VERSION_STEP)
+
+
+# One text for both engines (desktop_app.store.postgres runs it too).
+HASH_VERSION_STEP = "ALTER TABLE evidence_log ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1;"
+
 Migration = Callable[[sqlite_utils.Database], None]
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The lookup indexes of ``leads``. A large import drops them and builds them again at its end (much faster than

@@ -14,7 +14,7 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.paths import Paths
 from desktop_app.settings import Settings
-from desktop_app.store import Store
+from desktop_app.store import SCHEMA_VERSION, Store
 from tests.unit.store.test_copy import fill
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def test_info_names_the_file_the_engine_the_schema_and_the_counts(
     code, out, _ = run(capsys, "db", "info")
     assert code == 0
     assert f"Database: {desk}" in out and "SQLite (this computer's own file)" in out
-    assert "Schema:   8" in out and "3 leads, 4 checks, " in out
+    assert f"Schema:   {SCHEMA_VERSION}" in out and "3 leads, 4 checks, " in out
 
     code, out, _ = run(capsys, "--json", "db", "info")
     record = json.loads(out)

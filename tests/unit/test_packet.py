@@ -161,7 +161,17 @@ def test_each_check_file_is_the_stored_row_and_recomputes_its_evidence_entry(
         assert row == stored[entry["check_id"]]  # exactly as stored, JSON columns kept as their text
         content_hash = hashlib.sha256(check_content(row).encode()).hexdigest()
         assert content_hash == entry["content_hash"]
-        assert entry_hash(entry["seq"], entry["prev_hash"], content_hash) == entry["entry_hash"]
+        assert entry["hash_version"] == 2  # its time, kind, check id and seat are hashed with it
+        recomputed = entry_hash(
+            entry["seq"], entry["prev_hash"], content_hash, version=2, at=entry["at"], kind="check",
+            ref=entry["check_id"], seat=entry["seat"],
+        )  # fmt: skip
+        assert recomputed == entry["entry_hash"]
+        # the manifest's recipe, followed literally as an outsider would
+        text = f"leadcheck-evidence-v2\n{entry['seq']}\n{entry['prev_hash']}\n{content_hash}\n{entry['at']}\ncheck\n"
+        text += f"{entry['check_id']}\n{entry['seat']}"
+        assert hashlib.sha256(text.encode()).hexdigest() == entry["entry_hash"]
+        assert "leadcheck-evidence-v2" in manifest["notes"]["verify"]
     assert "stored JSON text" in manifest["notes"]["checks"]
 
 

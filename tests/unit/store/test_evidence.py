@@ -68,13 +68,47 @@ def test_an_untouched_store_verifies_and_every_check_has_one_entry(store: Store)
 
 
 def test_each_entry_is_chained_to_the_one_before(store: Store) -> None:
-    rows = raw(store).execute("SELECT seq, content, content_hash, prev_hash, entry_hash FROM evidence_log").fetchall()
+    rows = (
+        raw(store)
+        .execute(
+            "SELECT seq, content, content_hash, prev_hash, entry_hash, hash_version, at, kind, ref, seat "
+            "FROM evidence_log ORDER BY seq"
+        )
+        .fetchall()
+    )
     previous = ev.GENESIS
-    for seq, content, content_hash, prev_hash, digest in rows:
+    for seq, content, content_hash, prev_hash, digest, version, at, kind, ref, seat in rows:
         assert prev_hash == previous
         assert content_hash == ev._sha256(content)
-        assert digest == ev.entry_hash(seq, prev_hash, content_hash)
+        assert version == ev.HASH_VERSION  # every entry written now hashes its time, kind, reference and seat
+        assert digest == ev.entry_hash(seq, prev_hash, content_hash, version=2, at=at, kind=kind, ref=ref, seat=seat)
+        assert digest != ev.entry_hash(seq, prev_hash, content_hash)  # not the version-1 recipe
         previous = digest
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("seat", "someone@else"), ("at", "2020-01-01T00:00:00.000Z"), ("kind", "export")]
+)
+def test_an_entrys_seat_time_or_kind_edited_is_named(store: Store, column: str, value: str) -> None:
+    raw(store).execute(f"UPDATE evidence_log SET {column} = ? WHERE seq = 2", [value])
+    outcome = store.verify()
+    assert not outcome.ok and "Entry 2 was edited after it was written" in str(outcome.problem)
+
+
+def test_entries_written_before_schema_9_still_verify(store: Store) -> None:
+    """An entry of hash version 1 (its time, kind and seat not hashed) verifies by the version-1 recipe."""
+    rows = raw(store).execute("SELECT seq, content_hash, prev_hash FROM evidence_log ORDER BY seq").fetchall()
+    previous = ev.GENESIS
+    for seq, content_hash, _ in rows:  # rewrite the whole chain as a schema-8 Leadcheck wrote it
+        digest = ev.entry_hash(seq, previous, content_hash)
+        raw(store).execute(
+            "UPDATE evidence_log SET prev_hash = ?, entry_hash = ?, hash_version = 1 WHERE seq = ?",
+            [previous, digest, seq],
+        )
+        previous = digest
+    assert store.verify().ok
+    raw(store).execute("UPDATE evidence_log SET seat = 'someone@else' WHERE seq = 2")
+    assert store.verify().ok  # version 1 never covered the seat: what schema 9 changed
 
 
 def test_one_byte_of_a_stored_response_edited_is_named(store: Store) -> None:

@@ -189,6 +189,12 @@ def test_migration_keeps_every_row_and_backs_up_the_old_file(
         sealed = conn.execute("SELECT kind, ref FROM evidence_log ORDER BY seq").fetchall()
         assert sealed[:-1] == [("check", row[0]) for row in table(conn, "checks", "id")]
         assert sealed[-1][0] == "sealed"
+        # the sealed entries were written by schema 5's recipe (hash version 1); entries from now on hash their
+        # time, kind, reference and seat too, and the chain verifies across the two
+        versions = [r[0] for r in conn.execute("SELECT hash_version FROM evidence_log ORDER BY seq")]
+        assert set(versions) == {1}
+        store.log_event("export", {"file": "after-upgrade.csv"})
+        assert conn.execute("SELECT hash_version FROM evidence_log ORDER BY seq DESC LIMIT 1").fetchone()[0] == 2
         assert store.verify().ok
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
