@@ -316,9 +316,16 @@ class _Copier:
                 stored[int(row[0])] = dict(zip(evidence.VERIFY_COLUMNS, row, strict=True))
         with store_errors("read the store being copied"):
             source_entries = evidence.entries_for_checks(self.src, [s for s, _ in pairs])
+            source_seats = evidence.seats(self.src, "check", [s for s, _ in pairs])
         entries: list[tuple[int, int]] = []
         for source_id, target_id in sorted(pairs, key=lambda pair: pair[1]):
-            new_head = evidence.append(conn, "check", evidence.check_content(stored[target_id]), ref=target_id)
+            new_head = evidence.append(
+                conn,
+                "check",
+                evidence.check_content(stored[target_id]),
+                ref=target_id,
+                made_by=source_seats.get(source_id),  # the seat that made the check, not the one copying it
+            )
             if source_id in source_entries:
                 entries.append((source_entries[source_id][0], new_head.entries))
         self._record(conn, "evidence", entries)

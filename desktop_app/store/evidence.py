@@ -115,15 +115,24 @@ def head(conn: Connection) -> Head:
     return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
 
 
-def append(conn: Connection, kind: str, content: str, *, ref: int | None = None, version: int = HASH_VERSION) -> Head:
+def append(
+    conn: Connection,
+    kind: str,
+    content: str,
+    *,
+    ref: int | None = None,
+    version: int = HASH_VERSION,
+    made_by: str | None = None,
+) -> Head:
     """Append one entry inside the caller's write transaction, which from here on holds the store-wide write lock
     until it commits (one chain: appends one at a time); returns the new head. ``version`` 1 only for the schema
-    migration that sealed older checks (schema 5, before the hash_version column)."""
+    migration that sealed older checks (schema 5, before the hash_version column). ``made_by``: the seat that made
+    what the entry records, when it was not this one (a check ``db copy`` brings from another store)."""
     conn.lock_writes()
     last = head(conn)
     seq = last.entries + 1
     content_hash = _sha256(content)
-    at, who = utcnow(), seat()
+    at, who = utcnow(), made_by or seat()
     if version == 1:
         digest = entry_hash(seq, last.hash, content_hash)
         conn.execute(

@@ -158,12 +158,12 @@ def test_a_copy_killed_half_way_finishes_on_the_next_run(
     appended = 0
     real_append = ev.append
 
-    def dies_on_the_third_check(conn: Any, kind: str, content: str, *, ref: int | None = None) -> ev.Head:
+    def dies_on_the_third_check(conn: Any, kind: str, content: str, **kwargs: Any) -> ev.Head:
         nonlocal appended
         appended += 1
         if appended == 3:
             raise KeyboardInterrupt  # the process is killed inside the chunk's transaction
-        return real_append(conn, kind, content, ref=ref)
+        return real_append(conn, kind, content, **kwargs)
 
     monkeypatch.setattr(copying.evidence, "append", dies_on_the_third_check)
     with pytest.raises(KeyboardInterrupt):
@@ -180,3 +180,21 @@ def test_a_copy_killed_half_way_finishes_on_the_next_run(
     for table in ("leads", "checks", "check_leads", "batch_items", "audit_log"):
         assert whole[table] == mine[table], table
     assert report.verification is not None and report.verification.ok
+
+
+def test_copied_checks_keep_the_seat_that_made_them(
+    tmp_path: Path, target: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import evidence
+
+    monkeypatch.setattr(evidence, "seat", lambda: "ana@front-desk")
+    with Store(tmp_path / "ana.db") as desk:
+        check_id = desk.record_check(result("+13035550100"), sent={})
+        monkeypatch.setattr(evidence, "seat", lambda: "bob@back-office")  # bob runs the copy
+        copying.copy_store(desk, target)
+    (copied,) = target.connection.execute("SELECT id FROM checks").fetchall()
+    seats = evidence.seats(target.connection, "check", [int(copied[0])])
+    assert seats == {int(copied[0]): "ana@front-desk"} and check_id
+    (copy_seat,) = target.connection.execute("SELECT seat FROM evidence_log WHERE kind = 'copy'").fetchone()
+    assert copy_seat == "bob@back-office"  # the copy itself is bob's
+    assert target.verify().ok  # the seat is hashed with the entry: it is part of what verify recomputes
