@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_app.ui import theme
@@ -21,18 +21,33 @@ class FlagDelegate(QStyledItemDelegate):
         if background is None or foreground is None:
             super().paint(painter, option, index)
             return
-        rect = option.rect
-        painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, option.palette.highlight())
-        chip = rect.adjusted(3, 2, -3, -2)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(background)
-        painter.drawRoundedRect(chip, 4, 4)
-        font = option.font
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(foreground)
-        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, theme.flag_word(flag))
-        painter.restore()
+        paint_chip(painter, option, background, foreground, theme.flag_word(flag))
+
+
+def paint_chip(
+    painter: QPainter,
+    option: QStyleOptionViewItem,
+    background: QColor | QBrush,
+    foreground: QColor,
+    text: str,
+    *,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter,
+    pad: int = 0,
+) -> None:
+    """A cell painted as a rounded chip (bold text on its colour) that keeps its colours when the row is selected:
+    the lead table's flags and the Deadlines view's hours due within a day."""
+    rect = option.rect
+    painter.save()
+    if option.state & QStyle.StateFlag.State_Selected:
+        painter.fillRect(rect, option.palette.highlight())
+    chip = rect.adjusted(3, 2, -3, -2)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(background)
+    painter.drawRoundedRect(chip, 4, 4)
+    font = option.font
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(foreground)
+    painter.drawText(chip.adjusted(pad, 0, -pad, 0), align, text)
+    painter.restore()

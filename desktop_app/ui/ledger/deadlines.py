@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan
 from desktop_app.ui import theme
+from desktop_app.ui.leads.flag_delegate import paint_chip
 from desktop_app.ui.ledger import read_off_thread
 from desktop_app.ui.ledger.auto_retain import SETTING, AutoRetainer, confirmation_text, due_for_auto
 from desktop_app.ui.ledger.table import RowsModel, read_only_table
@@ -103,24 +103,15 @@ class DueDelegate(QStyledItemDelegate):
         if not isinstance(background, QColor | QBrush):
             super().paint(painter, option, index)
             return
-        rect = option.rect
-        painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, option.palette.highlight())
-        chip = rect.adjusted(3, 2, -3, -2)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(background)
-        painter.drawRoundedRect(chip, 4, 4)
-        font = option.font
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(foreground if isinstance(foreground, QColor) else option.palette.text().color())
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(
-            chip.adjusted(self.PAD, 0, -self.PAD, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text
+        paint_chip(
+            painter,
+            option,
+            background,
+            foreground if isinstance(foreground, QColor) else option.palette.text().color(),
+            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            align=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            pad=self.PAD,
         )
-        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         size = super().sizeHint(option, index)
