@@ -222,23 +222,27 @@ class DeadlinesView(QWidget):
         if not items:
             return []
         vendors = sorted({VENDOR_LABELS.get(d.vendor, d.vendor) for d in items})
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Retain now?",
+        text = (
             f"Retain {len(items)} certificate{'s' if len(items) != 1 else ''} now? Each is a call billed by "
-            f"{' and '.join(vendors)}.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            self,
+            f"{' and '.join(vendors)}."
         )
-        box.button(QMessageBox.StandardButton.Ok).setText("Retain now")
+        accepted = await self._ask("Retain now?", text, "Retain now")
+        return await self.retain(items) if accepted else []
+
+    async def _ask(self, title: str, text: str, yes: str) -> bool:
+        """A window-modal question whose safe answer (Cancel) is the default; True when the buyer chose ``yes``."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            self,
+        )  # fmt: skip
+        box.button(QMessageBox.StandardButton.Ok).setText(yes)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         self.question = box
         try:
-            accepted = await run_dialog(box) == int(QMessageBox.StandardButton.Ok)
+            return await run_dialog(box) == int(QMessageBox.StandardButton.Ok)
         finally:
             self.question = None
             box.deleteLater()
-        return await self.retain(items) if accepted else []
 
     async def retain(self, items: list[Any]) -> list[RecheckOutcome]:
         """Retain (or claim) each item's certificate for its lead with its vendor, without asking; then refresh."""
@@ -279,21 +283,8 @@ class DeadlinesView(QWidget):
         if due is not None:
             price = float(settings.prices().get("trustedform", 0.0))
             cap = float(settings.caps().get("trustedform", 0.0))
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Retain automatically?",
-                confirmation_text(len(due), price, cap, lapsed=self._lapsed()),
-                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            box.button(QMessageBox.StandardButton.Ok).setText("Retain automatically")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            self.question = box
-            try:
-                accepted = await run_dialog(box) == int(QMessageBox.StandardButton.Ok)
-            finally:
-                self.question = None
-                box.deleteLater()
+            text = confirmation_text(len(due), price, cap, lapsed=self._lapsed())
+            accepted = await self._ask("Retain automatically?", text, "Retain automatically")
         self.auto_box.setChecked(accepted)
         if accepted:
             settings.set(SETTING, True)
