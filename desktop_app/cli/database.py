@@ -88,7 +88,7 @@ def db_info(paths: Paths, args: argparse.Namespace, out: Output) -> int:
         record.update(
             schema=store.version,
             leads=store.lead_count(),
-            checks=int(store.connection.execute("SELECT count(*) FROM checks").fetchone()[0]),
+            checks=store.check_count(),
             evidence_entries=head.entries,
             evidence_head=head.hash,
         )

@@ -379,3 +379,6 @@ class Records:
 
     def lead_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM leads").fetchone()[0])
+
+    def check_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM checks").fetchone()[0])
