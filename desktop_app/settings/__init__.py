@@ -1,8 +1,10 @@
 """Declared settings (in ``settings.json``), their rules, and vendor credentials (in the OS keyring).
 
 Every setting a buyer can change is declared once in :data:`SETTINGS` (key, type, default, range, description,
-environment variable); the same rule checks a value from the environment, from ``settings.json`` and from the
-Settings dialog. Variables that are not in ``settings.json`` are checked here too: ``LEADCHECK_HOME``
+environment variable), in :mod:`desktop_app.settings.rules` with the rule that checks a value from the environment,
+from ``settings.json`` and from the Settings dialog; this package re-exports those names, so
+``from desktop_app.settings import SETTINGS, setting`` is the way in. :class:`Settings` here reads and saves the
+values. Variables that are not in ``settings.json`` are checked here too: ``LEADCHECK_HOME``
 (:func:`home_folder`, :func:`folder_refused`) and the ``LEADCHECK_ORIGINS`` file (:func:`origins_from_env`).
 A value Leadcheck cannot use raises :class:`InvalidSetting`, whose message names the setting, what it accepts
 and what it is; the CLI exits 2 with it and the window shows it, nothing falls back silently.
@@ -22,259 +24,44 @@ Exception tree (both are :class:`~desktop_app.vendors.errors.LeadcheckError`, th
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.paths import NotARegularFile, open_regular_file
+
+# The declared settings and their rule, re-exported ("X as X") so callers import them from desktop_app.settings
+from desktop_app.settings.rules import MAX_DAILY_CAP as MAX_DAILY_CAP
+from desktop_app.settings.rules import MAX_PRICE as MAX_PRICE
+from desktop_app.settings.rules import MAX_RETURN_HOURS as MAX_RETURN_HOURS
+from desktop_app.settings.rules import MAX_TEXT_CHARS as MAX_TEXT_CHARS
+from desktop_app.settings.rules import RETURN_WINDOW_PREFIX as RETURN_WINDOW_PREFIX
+from desktop_app.settings.rules import SETTINGS as SETTINGS
+from desktop_app.settings.rules import SHOWN_VALUE_CHARS as SHOWN_VALUE_CHARS
+from desktop_app.settings.rules import YES_NO as YES_NO
+from desktop_app.settings.rules import InvalidSetting as InvalidSetting
+from desktop_app.settings.rules import Setting as Setting
+from desktop_app.settings.rules import is_setting as is_setting
+from desktop_app.settings.rules import return_window_setting as return_window_setting
+from desktop_app.settings.rules import setting as setting
+from desktop_app.settings.rules import shown as shown
+from desktop_app.settings.rules import supplier_of
 from desktop_app.vendors.credentials import fields_for
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.origins import OriginMap
-from desktop_app.vendors.registry import VENDOR_LABELS, VENDORS, CredentialField
+from desktop_app.vendors.registry import VENDOR_LABELS, CredentialField
 
 if TYPE_CHECKING:
     from desktop_app.paths import Paths
 
 KEYRING_SERVICE = "leadcheck"
 MAX_SETTINGS_FILE_BYTES = 1024 * 1024
-MAX_TEXT_CHARS = 200
-SHOWN_VALUE_CHARS = 60
-MAX_PRICE = 1000.0  # dollars per call: far above any vendor's list price, low enough to catch a typo
-MAX_DAILY_CAP = 100000.0  # dollars per vendor per day
-MAX_RETURN_HOURS = 2160  # 90 days: far beyond any supplier's return window (48-72 h is usual)
-RETURN_WINDOW_PREFIX = "return_window."  # + a supplier's name as stored with its leads
-YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 class KeyringUnavailable(LeadcheckError):
     """The OS keyring cannot store secrets on this machine."""
-
-
-class InvalidSetting(LeadcheckError, ValueError):
-    """A setting has a value Leadcheck cannot use. ``setting`` names it (key or environment variable)."""
-
-    def __init__(self, message: str, *, setting: str) -> None:
-        super().__init__(message)
-        self.setting = setting
-
-
-def shown(value: Any, *, limit: int | None = SHOWN_VALUE_CHARS) -> str:
-    """A value as quoted in a message: text as typed (control characters escaped), JSON otherwise.
-
-    Shortened to ``limit`` characters (None: never, for paths, which are useless cut).
-    """
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"“{text}”"
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its key in ``settings.json``, type, default, allowed range and environment variable."""
-
-    key: str
-    type: type
-    default: Any
-    description: str
-    env: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    unit: str = ""
-
-    @property
-    def accepts(self) -> str:
-        """What the setting accepts, completing "… must be ___"."""
-        if self.type is bool:
-            return "true or false"
-        if self.type is float:
-            return f"a number of {self.unit} between {self.minimum:g} and {self.maximum:g}"
-        if self.type is int:
-            return f"a whole number of {self.unit} from {self.minimum:g} to {self.maximum:g}"
-        return f"text of at most {MAX_TEXT_CHARS} characters"
-
-    def parse(self, value: Any, *, name: str | None = None, text: bool = False) -> Any:
-        """``value`` as this setting's type, or InvalidSetting naming ``name`` (default: the key).
-
-        With ``text`` (an environment variable) the value is text to read as a number or yes/no; otherwise
-        (``settings.json``, the dialog) it must already have the right type: ``"30"`` is not a timeout there.
-        """
-        name = name or self.key
-        quoted = shown(value)
-        if isinstance(value, str) and not text and self.type is not str:
-            quoted = f"the text {quoted} (write it without quotes)"
-        refused = InvalidSetting(f"{name} must be {self.accepts}; it is {quoted}.", setting=name)
-        if self.type is str:
-            if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS or not value.isprintable():
-                raise refused
-            return value
-        if isinstance(value, str) and text:
-            value = value.strip()
-            if self.type is bool:
-                if value.lower() not in YES_NO:
-                    raise refused
-                return YES_NO[value.lower()]
-            try:
-                value = float(value) if "_" not in value else math.nan  # float() also reads "1_0" as 10
-            except ValueError:
-                raise refused from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            if self.type is bool and isinstance(value, bool):
-                return value
-            raise refused
-        if self.type is bool:
-            raise refused
-        assert self.minimum is not None and self.maximum is not None
-        if not math.isfinite(value) or not self.minimum <= value <= self.maximum:
-            raise refused
-        if self.type is int:
-            if value != int(value) or (isinstance(value, float) and not text):
-                raise refused
-            return int(value)
-        return float(value)
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("timeout", float, 30.0, "Seconds to wait for each vendor request.", "LEADCHECK_TIMEOUT", 1, 600, "seconds"),
-    Setting(
-        "litigator_cache_days",
-        int,
-        30,
-        "Days a litigator answer counts as fresh (not re-checked); 0 re-checks every time.",
-        None,
-        0,
-        365,
-        "days",
-    ),
-    *(
-        Setting(
-            f"concurrency.{vendor.key}",
-            int,
-            vendor.batch_concurrency,
-            f"Parallel {vendor.label} requests in a batch" + (f" ({vendor.rate_limit})." if vendor.rate_limit else "."),
-            None,
-            1,
-            vendor.max_concurrency,
-            "requests",
-        )
-        for vendor in VENDORS
-        if vendor.batch_concurrency is not None
-    ),
-    Setting(
-        "evidence_retention_years",
-        int,
-        5,
-        "Years stored checks are kept before a purge may remove them (the Telemarketing Sales Rule's record-keeping "
-        "period is 5 years; TCPA claims can be brought for 4).",
-        None,
-        4,
-        50,
-        "years",
-    ),
-    *(
-        Setting(
-            f"price.{vendor.key}",
-            float,
-            0.0,
-            f"What one billed {vendor.label} call ({vendor.batch_task}) costs; stored with each completed call.",
-            None,
-            0,
-            MAX_PRICE,
-            "dollars",
-        )
-        for vendor in VENDORS
-        if vendor.batchable and vendor.batch_billed
-    ),
-    *(
-        Setting(
-            f"cap.{vendor.key}",
-            float,
-            0.0,
-            f"Most a batch spends on {vendor.label} calls in one day (what today's stored checks cost counts); the "
-            "batch pauses before the call that would pass it. 0: no cap.",
-            None,
-            0,
-            MAX_DAILY_CAP,
-            "dollars",
-        )
-        for vendor in VENDORS
-        if vendor.batchable and vendor.batch_billed
-    ),
-    Setting(
-        "return_window_hours",
-        int,
-        72,
-        "Hours after purchase a lead that turns red can be returned, for every supplier without a "
-        f"{RETURN_WINDOW_PREFIX}<supplier> setting of its own.",
-        None,
-        0,
-        MAX_RETURN_HOURS,
-        "hours",
-    ),
-    Setting(
-        "auto_retain",
-        bool,
-        False,
-        "Retain due TrustedForm certificates automatically while the window is open (chosen in Deadlines).",
-    ),
-    Setting(
-        "database_url",
-        str,
-        "",
-        "Team mode: the shared PostgreSQL database every seat uses (postgresql://user@host:port/database, without "
-        "its password, which is kept in the keyring). Empty: this computer's own database file.",
-        "LEADCHECK_DATABASE_URL",
-    ),
-    Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
-    Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),
-    Setting("credentials.consentcontrol.host", str, "", "Consent Control account host."),
-)
-_BY_KEY = {s.key: s for s in SETTINGS}
-
-
-def return_window_setting(supplier: str) -> Setting:
-    """The ``return_window.<supplier>`` setting: one supplier's return window in hours (its default: the
-    ``return_window_hours`` setting's default). Suppliers are the buyer's own names, so this family is not listed
-    in :data:`SETTINGS`; :func:`setting` knows it."""
-    default = _BY_KEY["return_window_hours"]
-    return Setting(
-        RETURN_WINDOW_PREFIX + supplier,
-        int,
-        default.default,
-        f"Hours after purchase a lead from {supplier} that turns red can be returned (else return_window_hours).",
-        None,
-        default.minimum,
-        default.maximum,
-        "hours",
-    )
-
-
-def _supplier_of(key: str) -> str | None:
-    """The supplier named by a ``return_window.<supplier>`` key (None for any other key or an unusable name)."""
-    if not key.startswith(RETURN_WINDOW_PREFIX):
-        return None
-    name = key[len(RETURN_WINDOW_PREFIX) :]
-    return name if name and name == name.strip() and name.isprintable() and len(name) <= MAX_TEXT_CHARS else None
-
-
-def is_setting(key: str) -> bool:
-    """Whether ``key`` is a declared setting or a supplier's return window (``return_window.<supplier>``)."""
-    return key in _BY_KEY or _supplier_of(key) is not None
-
-
-def setting(key: str) -> Setting:
-    """The declared setting ``key`` (its type, default, range, what it accepts); KeyError for an unknown key."""
-    if key in _BY_KEY:
-        return _BY_KEY[key]
-    supplier = _supplier_of(key)
-    if supplier is None:
-        raise KeyError(key)
-    return return_window_setting(supplier)
 
 
 HOME_ACCEPTS = "a folder Leadcheck can create or write to"
@@ -455,10 +242,10 @@ class Settings:
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._values: dict[str, Any] = read_settings_file(paths.config_file)
         self._from_env: dict[str, Any] = {}
-        for setting in SETTINGS:
-            text = self.environ.get(setting.env, "") if setting.env else ""
-            if setting.env and text.strip():
-                self._from_env[setting.key] = setting.parse(text, name=setting.env, text=True)
+        for declared in SETTINGS:
+            text = self.environ.get(declared.env, "") if declared.env else ""
+            if declared.env and text.strip():
+                self._from_env[declared.key] = declared.parse(text, name=declared.env, text=True)
 
     def _save(self) -> None:
         self.paths.ensure()
@@ -478,7 +265,7 @@ class Settings:
             return redact_url(str(self._from_env[key]))
         if key in self._from_env:
             return self._from_env[key]
-        if key not in self._values and _supplier_of(key) is not None:
+        if key not in self._values and supplier_of(key) is not None:
             return self.get("return_window_hours")  # a supplier without a window of its own
         return self._values.get(key, setting(key).default)
 
@@ -530,7 +317,7 @@ class Settings:
         own = {
             key[len(RETURN_WINDOW_PREFIX) :]: float(value)
             for key, value in self._values.items()
-            if _supplier_of(key) is not None
+            if supplier_of(key) is not None
         }
         return ReturnWindows(own, float(self.get("return_window_hours")))
 
@@ -560,7 +347,7 @@ class Settings:
             key = f"credentials.{spec.vendor}.{spec.name}"
             if value:
                 name = f"{VENDOR_LABELS[spec.vendor]} {spec.label} ({key})"
-                self._values[key] = _BY_KEY[key].parse(value, name=name) if key in _BY_KEY else value
+                self._values[key] = setting(key).parse(value, name=name) if is_setting(key) else value
             else:
                 self._values.pop(key, None)
             self._save()
