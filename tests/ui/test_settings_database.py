@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QRadioButton
 
 from desktop_app.paths import Paths
 from desktop_app.settings import KEYRING_SERVICE, Settings
-from desktop_app.store import Store
+from desktop_app.store import SCHEMA_VERSION, Store
 from desktop_app.ui.settings_database import DatabasePage
 from desktop_app.ui.settings_dialog import SettingsDialog
 from tests.helpers import until
@@ -86,7 +86,7 @@ async def test_test_reaches_the_server_and_says_what_is_there(
 
     Store(database_url).close()  # a seat opened it: Leadcheck's schema is there now
     text = await press_test(page)
-    assert text.startswith("✔ Reached") and "a Leadcheck database (schema 8" in text
+    assert text.startswith("✔ Reached") and f"a Leadcheck database (schema {SCHEMA_VERSION}" in text
     assert not page.warning.isVisible()  # loopback: no warning
 
 
