@@ -5,16 +5,16 @@ A :class:`BatchRun` (made by :meth:`desktop_app.jobs.runner.BatchRunner.run`):
 1. puts items a killed run left ``in_flight`` back to ``pending`` (they are sent again — the first call may
    or may not have reached the vendor; without its answer there is nothing to show, so re-sending is the only
    way to finish, and it is the one case where a call can be paid twice);
-2. marks pending pairs the vendor already answered as ``cached`` (see :mod:`desktop_app.jobs.vendor_jobs`;
-   skipped when the batch re-checks);
-3. runs the lanes concurrently; each lane runs ``concurrency`` workers that take the next pending item, mark
-   it in flight (committed), make the call through the vendor client (which applies the core's retry rules),
-   and store the result (by :mod:`desktop_app.check_rules`, as a one-off check is), the lead's flag and the
-   item's new state in one transaction (:meth:`~desktop_app.store.batches.BatchStore.complete_item`), with the
-   call's cost (its vendor's ``price.<vendor>`` when it completed; the prices are read once per run). Contact
-   State calls also take a slot from the service's shared 60-per-minute limiter. Two items with the same
-   subject in one lane share one call. A lane's workers call through connection pools of the lane's own, at
-   most :data:`POOL_CONNECTIONS` each.
+2. marks pending pairs the vendor already answered as ``cached`` (see :mod:`desktop_app.jobs.answers`);
+3. runs the lanes (:mod:`desktop_app.jobs.lanes`) concurrently; each lane runs ``concurrency`` workers that take
+   the next pending item, claim its call and mark it in flight (committed), make the call through the vendor
+   client (which applies the core's retry rules), and store the result (by :mod:`desktop_app.check_rules`, as a
+   one-off check is), the lead's flag and the item's new state in one transaction
+   (:meth:`~desktop_app.store.batches.BatchStore.complete_item`), with the call's cost (its vendor's
+   ``price.<vendor>`` when it completed; the prices are read once per run). Contact State calls also take a slot
+   from the service's shared 60-per-minute limiter. Two items with the same call in one lane share it; an item
+   whose call another seat stored or is making takes that seat's answer (both in :mod:`desktop_app.jobs.answers`).
+   A lane's workers call through connection pools of the lane's own, at most :data:`POOL_CONNECTIONS` each.
 
 Every database write happens on the event loop's thread (one writer), except that the window's runs store item
 states and results through :mod:`desktop_app.jobs.writer` on a thread of their own. Progress goes to ``on_event``
@@ -26,11 +26,10 @@ the account (bad key, billing, forbidden, missing credentials) stops; its remain
 the batch ends ``stopped`` with the reason, so fixing the key and resuming finishes it.
 
 A vendor with a daily cap (``cap.<vendor>``, read once per run with the prices) gets a
-:class:`~desktop_app.jobs.spending.DailySpend`: right before each call the lane asks it whether the call's price,
-with today's stored costs and the calls in flight, stays within the cap (while the calls in flight hold the room,
-the worker waits for them: a failed call costs nothing and frees its place). When it would not, that call is not sent,
-the lane stops taking items (they stay pending) and, once the other lanes end, the batch is stored ``paused`` with
-the reason in words ("TrustedForm's daily cap of $50.00 is reached ($49.80 spent today); resume tomorrow or raise
+:class:`~desktop_app.jobs.spending.DailySpend`: right before each call the lane reserves the call's price under the
+cap (see :meth:`desktop_app.jobs.lanes.Lane.reserve`). When no room is left, that call is not sent, the lane stops
+taking items (they stay pending) and, once the other lanes end, the batch is stored ``paused`` with the reason in
+words ("TrustedForm's daily cap of $50.00 is reached ($49.80 spent today); resume tomorrow or raise
 the cap."); the run ends :attr:`~desktop_app.jobs.events.RunState.CAPPED`. Resuming it on another day, or after
 raising the cap, continues it. A lane stopped on an account problem as well makes the batch ``stopped``.
 
@@ -44,11 +43,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.check_rules import call_cost, scrub, simulated, suppression_for
+from desktop_app.jobs.answers import CACHE_PROBE_SLICE, CLAIM_POLL_S, CLAIM_WAIT_S, AnswerReuse
 from desktop_app.jobs.events import (
     BatchEvent,
     BatchProgress,
@@ -57,81 +56,39 @@ from desktop_app.jobs.events import (
     ItemOutcome,
     RateMeter,
     RunState,
-    VendorProgress,
 )
+from desktop_app.jobs.lanes import POOL_CONNECTIONS, Lane, LaneConnections
 from desktop_app.jobs.spending import DailySpend, stored_spend
 from desktop_app.jobs.vendor_jobs import JOBS, check_credentials
 from desktop_app.jobs.writer import ItemWriter
-from desktop_app.store.batches import KEY_SEPARATOR, BatchInfo, WorkItem, call_key
+from desktop_app.store.batches import BatchInfo, WorkItem, call_key
 from desktop_app.vendors.credentials import VENDOR_LABELS
 from desktop_app.vendors.errors import ErrorKind, InputError, LeadcheckError, MissingCredentials
 from desktop_app.vendors.http import Redactor
-from desktop_app.vendors.ratelimit import RateLimiter
 from desktop_app.vendors.registry import vendor as vendor_facts
 
 if TYPE_CHECKING:
     from desktop_app.jobs.runner import BatchRunner
 
+__all__ = [
+    "CACHE_PROBE_SLICE",
+    "CLAIM_POLL_S",
+    "CLAIM_WAIT_S",
+    "POOL_CONNECTIONS",
+    "STOPPING_KINDS",
+    "BatchNotFound",
+    "BatchRun",
+    "Lane",
+]
+
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 # A failure of this kind would repeat for every remaining item: the lane stops instead of paying for nothing.
 STOPPING_KINDS = frozenset({ErrorKind.CREDENTIALS, ErrorKind.AUTH, ErrorKind.BILLING, ErrorKind.FORBIDDEN})
-CACHE_PROBE_SLICE = 2000  # subjects per "already answered?" query; the loop gets a turn between slices
-# The most connections one lane's httpx pool holds; a lane with more calls in flight is spread over several pools.
-# httpcore scans its whole pool on every request, so CPU per call grows with the pool: 3,000 litigator checks
-# spent 2.2 ms of CPU each over one pool of 32 and 10.7 ms over one of 64 (scripts/bench_batch.py --scaling).
-POOL_CONNECTIONS = 16
-# Another seat making the same call: how often to look for its answer, and for how long at most.
-CLAIM_POLL_S = 0.25
-CLAIM_WAIT_S = 600.0
 
 
 class BatchNotFound(LeadcheckError):
     """No batch with that id (or nothing to resume)."""
-
-
-@dataclass
-class _Lane:
-    vendor: str
-    concurrency: int
-    clients: list[Any]  # worker i calls through clients[i % len(clients)]: each of its own pool (or one fake)
-    limiter: RateLimiter | None
-    total: int = 0
-    done: int = 0
-    failed: int = 0
-    cached: int = 0
-    in_flight: int = 0
-    stopped: str | None = None
-    spend: DailySpend | None = None  # the vendor's daily cap, when it has one
-    capped: bool = False  # stopped because the next call would pass the daily cap
-    freed: asyncio.Event = field(default_factory=asyncio.Event)  # set (and replaced) each time a reserved call ends
-    meter: RateMeter = field(default_factory=RateMeter)
-    # call key (see call_key) -> (check id, flag, state) for calls finished in this run; -> future while in flight
-    answered: dict[str, tuple[int | None, str | None, str, str]] = field(default_factory=dict)
-    calls: dict[str, asyncio.Future[None]] = field(default_factory=dict)
-    buffer: list[WorkItem] = field(default_factory=list)
-    # items whose call another seat was making when this lane reached them: taken again once the lane's other
-    # items are done (by then usually answered: cached), instead of a worker waiting on each
-    deferred: list[WorkItem] = field(default_factory=list)
-    revisiting: set[int] = field(default_factory=set)
-    last_id: int = 0
-    exhausted: bool = False
-    since: str | None = None  # the cache policy: answers newer than this (and with these flags) count as cached
-    flags: tuple[str, ...] | None = None
-
-    def progress(self) -> VendorProgress:
-        return VendorProgress(
-            self.vendor,
-            self.total,
-            self.done,
-            self.failed,
-            self.cached,
-            self.in_flight,
-            self.meter.rate(),
-            self.stopped,
-            self.capped,
-        )
 
 
 class BatchRun:
@@ -154,14 +111,23 @@ class BatchRun:
         self.service = runner.service
         self.batches = runner.batches
         self._items = ItemWriter(runner.batches, own_thread=writer_thread)  # where per-item writes go
-        self._pools: list[Callable[[], Awaitable[None]]] = []  # closes the lanes' own connection pools
+        self._answers = AnswerReuse(
+            runner.batches,
+            self._items,
+            batch_id,
+            self._emit,
+            lambda: self._cancelled,
+            poll_s=CLAIM_POLL_S,
+            wait_s=CLAIM_WAIT_S,
+        )
+        self._connections = LaneConnections(runner.service, runner.clients)  # the lanes' clients and pools
         self.batch_id = batch_id
         self.retry_failed = retry_failed
         self._concurrency = concurrency
         self._stored_concurrency: Mapping[str, int] = {}  # what the batch's last run used (see _prepare)
         self._callbacks: list[EventCallback] = [on_event] if on_event else []
         self._queues: list[asyncio.Queue[BatchEvent]] = []
-        self._lanes: dict[str, _Lane] = {}
+        self._lanes: dict[str, Lane] = {}
         self._gate = asyncio.Event()
         self._gate.set()
         self._state = RunState.RUNNING
@@ -266,30 +232,6 @@ class BatchRun:
         except (KeyError, TypeError, ValueError):
             return vendor_facts(vendor).batch_concurrency or 4
 
-    def _clients(self, vendor: str, concurrency: int) -> list[Any]:
-        """The lane's vendor clients: a test's fake, else clients over connection pools of the lane's own of at
-        most POOL_CONNECTIONS each, sharing the lane's calls evenly (closed when the run ends; see
-        CheckService.lane_client), else one on the service's shared client."""
-        if vendor in self.runner.clients:
-            return [self.runner.clients[vendor]]
-        lane_client = getattr(self.service, "lane_client", None)
-        if lane_client is None:
-            return [getattr(self.service, vendor)()]
-        shards = -(-concurrency // POOL_CONNECTIONS)
-        clients = []
-        for shard in range(shards):
-            client, close = lane_client(vendor, len(range(shard, concurrency, shards)))
-            self._pools.append(close)
-            clients.append(client)
-        return clients
-
-    def _limiter(self, vendor: str) -> RateLimiter | None:
-        if vendor != "contactstate":
-            return None
-        limits = getattr(self.service, "contactstate_limits", None)
-        shared = getattr(limits, "requests", None)
-        return shared if isinstance(shared, RateLimiter) else RateLimiter(60, 60.0, name="contactstate")
-
     def _prepare(self) -> BatchInfo:
         info = self.batches.batch(self.batch_id)
         if info is None:
@@ -307,11 +249,11 @@ class BatchRun:
         self._stored_concurrency = info.concurrency
         for vendor in info.vendors:
             concurrency = self._concurrency_for(vendor)
-            lane = _Lane(
+            lane = Lane(
                 vendor,
                 concurrency,
-                self._clients(vendor, concurrency) if info.count("pending", vendor) else [],
-                self._limiter(vendor),
+                self._connections.clients(vendor, concurrency) if info.count("pending", vendor) else [],
+                self._connections.limiter(vendor),
                 meter=RateMeter(clock=self.runner.clock),
             )
             lane.total = sum(info.counts.get(vendor, {}).values())
@@ -348,7 +290,7 @@ class BatchRun:
         try:
             await self._items.open()
             try:
-                await self._resolve_cached(info)
+                await self._answers.resolve_cached(self._lanes, info, getattr(self.service, "settings", None))
                 await asyncio.gather(*(self._lane(lane) for lane in self._lanes.values()))
             finally:
                 try:  # claims of calls that never finished (a cancel mid-call): other seats need not wait for them
@@ -356,7 +298,7 @@ class BatchRun:
                 except Exception:  # the database itself may be what failed; a stale claim is taken over anyway
                     logger.exception("could not release the claims of batch %s", self.batch_id)
                 await self._items.close()
-                await self._close_pools()
+                await self._connections.close()
         except BaseException as exc:
             self._state = RunState.INTERRUPTED
             try:
@@ -382,82 +324,7 @@ class BatchRun:
         self._emit(EventKind.FINISHED, message=status)
         return self.progress
 
-    async def _close_pools(self) -> None:
-        pools, self._pools = self._pools, []
-        for close in pools:
-            try:
-                await close()
-            except Exception:  # a connection that fails to close must not hide the batch's outcome
-                logger.exception("could not close a lane's connections")
-
-    async def _resolve_cached(self, info: BatchInfo) -> None:
-        """Pairs the vendor already answered become ``cached`` without a call (unless the batch re-checks).
-
-        Works in slices with a loop turn between them, so a 30,000-item batch never holds the window."""
-        settings = getattr(self.service, "settings", None)
-        for vendor, lane in self._lanes.items():
-            pending = self.batches.pending_subjects(self.batch_id, vendor)
-            await asyncio.sleep(0)
-            if not pending:
-                continue
-            job = JOBS[vendor]
-            since: str | None
-            flags: tuple[str, ...] | None
-            if info.recheck:
-                since, flags = info.created_at, None  # only answers this batch itself already got
-            else:
-                policy = job.cache(settings)
-                since, flags = policy.since(), policy.flags
-            lane.since, lane.flags = since, flags  # for answers other seats store while this run goes on
-            found: dict[str, tuple[int, str | None]] = {}
-            subjects = list(dict.fromkeys(subject for _, _, subject, _ in pending))
-            for start in range(0, len(subjects), CACHE_PROBE_SLICE):
-                part_subjects = subjects[start : start + CACHE_PROBE_SLICE]
-                found.update(
-                    self.batches.answered(vendor, job.operation, part_subjects, since=since, flags=flags, by_call=True)
-                )
-                await asyncio.sleep(0)
-            # an answer counts as this lead's when it was asked with the lead's own data (or before Leadcheck kept
-            # what was sent: those were made with the stored lead's data)
-            hits = [
-                (item_id, lead_id, key)
-                for item_id, lead_id, subject, lead in pending
-                if (key := call_key(subject, job.sent(lead))) in found or (key := subject) in found
-            ]
-            for start in range(0, len(hits), 1000):
-                part = hits[start : start + 1000]
-                await self._items.call(
-                    self._items.batches.mark_cached, [(item_id, found[key][0]) for item_id, _, key in part]
-                )
-                for item_id, lead_id, key in part:
-                    check_id, flag = found[key]
-                    subject = key.split(KEY_SEPARATOR, 1)[0]
-                    lane.cached += 1
-                    outcome = ItemOutcome(
-                        item_id, lead_id, vendor, subject, "cached", check_id, flag, "answered before"
-                    )
-                    self._emit(EventKind.ITEM, outcome)
-                await asyncio.sleep(0)
-
-    def _next(self, lane: _Lane) -> WorkItem | None:
-        if not lane.buffer and not lane.exhausted:
-            chunk = self.batches.pending_items(
-                self.batch_id, lane.vendor, after_id=lane.last_id, limit=max(200, lane.concurrency * 4)
-            )
-            if not chunk:
-                lane.exhausted = True
-            else:
-                lane.last_id = chunk[-1].id
-                lane.buffer = chunk[::-1]
-        if lane.buffer:
-            return lane.buffer.pop()
-        if lane.deferred:  # the second pass: another seat's calls, answered by now or waited for
-            item = lane.deferred.pop(0)
-            lane.revisiting.add(item.id)
-            return item
-        return None
-
-    async def _lane(self, lane: _Lane) -> None:
+    async def _lane(self, lane: Lane) -> None:
         if not lane.clients:
             return
         lane.meter.start()
@@ -467,7 +334,7 @@ class BatchRun:
                 await self._gate.wait()
                 if self._cancelled or lane.stopped:
                     return
-                item = self._next(lane)
+                item = lane.next_item(self.batches, self.batch_id)
                 if item is None:
                     return
                 await self._process(lane, item, client)
@@ -475,23 +342,7 @@ class BatchRun:
         shards = lane.clients
         await asyncio.gather(*(worker(shards[i % len(shards)]) for i in range(lane.concurrency)))
 
-    async def _finish_duplicate(self, lane: _Lane, item: WorkItem, key: str) -> None:
-        check_id, flag, state, message = lane.answered[key]
-        if state == "failed":
-            note = f"same subject as another item: {message}"
-            await self._items.call(self._items.batches.fail_item, item.id, note, check_id=check_id)
-            lane.failed += 1
-            outcome = ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", check_id, None, message)
-        else:
-            assert check_id is not None
-            await self._items.call(self._items.batches.mark_cached, [(item.id, check_id)])
-            lane.cached += 1
-            outcome = ItemOutcome(
-                item.id, item.lead_id, lane.vendor, item.subject, "cached", check_id, flag, "answered in this batch"
-            )
-        self._emit(EventKind.ITEM, outcome)
-
-    async def _process(self, lane: _Lane, item: WorkItem, client: Any) -> None:
+    async def _process(self, lane: Lane, item: WorkItem, client: Any) -> None:
         """Make the item's call, or reuse the answer to the same call (same subject, same data sent) made in this
         run: leads sharing a phone get one litigator call; two leads sharing a certificate with different emails
         get a retain each, since each must be matched against its own data."""
@@ -499,7 +350,7 @@ class BatchRun:
         if key not in lane.answered and key in lane.calls:
             await asyncio.shield(lane.calls[key])
         if key in lane.answered:
-            await self._finish_duplicate(lane, item, key)
+            await self._answers.finish_duplicate(lane, item, key)
             return
         call_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         lane.calls[key] = call_done
@@ -509,11 +360,11 @@ class BatchRun:
             del lane.calls[key]
             call_done.set_result(None)
 
-    async def _call(self, lane: _Lane, item: WorkItem, key: str, client: Any) -> None:
+    async def _call(self, lane: Lane, item: WorkItem, key: str, client: Any) -> None:
         job = JOBS[lane.vendor]
         if lane.stopped:
             return  # the item stays pending
-        if lane.spend is not None and not await self._reserve(lane):
+        if lane.spend is not None and not await lane.reserve(self._gate, lambda: self._cancelled):
             if not (lane.stopped or self._cancelled):
                 self._cap_lane(lane)
             return  # the item stays pending
@@ -522,29 +373,12 @@ class BatchRun:
             cost = await self._send(lane, job, item, key, client)
         finally:
             if lane.spend is not None:
-                lane.spend.release(cost)
-                freed, lane.freed = lane.freed, asyncio.Event()
-                freed.set()  # a call's place under the cap is settled: whoever waits for one looks again
+                lane.settle(cost)
 
-    async def _reserve(self, lane: _Lane) -> bool:
-        """Reserve the next call's price under the daily cap. While calls in flight hold the room it needs, wait for
-        them (a failed call costs nothing and frees its place; a pause holds the wait). False when no room is left,
-        or the lane stopped or the run was cancelled meanwhile."""
-        assert lane.spend is not None
-        while not lane.spend.reserve():
-            if lane.spend.reserved <= 0 or lane.stopped or self._cancelled:
-                return False
-            await lane.freed.wait()
-            await self._gate.wait()
-        if lane.stopped or self._cancelled:
-            lane.spend.release(0.0)
-            return False
-        return True
-
-    async def _send(self, lane: _Lane, job: Any, item: WorkItem, key: str, client: Any) -> float:
+    async def _send(self, lane: Lane, job: Any, item: WorkItem, key: str, client: Any) -> float:
         """Send the item's call (its price already reserved under the daily cap) and store what came back; returns
         what the stored call cost."""
-        if not await self._claim(lane, job, item, key):
+        if not await self._answers.claim(lane, job, item, key):
             return 0.0
         if lane.limiter is not None:
             await lane.limiter.acquire()
@@ -599,56 +433,12 @@ class BatchRun:
             self._stop_lane(lane, message)
         return cost
 
-    async def _claim(self, lane: _Lane, job: Any, item: WorkItem, key: str) -> bool:
-        """Claim the item's call and mark it in flight (True: send it). When another seat is making the very same
-        call, skip the item for now (the lane takes it again after its other items); the second time, wait for
-        that seat's answer (polling every :data:`CLAIM_POLL_S`, at most :data:`CLAIM_WAIT_S`) and take it as
-        cached; a call that seat gave up on, or whose seat is gone, is claimed here instead. (Waiting at once made
-        seats whose files overlap run in step, one paying while the other waited: 1.49 × the floor with four.)"""
-        waited = 0.0
-        while True:
-            started = await self._items.call(
-                self._items.batches.start_call, item, key, operation=job.operation, since=lane.since, flags=lane.flags
-            )
-            if started.outcome == "claimed":
-                return True
-            if started.outcome == "answered":
-                lane.cached += 1
-                lane.answered[key] = (started.check_id, started.flag, "done", "answered by another seat")
-                outcome = ItemOutcome(
-                    item.id, item.lead_id, lane.vendor, item.subject, "cached", started.check_id, started.flag,
-                    "answered by another seat",
-                )  # fmt: skip
-                self._emit(EventKind.ITEM, outcome)
-                return False
-            if self._cancelled or lane.stopped:
-                return False  # the item stays pending
-            if item.id not in lane.revisiting:
-                lane.deferred.append(item)
-                return False
-            if waited >= CLAIM_WAIT_S:
-                note = (
-                    f"{started.holder} was still checking the same call after {CLAIM_WAIT_S // 60:.0f} minutes; "
-                    "resume the batch to try again"
-                )
-                await self._items.call(self._items.batches.fail_item, item.id, note)
-                lane.failed += 1
-                self._emit(
-                    EventKind.ITEM,
-                    ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, note),
-                )
-                return False
-            await asyncio.sleep(CLAIM_POLL_S)
-            waited += CLAIM_POLL_S
-
-    def _cap_lane(self, lane: _Lane) -> None:
+    def _cap_lane(self, lane: Lane) -> None:
         """The next call would pass the vendor's daily cap: take no more items (they stay pending)."""
-        if lane.stopped is None and lane.spend is not None:
-            lane.capped = True
-            lane.stopped = lane.spend.words(in_flight=True)
-            self._emit(EventKind.LANE_STOPPED, message=lane.stopped)
+        if lane.cap():
+            self._emit(EventKind.LANE_STOPPED, message=lane.stopped or "")
 
-    def _stop_lane(self, lane: _Lane, reason: str) -> None:
+    def _stop_lane(self, lane: Lane, reason: str) -> None:
         if lane.stopped is None:
             lane.stopped = reason
             label = VENDOR_LABELS.get(lane.vendor, lane.vendor)

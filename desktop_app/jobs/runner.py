@@ -86,7 +86,7 @@ class BatchRunner:
 
     def answered(self, lead_ids: Sequence[int], vendors: Sequence[str]) -> dict[str, int]:
         """Per vendor, how many of ``lead_ids``' items a batch would find already answered and not send again
-        (cached, not paid again): the same rule and cache policy as a run's (:mod:`desktop_app.jobs.run`)."""
+        (cached, not paid again): the same rule and cache policy as a run's (:mod:`desktop_app.jobs.answers`)."""
         return {
             vendor: sum(found for _, found in pairs)
             for vendor, pairs in self._answered_pairs(lead_ids, vendors).items()
