@@ -19,7 +19,7 @@ Every write goes through the run's :class:`~desktop_app.jobs.writer.ItemWriter`;
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from desktop_app.jobs.events import EventKind, ItemOutcome
@@ -51,7 +51,9 @@ class AnswerReuse:
         *,
         poll_s: float = CLAIM_POLL_S,
         wait_s: float = CLAIM_WAIT_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._sleep = sleep  # how the wait for another seat's answer waits (tests pass one that only yields)
         self.batches = batches
         self._items = items
         self.batch_id = batch_id
@@ -164,5 +166,5 @@ class AnswerReuse:
                     ItemOutcome(item.id, item.lead_id, lane.vendor, item.subject, "failed", None, None, note),
                 )
                 return False
-            await asyncio.sleep(self.poll_s)
+            await self._sleep(self.poll_s)
             waited += self.poll_s

@@ -119,6 +119,7 @@ class BatchRun:
             lambda: self._cancelled,
             poll_s=CLAIM_POLL_S,
             wait_s=CLAIM_WAIT_S,
+            sleep=runner.sleep,
         )
         self._connections = LaneConnections(runner.service, runner.clients)  # the lanes' clients and pools
         self.batch_id = batch_id

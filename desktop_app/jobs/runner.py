@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,7 @@ class BatchRunner:
     ``clients`` replaces the vendor clients (tests pass fakes); by default each run builds them from the
     service, so credentials are read once per run. ``clock`` times the runs (rates, elapsed); ``wall_clock`` (seconds
     since the epoch; default: the service's vendor calls' clock, else ``time.time``) says which day a daily cap
-    counts.
+    counts; ``sleep`` how a run waits between looks for another seat's answer.
     """
 
     def __init__(
@@ -60,8 +60,10 @@ class BatchRunner:
         clients: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.service = service
+        self.sleep = sleep  # how a run waits for another seat's answer between looks (tests pass one that yields)
         self.batches = BatchStore(service.store)
         self.clients = dict(clients or {})
         self.clock = clock

@@ -25,8 +25,8 @@ async def test_two_seats_batches_over_overlapping_leads_pay_each_call_once(datab
         gate = asyncio.Event()
         for client in clients.values():
             client.gate = gate  # every call waits until both seats have calls out
-        runner_a = BatchRunner(FakeService(seat_a), clients=clients)
-        runner_b = BatchRunner(FakeService(seat_b), clients=clients)
+        runner_a = BatchRunner(FakeService(seat_a), clients=clients, sleep=_yield_only)
+        runner_b = BatchRunner(FakeService(seat_b), clients=clients, sleep=_yield_only)
         plan_a = runner_a.create(ids[:8], VENDORS, name="seat a")
         plan_b = runner_b.create(ids[4:], VENDORS, name="seat b")
         assert plan_a.batch_id is not None and plan_b.batch_id is not None
@@ -50,6 +50,11 @@ async def test_two_seats_batches_over_overlapping_leads_pay_each_call_once(datab
             history = seat_a.lead_history(lead_id)
             assert sorted(check.result.vendor for check, counts in history if counts) == sorted(VENDORS)
         assert seat_b.verify().ok
+
+
+async def _yield_only(_seconds: float) -> None:
+    """The runs' wait for another seat's answer, without waiting on the wall clock: one turn of the loop."""
+    await asyncio.sleep(0)
 
 
 def Counter_of(clients: dict[str, Any]) -> dict[tuple[str, str], int]:  # noqa: N802 - reads like a noun
@@ -104,7 +109,7 @@ async def test_a_call_another_seat_is_making_is_skipped_until_the_lanes_other_it
         assert BatchStore(seat_a).start_call(held, key, operation="check").outcome == "claimed"  # seat A is calling
 
         clients = fakes()
-        runner_b = BatchRunner(FakeService(seat_b), clients=clients)
+        runner_b = BatchRunner(FakeService(seat_b), clients=clients, sleep=_yield_only)
         plan_b = runner_b.create(ids, ["litigator"], name="b")
         assert plan_b.batch_id is not None
         outcomes: list[tuple[int, str, str]] = []
