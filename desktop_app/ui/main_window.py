@@ -17,6 +17,9 @@ Extension points for later features:
 * ``self.change_poller``: the :class:`~desktop_app.ui.leads.changes_poller.ChangePoller` that shows other seats'
   leads and results (and ``leadcheck`` commands' on the same file) in the lead table every few seconds.
 
+The menus are built by :mod:`desktop_app.ui.window_menus`; the change poller, the automatic retainer
+(``self.auto_retainer``) and the ledger windows (``self.ledger_views``) live in :mod:`desktop_app.ui.window_services`.
+
 Help → Welcome… asks the first-run question again; Help → Try the demo… opens the demo. The demo cannot replace
 a running session in place (the tabs, the batch feature and the lead table are built once over one core), so it
 opens in a new window, a second ``leadcheck --demo`` process started by ``start_demo`` (from the app), and this
@@ -33,11 +36,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QTabWidget,
     QVBoxLayout,
@@ -45,6 +49,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.runtime import run_dialog, spawn
+from desktop_app.ui.window_menus import SHORTCUTS_TEXT, build_menus
+from desktop_app.ui.window_services import WindowServices
 from desktop_app.vendors.registry import TAB_ORDER, VENDOR_LABELS
 
 if TYPE_CHECKING:
@@ -69,29 +75,6 @@ DEMO_TEXT = (
     "DEMO MODE: every vendor is the built-in simulator on this computer and results go to a separate demo "
     "database. Nothing is sent to real vendors and nothing is billed."
 )
-# View → the ledger's windows: key -> (menu text, shortcut, tip)
-LEDGER_VIEWS = {
-    "deadlines": (
-        "&Deadlines…",
-        "Ctrl+Shift+D",
-        "Certificates to retain or claim before they lapse, most urgent first",
-    ),
-    "suppliers": ("S&uppliers…", "Ctrl+Shift+U", "One scorecard per supplier: verdicts, failures, costs"),
-    "costs": ("&Costs…", "Ctrl+Shift+C", "What the stored checks cost, by vendor, supplier, day or batch"),
-    "returns": ("&Returns…", None, "Leads that turned red within their supplier's return window, as CSV"),
-}
-SHORTCUTS_TEXT = """<table cellspacing=6>
-<tr><td><b>Ctrl+1 … Ctrl+6</b></td><td>Switch tabs (Leads, TrustedForm, Jornaya, Contact State,
-Consent Control, TCPA Litigator)</td></tr>
-<tr><td><b>Ctrl+Shift+V</b></td><td>Paste the clipboard into the current vendor tab and run it</td></tr>
-<tr><td><b>Ctrl+F</b></td><td>Filter the lead table</td></tr>
-<tr><td><b>F5</b></td><td>Refresh the lead table</td></tr>
-<tr><td><b>Ctrl+I</b> · <b>Ctrl+Shift+K</b> · <b>Ctrl+E</b></td><td>Import · Check leads · Export results</td></tr>
-<tr><td><b>Ctrl+Shift+D</b> · <b>Ctrl+Shift+U</b> · <b>Ctrl+Shift+C</b></td><td>Deadlines · Suppliers ·
-Costs</td></tr>
-<tr><td><b>Ctrl+,</b></td><td>Settings</td></tr>
-<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
-</table>"""
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +87,21 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
 
+    # the menus and their actions, set by window_menus.build_menus
+    file_menu: QMenu
+    edit_menu: QMenu
+    view_menu: QMenu
+    help_menu: QMenu
+    settings_action: QAction
+    quit_action: QAction
+    paste_run_action: QAction
+    filter_action: QAction
+    tab_actions: list[QAction]
+    ledger_actions: dict[str, QAction]
+    welcome_action: QAction
+    demo_action: QAction
+    verify_action: QAction
+
     def __init__(
         self,
         *,
@@ -115,9 +113,8 @@ class MainWindow(QMainWindow):
         """``start_demo(paths)`` opens the demo in a new process and says whether it started (None: not offered);
         ``changes_interval_ms``: how often the lead table looks for other seats' writes."""
         super().__init__(parent)
-        self.change_poller: Any = None  # other seats' writes into the lead table (ui/leads/changes_poller)
-        self._changes_interval_ms = changes_interval_ms
-        self._refreshes_seen = 0  # the lead table's own refreshes when the last poll ended
+        # the change poller, the automatic retainer and the ledger's windows (ui/window_services)
+        self.services = WindowServices(self, changes_interval_ms=changes_interval_ms)
         self._start_demo = start_demo
         self.service: CheckService | None = None
         self.settings: Settings | None = None
@@ -128,8 +125,6 @@ class MainWindow(QMainWindow):
         self.panels: list[QDockWidget] = []
         self._closed = False
         self._settings_dialog: Any = None
-        self.ledger_views: dict[str, QWidget] = {}
-        self.auto_retainer: Any = None  # retains due certificates while the window is open (ui/ledger/auto_retain)
 
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
@@ -158,78 +153,14 @@ class MainWindow(QMainWindow):
         body.addWidget(self.tabs)
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
-        self._build_menus()
+        self._file_extension_separator = build_menus(
+            self, [PLACEHOLDER_TITLES[key] for key in TAB_KEYS], demo_offered=start_demo is not None
+        )
         self.statusBar().showMessage("Opening the database…")  # created before show(): no size-hint warning
         self.set_demo(demo)
         self.resize(1280, 800)
 
     # -- construction -----------------------------------------------------------------------------------------
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.settings_action = self._action("&Settings…", "Ctrl+,", self._on_settings, "Credentials, timeouts, files")
-        self.settings_action.setEnabled(False)
-        self.file_menu.addAction(self.settings_action)
-        self._file_extension_separator = self.file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close Leadcheck")
-        self.file_menu.addAction(self.quit_action)
-
-        self.edit_menu = bar.addMenu("&Edit")
-        self.paste_run_action = self._action(
-            "&Paste and run", "Ctrl+Shift+V", self._on_paste_and_run, "Paste the clipboard into this tab and run it"
-        )
-        self.filter_action = self._action("&Filter leads", QKeySequence.StandardKey.Find, self.focus_filter, "Ctrl+F")
-        self.edit_menu.addActions([self.paste_run_action, self.filter_action])
-
-        self.view_menu = bar.addMenu("&View")
-        self.tab_actions: list[QAction] = []
-        for number, key in enumerate(TAB_KEYS, start=1):
-            action = self._action(
-                PLACEHOLDER_TITLES[key], f"Ctrl+{number}", lambda _=False, n=number: self.show_tab_index(n - 1)
-            )
-            self.tab_actions.append(action)
-            self.view_menu.addAction(action)
-        self.view_menu.addSeparator()
-        self.ledger_actions: dict[str, QAction] = {}
-        for key, (title, shortcut, tip) in LEDGER_VIEWS.items():
-            action = self._action(title, shortcut, lambda _=False, k=key: self.open_ledger_view(k), tip)
-            action.setEnabled(False)
-            self.ledger_actions[key] = action
-            self.view_menu.addAction(action)
-        self._panel_separator = self.view_menu.addSeparator()
-
-        self.help_menu = bar.addMenu("&Help")
-        self.welcome_action = self._action(
-            "&Welcome…", None, self._on_welcome, "The first-run choice again: the demo, your keys, or later"
-        )
-        self.demo_action = self._action(
-            "Try the &demo…",
-            None,
-            self._on_try_demo,
-            "Open the demo in a new window: simulated vendors, nothing billed",
-        )
-        self.demo_action.setVisible(self._start_demo is not None)
-        self.help_menu.addActions([self.welcome_action, self.demo_action])
-        self.help_menu.addSeparator()
-        self.help_menu.addAction(self._action("&Keyboard shortcuts", None, self.show_shortcuts, "Every shortcut"))
-        self.verify_action = self._action(
-            "&Verify evidence…", None, self._on_verify_evidence, "Check that no stored result was changed since"
-        )
-        self.verify_action.setEnabled(False)
-        self.help_menu.addAction(self.verify_action)
-        self.help_menu.addAction(self._action("&About Leadcheck", None, self.show_about, "Version and licences"))
-
-    def _action(self, text: str, shortcut: Any, slot: Any, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
 
     def populate(self, service: CheckService, *, settings: Settings, paths: Paths, database: Any = None) -> None:
         """Replace the placeholders with the real tabs (Leads first, then the five vendor tabs)."""
@@ -244,7 +175,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentIndex()
         placeholder = self.tabs.widget(0)
         self.leads_tab = LeadsTab(service, self.tabs)
-        self._start_change_poller(service)
+        self.services.start_change_poller(service)
         self.tabs.removeTab(0)
         if placeholder is not None:
             placeholder.deleteLater()
@@ -267,31 +198,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.database_label)
         self.database_label.setText(f"{'Demo database' if self.is_demo else 'Database'}: {where}")
         self.statusBar().clearMessage()
-        self._start_auto_retainer(service, settings)
-
-    def _start_auto_retainer(self, service: CheckService, settings: Settings) -> None:
-        """The automatic retainer of due certificates; started at once when the buyer chose it before (Deadlines)."""
-        from desktop_app.ui.ledger.auto_retain import SETTING, AutoRetainer
-
-        if self.auto_retainer is None:
-            self.auto_retainer = AutoRetainer(service, self)
-            self.auto_retainer.round_done.connect(self._on_auto_retained)
-        if settings.get(SETTING):
-            self.auto_retainer.start()
-
-    def _start_change_poller(self, service: CheckService) -> None:
-        """Poll the database for other seats' writes, from the mark read now: before the lead table reads its list."""
-        from desktop_app.ui.leads.changes_poller import ChangePoller, poll_mark
-
-        if self.change_poller is not None:
-            self.change_poller.stop()
-        poller = ChangePoller(service.store.location, self, interval_ms=self._changes_interval_ms)
-        poller.changed.connect(self._on_database_changed)
-        poller.polled.connect(self._on_polled)
-        poller.failed.connect(self._on_poll_failed)
-        poller.recovered.connect(self._on_poll_recovered)
-        self.change_poller = poller
-        poller.start(poll_mark(service.store))
+        self.services.start_auto_retainer(service, settings)
 
     def populate_vendor_tabs(self) -> None:
         """Replace the vendor placeholders with the five vendor tabs (after :meth:`populate_leads`)."""
@@ -319,6 +226,21 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(max(0, current))
 
     # -- public API -------------------------------------------------------------------------------------------
+
+    @property
+    def change_poller(self) -> Any:
+        """Other seats' writes into the lead table (None before :meth:`populate_leads`)."""
+        return self.services.change_poller
+
+    @property
+    def auto_retainer(self) -> Any:
+        """The automatic retainer of due certificates (None before :meth:`populate_leads`)."""
+        return self.services.auto_retainer
+
+    @property
+    def ledger_views(self) -> dict[str, QWidget]:
+        """The ledger windows opened so far: key ("deadlines", "suppliers", "costs", "returns") -> view."""
+        return self.services.ledger_views
 
     @property
     def is_demo(self) -> bool:
@@ -421,40 +343,11 @@ class MainWindow(QMainWindow):
         returns its view."""
         if self.service is None:
             return None
-        view = self.ledger_views.get(key)
-        if view is None:
-            from desktop_app.ui.ledger.costs import CostsView
-            from desktop_app.ui.ledger.deadlines import DeadlinesView
-            from desktop_app.ui.ledger.returns import ReturnsView
-            from desktop_app.ui.ledger.suppliers import SuppliersView
-
-            kinds: dict[str, Any] = {
-                "deadlines": (DeadlinesView, 1000),
-                "suppliers": (SuppliersView, 1320),  # every scorecard column visible at 1400 px
-                "costs": (CostsView, 640),
-                "returns": (ReturnsView, 1200),
-            }
-            kind, width = kinds[key]
-            view = (
-                kind(self.service, self, retainer=self.auto_retainer)
-                if key == "deadlines"
-                else kind(self.service, self)
-            )
-            assert isinstance(view, QWidget)
-            view.setWindowFlag(Qt.WindowType.Window)
-            view.resize(width, 560)
-            self.ledger_views[key] = view
-        view.show()
-        view.raise_()
-        view.activateWindow()
-        spawn(view.refresh())  # type: ignore[attr-defined]
-        return view
+        return self.services.open_ledger_view(self.service, key)
 
     def refresh_ledger_views(self) -> None:
         """Read the open ledger windows again (results were stored)."""
-        for view in self.ledger_views.values():
-            if view.isVisible():
-                spawn(view.refresh())  # type: ignore[attr-defined]
+        self.services.refresh_ledger_views()
 
     async def show_welcome(self) -> str:
         """Help → Welcome…: the first-run dialog again; acts on the choice as at first run. Returns the choice."""
@@ -526,10 +419,7 @@ class MainWindow(QMainWindow):
     def shutdown_ui(self) -> None:
         """Stop UI-side background work (the lead table's query thread, the automatic retainer's timer). Called once
         on close."""
-        if self.auto_retainer is not None:
-            self.auto_retainer.timer.stop()  # not retainer.stop(): the choice stays on for the next start
-        if self.change_poller is not None:
-            self.change_poller.stop()
+        self.services.stop()
         if self.leads_tab is not None:
             self.leads_tab.close_model()
 
@@ -557,41 +447,6 @@ class MainWindow(QMainWindow):
 
     def _on_paste_and_run(self) -> None:
         spawn(self.paste_and_run())
-
-    def _on_auto_retained(self, retained: int) -> None:
-        """Automatic retains were stored: read the lead table and the ledger windows again (Deadlines reads itself)."""
-        if retained and self.leads_tab is not None:
-            spawn(self.leads_tab.refresh())
-        for key, view in self.ledger_views.items():
-            if retained and key != "deadlines" and view.isVisible():
-                spawn(view.refresh())  # type: ignore[attr-defined]
-
-    def _on_database_changed(self, changes: Any) -> None:
-        """Other seats (or ``leadcheck`` commands) stored leads or results: show them in the lead table, and say so
-        once in the status bar unless this window's own writes (a batch, a re-check, an import) refreshed the table
-        since the last poll: those show through their own panels."""
-        from desktop_app.ui.leads.changes_poller import changes_words
-
-        if self.leads_tab is None:
-            return
-        own = self.leads_tab.model.refreshes != self._refreshes_seen
-        self.leads_tab.show_changes(changes)
-        if not own:
-            self.statusBar().showMessage(changes_words(changes), 8000)
-
-    def _on_polled(self) -> None:
-        if self.leads_tab is not None:
-            self._refreshes_seen = self.leads_tab.model.refreshes
-
-    def _on_poll_failed(self, message: str) -> None:
-        """Said once while polls fail (they go on, less often); the whole message also in the bar's tooltip."""
-        self.statusBar().showMessage(f"Other seats' results are not showing: {message}")
-        self.statusBar().setToolTip(message)
-
-    def _on_poll_recovered(self) -> None:
-        self.statusBar().setToolTip("")
-        if self.statusBar().currentMessage().startswith("Other seats' results are not showing"):
-            self.statusBar().clearMessage()
 
     def _forget_settings_dialog(self, _result: int) -> None:
         if self._settings_dialog is not None:
