@@ -13,6 +13,9 @@ How it stays fast:
 Filters: free text (name, phone digits, email, supplier, certificate, LeadiD) and a :class:`FlagFilter`
 ("any red", "litigator red", "not checked yet"). Sorting by lead fields uses the store's indexes where they
 exist (phone, email, certificate, LeadiD, id); other columns are sorted by SQLite off-thread.
+
+The columns, their titles, sort keys and roles are declared in :mod:`.columns` (and importable from here);
+what each cell shows for each role is :mod:`.cells`.
 """
 
 from __future__ import annotations
@@ -32,145 +35,85 @@ from PySide6.QtGui import QFont
 
 from desktop_app.store.backend import Connection, Location
 from desktop_app.store.errors import QueryInterrupted, StoreError
-from desktop_app.store.lead_table import (
-    ROW_COLUMNS,
-    FlagFilter,
-    LeadQuery,
-    iter_ids,
-    reader,
-)
+from desktop_app.store.lead_table import ROW_COLUMNS, FlagFilter, LeadQuery, iter_ids, reader
 from desktop_app.ui import theme
-from desktop_app.vendors.registry import TAB_ORDER, VENDOR_LABELS
-from desktop_app.verdict import Verdict
+from desktop_app.ui.leads.cells import FLAG_FIELD, ROW_ID, cell_data
+from desktop_app.ui.leads.columns import (
+    COL_ADDED,
+    COL_CERT,
+    COL_CONSENTCONTROL,
+    COL_CONTACTSTATE,
+    COL_EMAIL,
+    COL_JORNAYA,
+    COL_LEADID,
+    COL_LITIGATOR,
+    COL_NAME,
+    COL_PHONE,
+    COL_STATE,
+    COL_SUPPLIER,
+    COL_TRUSTEDFORM,
+    COL_VERDICT,
+    COLUMN_COUNT,
+    FLAG_COLUMNS,
+    FLAG_FILTERS,
+    FLAG_ROLE,
+    HEADER_TIPS,
+    HEADERS,
+    LEAD_ID_ROLE,
+    SORT_KEYS,
+    VENDOR_ORDER,
+    VENDOR_TITLES,
+    certificate_id,
+    display_phone,
+    filter_label,
+    flag_filter_labels,
+    short_time,
+)
+
+# the columns (and the store's query types) are imported from here by the window, the batch feature and the tests
+__all__ = [
+    "COL_ADDED",
+    "COL_CERT",
+    "COL_CONSENTCONTROL",
+    "COL_CONTACTSTATE",
+    "COL_EMAIL",
+    "COL_JORNAYA",
+    "COL_LEADID",
+    "COL_LITIGATOR",
+    "COL_NAME",
+    "COL_PHONE",
+    "COL_STATE",
+    "COL_SUPPLIER",
+    "COL_TRUSTEDFORM",
+    "COL_VERDICT",
+    "COLUMN_COUNT",
+    "FLAG_COLUMNS",
+    "FLAG_FILTERS",
+    "FLAG_ROLE",
+    "HEADER_TIPS",
+    "HEADERS",
+    "LEAD_ID_ROLE",
+    "SORT_KEYS",
+    "VENDOR_ORDER",
+    "VENDOR_TITLES",
+    "FlagFilter",
+    "LeadQuery",
+    "LeadsModel",
+    "certificate_id",
+    "display_phone",
+    "filter_label",
+    "flag_filter_labels",
+    "short_time",
+]
 
 PAGE_SIZE = 200
 CACHE_PAGES = 64
-
-VENDOR_ORDER = TAB_ORDER
-VENDOR_TITLES = VENDOR_LABELS
-
-(
-    COL_VERDICT,
-    COL_NAME,
-    COL_PHONE,
-    COL_EMAIL,
-    COL_SUPPLIER,
-    COL_STATE,
-    COL_TRUSTEDFORM,
-    COL_JORNAYA,
-    COL_CONTACTSTATE,
-    COL_CONSENTCONTROL,
-    COL_LITIGATOR,
-    COL_CERT,
-    COL_LEADID,
-    COL_ADDED,
-) = range(14)
-COLUMN_COUNT = 14
-
-FLAG_COLUMNS: dict[int, str] = {
-    COL_TRUSTEDFORM: "trustedform",
-    COL_JORNAYA: "jornaya",
-    COL_CONTACTSTATE: "contactstate",
-    COL_CONSENTCONTROL: "consentcontrol",
-    COL_LITIGATOR: "litigator",
-}
-HEADERS: dict[int, str] = {
-    COL_VERDICT: "Verdict",
-    COL_NAME: "Name",
-    COL_PHONE: "Phone",
-    COL_EMAIL: "Email",
-    COL_SUPPLIER: "Supplier",
-    COL_STATE: "State",
-    **{col: VENDOR_TITLES[vendor] for col, vendor in FLAG_COLUMNS.items()},
-    COL_CERT: "TrustedForm certificate",
-    COL_LEADID: "LeadiD token",
-    COL_ADDED: "Added",
-}
-HEADER_TIPS: dict[int, str] = {
-    COL_VERDICT: "Red, yellow or green from every vendor's latest check of this lead (sorted red first)",
-    COL_NAME: "The lead's first and last name",
-    COL_PHONE: "The lead's phone number",
-    COL_SUPPLIER: "Who sold you the lead",
-    COL_ADDED: "When the lead was added to Leadcheck",
-    **{col: f"The latest {VENDOR_TITLES[v]} flag for this lead (sorted red first)" for col, v in FLAG_COLUMNS.items()},
-}
-
-# Each row is a tuple in lead_table.ROW_COLUMNS order.
-_R = {name: i for i, name in enumerate(ROW_COLUMNS)}
-_R_ID = _R["id"]
-_FLAG_FIELD = {vendor: _R[f"flag_{vendor}"] for vendor in VENDOR_ORDER}
-
-_TEXT_FIELDS = {
-    COL_EMAIL: "email",
-    COL_SUPPLIER: "supplier",
-    COL_STATE: "state",
-    COL_LEADID: "leadid",
-    COL_CERT: "cert_url",
-}
-
-# Sort key (lead_table.SORTS) of each sortable column.
-SORT_KEYS: dict[int, str] = {
-    COL_VERDICT: "verdict",
-    COL_NAME: "name",
-    COL_PHONE: "phone",
-    COL_EMAIL: "email",
-    COL_SUPPLIER: "supplier",
-    COL_STATE: "state",
-    COL_CERT: "cert_url",
-    COL_LEADID: "leadid",
-    COL_ADDED: "added",
-    **{col: f"flag:{v}" for col, v in FLAG_COLUMNS.items()},
-}
-
-LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-FLAG_ROLE = Qt.ItemDataRole.UserRole + 2  # the stored flag value ("red"...) of a flag column, or None
-
-
-def filter_label(flag_filter: FlagFilter | None) -> str:
-    if flag_filter is None:
-        return "All leads"
-    if flag_filter.vendor is None:
-        return f"{Verdict(flag_filter.flag).word} leads"
-    word = "Not checked yet" if flag_filter.flag == "unchecked" else theme.flag_word(flag_filter.flag)
-    return f"{VENDOR_TITLES[flag_filter.vendor]}: {word}"
-
-
-FLAG_FILTERS: tuple[FlagFilter | None, ...] = (
-    None,
-    *(FlagFilter(v.value) for v in Verdict),
-    *(FlagFilter(flag, vendor) for vendor in VENDOR_ORDER for flag in ("red", "yellow", "green")),
-)
 
 
 @dataclass
 class _Page:
     rows: list[tuple[Any, ...] | None]
     latest: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)  # (lead, vendor) -> (at, summary)
-
-
-def display_phone(value: str | None) -> str:
-    """A stored phone in US layout ("(202) 555-1212"), or as stored when it is not a US number."""
-    if not value:
-        return ""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        return value
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-
-
-def certificate_id(url: str) -> str:
-    """A certificate URL's last part (``https://cert.trustedform.com/0a1b…`` -> ``0a1b…``): what tells two apart."""
-    return url.rstrip("/").rsplit("/", 1)[-1] if "://" in url else url
-
-
-def short_time(iso: str | None) -> str:
-    """``2025-03-01T14:05:09.123Z`` -> ``2025-03-01 14:05 UTC``."""
-    if not iso:
-        return ""
-    text = iso.replace("T", " ")
-    return (text[:16] + " UTC") if iso.endswith("Z") or "+00:00" in iso else text[:16]
 
 
 class LeadsModel(QAbstractTableModel):
@@ -235,80 +178,9 @@ class LeadsModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         page = self._page(index.row() // PAGE_SIZE)
-        row = page.rows[index.row() % PAGE_SIZE]
-        column = index.column()
         if role == LEAD_ID_ROLE:
             return self._ids[index.row()]
-        if row is None:  # deleted since the id list was read
-            return "(deleted)" if role == Qt.ItemDataRole.DisplayRole and column == COL_NAME else None
-        if column == COL_VERDICT:
-            return self._verdict_data(row, role)
-        vendor = FLAG_COLUMNS.get(column)
-        if vendor is not None:
-            return self._flag_data(page, row, vendor, role)
-        if role == Qt.ItemDataRole.DisplayRole and column == COL_CERT:
-            return certificate_id(self._text(row, column))  # the whole URL in the tooltip and when copied
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (COL_EMAIL, COL_CERT, COL_LEADID, COL_SUPPLIER):
-            return self._text(row, column) or None
-        return None
-
-    def _chip(self, flag: str | None, role: int) -> Any:
-        """What a coloured chip cell (the verdict or a vendor's flag) gives for the roles they share; None else."""
-        if role == FLAG_ROLE:
-            return flag
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return theme.flag_background(flag)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return theme.flag_foreground(flag)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if flag else None
-        return None
-
-    def _verdict_data(self, row: tuple[Any, ...], role: int) -> Any:
-        verdict = Verdict(row[_R["verdict"]] or "unchecked")
-        flag = None if verdict is Verdict.UNCHECKED else verdict.value
-        if role == Qt.ItemDataRole.DisplayRole:
-            return verdict.word
-        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return f"Verdict: {verdict.word}" + ("" if flag else " (no vendor has checked this lead yet)")
-        return self._chip(flag, role)
-
-    def _flag_data(self, page: _Page, row: tuple[Any, ...], vendor: str, role: int) -> Any:
-        flag = row[_FLAG_FIELD[vendor]]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return theme.flag_word(flag)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{VENDOR_TITLES[vendor]} {theme.flag_word(flag) if flag else 'not checked'}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if not flag:
-                return f"{VENDOR_TITLES[vendor]}: not checked yet"
-            tip = f"{VENDOR_TITLES[vendor]}: {theme.flag_word(flag)}"
-            latest = page.latest.get((row[_R_ID], vendor))
-            if latest:
-                tip += f"\nChecked {short_time(latest[0])}\n{latest[1]}"
-            return tip
-        return self._chip(flag, role)
-
-    @staticmethod
-    def _text(row: tuple[Any, ...], column: int) -> str:
-        if column == COL_NAME:
-            return " ".join(p for p in (row[_R["first_name"]], row[_R["last_name"]]) if p)
-        if column == COL_PHONE:
-            return display_phone(row[_R["phone"]])
-        if column == COL_ADDED:
-            return str(row[_R["created_at"]] or "")[:10]
-        source = {
-            COL_EMAIL: "email",
-            COL_SUPPLIER: "supplier",
-            COL_STATE: "state",
-            COL_LEADID: "leadid",
-            COL_CERT: "cert_url",
-        }
-        return str(row[_R[source[column]]] or "")
+        return cell_data(page.rows[index.row() % PAGE_SIZE], index.column(), role, page.latest, self._bold)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Qt's sort request (a header click): reload the id list in the new order, off the GUI thread."""
@@ -536,10 +408,6 @@ class LeadsModel(QAbstractTableModel):
             return _Page([])
         found = self.store.lead_rows(ids)
         page = _Page([found.get(i) for i in ids])
-        flagged = [r[_R_ID] for r in found.values() if any(r[i] for i in _FLAG_FIELD.values())]
+        flagged = [r[ROW_ID] for r in found.values() if any(r[i] for i in FLAG_FIELD.values())]
         page.latest = self.store.latest_lead_answers(flagged)
         return page
-
-
-def flag_filter_labels() -> list[str]:
-    return [filter_label(f) for f in FLAG_FILTERS]

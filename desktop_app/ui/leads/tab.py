@@ -6,8 +6,10 @@ cell or the row, open the certificate in the browser, and save the consumer's ev
 (:mod:`desktop_app.packet`). Re-checks are planned and run by :mod:`desktop_app.jobs.recheck` and stored
 against *this* lead.
 
-Beside the table: :mod:`.detail` (the selected lead), :mod:`.consumer` (the consumer line), :mod:`.flag_delegate`
-(flag cells as chips), :mod:`.model` (the table over SQLite). The batch feature uses only the public methods
+Beside the tab: :mod:`.lead_view` (the table's view; :mod:`.flag_delegate` draws flag cells as chips),
+:mod:`.model` (the table over SQLite; :mod:`.columns` and :mod:`.cells` say what it shows), :mod:`.detail` (the
+selected lead), :mod:`.consumer_line` (the consumer line), :mod:`.message_line` (the message line) and
+:mod:`.row_actions` (the row actions' wording and links). The batch feature uses only the public methods
 (:meth:`LeadsTab.selected_lead_ids`, :meth:`LeadsTab.current_query`, :meth:`LeadsTab.show_flag`,
 :meth:`LeadsTab.repaint_rows`, :meth:`LeadsTab.refresh`); the main window's change poller uses
 :meth:`LeadsTab.show_changes`.
@@ -23,19 +25,15 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,66 +42,23 @@ from desktop_app.jobs.recheck import RecheckOutcome, recheck_lead, recheck_plan,
 from desktop_app.packet import PacketSummary, suggested_name, write_packet_in_window
 from desktop_app.store.changes import Changes
 from desktop_app.store.lead_table import FlagFilter, LeadQuery
-from desktop_app.ui import theme
-from desktop_app.ui.leads.consumer import CONSUMER_HINT, consumer_summary
-from desktop_app.ui.leads.detail import LeadDetail
-from desktop_app.ui.leads.flag_delegate import FlagDelegate
-from desktop_app.ui.leads.model import (
-    COL_ADDED,
-    COL_CERT,
-    COL_EMAIL,
-    COL_LEADID,
-    COL_NAME,
-    COL_PHONE,
-    COL_STATE,
-    COL_SUPPLIER,
-    COL_VERDICT,
+from desktop_app.ui.leads.columns import (
     FLAG_COLUMNS,
     FLAG_FILTERS,
     FLAG_ROLE,
     HEADERS,
     VENDOR_TITLES,
-    LeadsModel,
     flag_filter_labels,
 )
+from desktop_app.ui.leads.consumer_line import ConsumerLine
+from desktop_app.ui.leads.detail import LeadDetail
+from desktop_app.ui.leads.lead_view import LeadTableView
+from desktop_app.ui.leads.message_line import MessageLine
+from desktop_app.ui.leads.model import LeadsModel
 from desktop_app.ui.leads.recheck_dialog import RecheckDialog
+from desktop_app.ui.leads.row_actions import certificate_link, lead_title, recheck_line
 from desktop_app.ui.runtime import run_dialog, spawn
 from desktop_app.vendors.errors import LeadcheckError
-
-# Every column fits a 1400-pixel window without a horizontal scroll bar; long values elide in the middle, whole in
-# their tooltip (the flag columns' two-word titles take two header lines).
-COLUMN_WIDTHS = {
-    COL_VERDICT: 84,
-    COL_NAME: 120,
-    COL_PHONE: 112,
-    COL_EMAIL: 160,
-    COL_SUPPLIER: 100,
-    COL_STATE: 46,
-    COL_CERT: 120,
-    COL_LEADID: 120,
-    COL_ADDED: 86,
-    **dict.fromkeys(FLAG_COLUMNS, 80),
-}
-
-
-def lead_title(lead: dict[str, Any]) -> str:
-    """``Ann Smith (lead #12)``, or ``lead #12`` for a lead without a name."""
-    name = " ".join(p for p in (lead.get("first_name"), lead.get("last_name")) if p)
-    return f"{name} (lead #{lead['id']})" if name else f"lead #{lead['id']}"
-
-
-def recheck_line(outcome: RecheckOutcome) -> str:
-    """One vendor's part of a re-check, in a sentence for the message line."""
-    title = VENDOR_TITLES[outcome.vendor]
-    if outcome.refused:
-        return f"{title}: not sent: {outcome.refused}"
-    result = outcome.result
-    assert result is not None
-    if result.error is not None:
-        hint = f" {result.error.hint}" if result.error.hint else ""
-        return f"{title}: the call failed: {result.error.message}{hint}"
-    word = theme.flag_word(result.flag.value) if result.flag else "done"
-    return f"{title}: {word}: {result.summary}"
 
 
 class LeadsTab(QWidget):
@@ -155,65 +110,17 @@ class LeadsTab(QWidget):
         bar.addWidget(self.count_label)
         bar.addWidget(self.refresh_button)
 
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Leads")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.view.setAlternatingRowColors(True)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vheader = self.view.verticalHeader()
-        vheader.setVisible(False)
-        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        self.flag_delegate = FlagDelegate(self.view)
-        for column in (COL_VERDICT, *FLAG_COLUMNS):
-            self.view.setItemDelegateForColumn(column, self.flag_delegate)
-        header.setSortIndicator(COL_ADDED, Qt.SortOrder.DescendingOrder)
-        self.view.setSortingEnabled(True)
+        self.view = LeadTableView(self.model, self.fontMetrics().height() + 10)
+        self.flag_delegate = self.view.flag_delegate
 
         self.detail = LeadDetail(self.store)
         self.recheck_dialog: RecheckDialog | None = None  # while a re-check asks first
-        # the message line: a title saying what it is about, the text, and a close button
-        self.message_title = QLabel()
-        self.message_title.setObjectName("sectionTitle")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_close = QToolButton()
-        self.message_close.setText("✕")
-        self.message_close.setAutoRaise(True)
-        self.message_close.setAccessibleName("Close message")
-        self.message_close.setToolTip("Close this message")
-        self.message_close.clicked.connect(self.close_message)
-        self.message_box = QWidget()
-        message_text = QVBoxLayout()
-        message_text.setContentsMargins(0, 0, 0, 0)
-        message_text.setSpacing(2)
-        message_text.addWidget(self.message_title)
-        message_text.addWidget(self.message)
-        message_row = QHBoxLayout(self.message_box)
-        message_row.setContentsMargins(0, 0, 0, 0)
-        message_row.addLayout(message_text, 1)
-        message_row.addWidget(self.message_close, 0, Qt.AlignmentFlag.AlignTop)
-        self.message_box.setVisible(False)
+        self.message_box = MessageLine()
+        self.message_title = self.message_box.title
+        self.message = self.message_box.message
+        self.message_close = self.message_box.close_button
 
-        self.consumer = QLabel()
-        self.consumer.setObjectName("consumerSummary")
-        self.consumer.setAccessibleName("Consumer")
-        self.consumer.setWordWrap(True)
-        self.consumer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # always two lines tall, so that the table does not move when a consumer appears while typing
-        self.consumer.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 4)
-        self.consumer.setText(CONSUMER_HINT)
+        self.consumer = ConsumerLine(self.store.lookup)
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
@@ -290,13 +197,7 @@ class LeadsTab(QWidget):
     def show_consumer(self, text: str) -> dict[str, Any] | None:
         """For a phone (any layout) or an email typed in the search: who the consumer is, how many leads were
         bought for them from whom, and their suppression entries, above the table. None for other text."""
-        try:
-            found: dict[str, Any] | None = self.store.lookup(text) if text.strip() else None
-        except LeadcheckError:
-            found = None
-        self.consumer.setProperty("found", found is not None)
-        self.consumer.setText(CONSUMER_HINT if found is None else consumer_summary(found))
-        return found
+        return self.consumer.show_consumer(text)
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -419,12 +320,7 @@ class LeadsTab(QWidget):
         return text
 
     def certificate_url(self, row: int) -> str | None:
-        values = self.model.row_values(row) or {}
-        url = values.get("cert_url") or values.get("cs_cert_url")
-        if not url:
-            return None
-        url = str(url)
-        return url if "://" in url else f"https://cert.trustedform.com/{url}"
+        return certificate_link(self.model.row_values(row) or {})
 
     def open_certificate(self, row: int) -> str | None:
         """Open the lead's certificate (TrustedForm, else Contact State) in the browser; returns the URL."""
@@ -494,16 +390,13 @@ class LeadsTab(QWidget):
 
     def show_error(self, text: str, *, title: str = "Leads") -> None:
         """Show ``text`` under ``title`` in the message line, as a problem; it stays until closed or replaced."""
-        self.message.setObjectName("errorMessage")
-        self._show_message(title, text)
+        self.message_box.show_error(text, title)
 
     def show_info(self, text: str, *, title: str = "Leads") -> None:
-        self.message.setObjectName("infoMessage")
-        self._show_message(title, text)
+        self.message_box.show_info(text, title)
 
     def close_message(self) -> None:
-        self.message_box.setVisible(False)
-        self.message.clear()
+        self.message_box.close_message()
 
     def close_model(self) -> None:
         self.model.close()
@@ -529,13 +422,6 @@ class LeadsTab(QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- internals ------------------------------------------------------------------------------------------
-
-    def _show_message(self, title: str, text: str) -> None:
-        self.message_title.setText(title)
-        self.message.setText(text)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message_box.setVisible(bool(text))
 
     def _follow_list(self) -> None:
         """The detail shows only a lead the table lists: one filtered out (or deleted) leaves it."""
