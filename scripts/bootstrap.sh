@@ -17,8 +17,12 @@ fonts-dejavu-core libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 lib
 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxrender1 libxi6 \
 xvfb xauth"
 # pdftotext and pdftoppm: the tests read the evidence packet's PDF (tests/unit/test_packet.py).
-# postgresql: the team-mode tests start a throwaway server of their own (tests/pgserver.py).
-TEST_PACKAGES="poppler-utils postgresql"
+TEST_PACKAGES="poppler-utils"
+# postgresql: the team-mode tests and benchmarks start a throwaway server of their own (tests/pgserver.py); only
+# for them (LEADCHECK_BOOTSTRAP_TESTS=1, set by scripts/dev.sh test|smoke|bench): running the app needs no server.
+if [ "${LEADCHECK_BOOTSTRAP_TESTS:-}" = "1" ]; then
+  TEST_PACKAGES="$TEST_PACKAGES postgresql"
+fi
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
   for pkg in $QT_PACKAGES $TEST_PACKAGES; do
@@ -30,7 +34,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
   if [ -n "$missing" ]; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    echo "Installing system libraries Qt needs:$missing" >&2
+    echo "Installing system packages (Qt's libraries, and what the tests use):$missing" >&2
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     # shellcheck disable=SC2086
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-run}
 shift || true
-bash scripts/bootstrap.sh
+case "$cmd" in
+  test | smoke | bench) LEADCHECK_BOOTSTRAP_TESTS=1 bash scripts/bootstrap.sh ;;
+  *) bash scripts/bootstrap.sh ;;
+esac
 case "$cmd" in
   run)
     exec .venv/bin/leadcheck "$@"
