@@ -124,9 +124,9 @@ class WindowServices(QObject):
                 spawn(view.refresh())  # type: ignore[attr-defined]
 
     def _on_database_changed(self, changes: Any) -> None:
-        """Other seats (or ``leadcheck`` commands) stored leads or results: show them in the lead table, and say so
-        once in the status bar unless this window's own writes (a batch, a re-check, an import) refreshed the table
-        since the last poll: those show through their own panels."""
+        """Other seats (or ``leadcheck`` commands) stored leads or results: show them in the lead table and the open
+        ledger windows, and say so once in the status bar unless this window's own writes (a batch, a re-check, an
+        import) refreshed the table since the last poll: those show through their own panels."""
         from desktop_app.ui.leads.changes_poller import changes_words
 
         leads_tab = self.main_window.leads_tab
@@ -134,6 +134,7 @@ class WindowServices(QObject):
             return
         own = leads_tab.model.refreshes != self._refreshes_seen
         leads_tab.show_changes(changes)
+        self.refresh_ledger_views()  # an open Deadlines, Suppliers, Costs or Returns window reads itself again
         if not own:
             self.main_window.statusBar().showMessage(changes_words(changes), 8000)
 

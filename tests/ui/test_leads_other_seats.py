@@ -180,3 +180,19 @@ async def test_new_leads_go_to_the_bottom_oldest_first_and_the_model_stays_sound
         assert model.lead_id(453) == later
     finally:
         model.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen: a top-level window shown
+async def test_an_open_suppliers_window_reads_another_seats_leads_after_a_poll(
+    open_window: Callable[[], MainWindow], service: CheckService, other_seat: Store
+) -> None:
+    service.store.add_lead({"phone": "+12025550100", "supplier": "Acme"}, source_file="a.csv", source_row=2)
+    window = open_window()
+    assert await leads_tab(window).open() == 1
+    view = window.open_ledger_view("suppliers")
+    await until(lambda: view.isVisible() and view.model.rowCount() == 1)
+    before = {row["supplier"]: row["leads"] for row in view.model.rows}
+    other_seat.add_lead({"phone": "+13055550177", "supplier": "Other Seat Leads"}, source_file="b.csv", source_row=2)
+    await until(lambda: any(row["supplier"] == "Other Seat Leads" for row in view.model.rows))
+    after = {row["supplier"]: row["leads"] for row in view.model.rows}
+    assert after["Other Seat Leads"] == 1 and "Other Seat Leads" not in before
