@@ -7,9 +7,10 @@ cost if they complete. :meth:`DailySpend.reserve` is asked right before a call i
 price would take the day past the cap, counting the calls in flight: so a batch never starts the call that would
 overspend, however many run at once. "Today" is the buyer's local day, on an injected wall clock.
 
-A cap of 0 (the default) or a price of 0 means no cap. Spending by another process meanwhile is seen when the day
-changes or the next run starts, not call by call (reading the day's costs before every call would cost a query per
-call).
+A cap of 0 (the default) or a price of 0 means no cap. Spending by other seats or processes meanwhile (team mode:
+every seat's batches spend the same vendor account) is read again every :data:`REREAD_S` seconds, not call by
+call (reading the day's costs before every call would cost a query per call): seats running at once can pass the
+cap by at most what they spend in that time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from desktop_app.vendors.registry import VENDOR_LABELS
 
 Clock = Callable[[], float]
+REREAD_S = 30.0  # how often today's stored costs are read again (other seats' and processes' spending)
 
 
 def money(amount: float) -> str:
@@ -66,6 +68,8 @@ class DailySpend:
     clock: Clock = time.time
     day: date | None = None
     stored: float = 0.0  # today's stored costs when last read
+    read_at: float = 0.0  # when they were read (the clock's seconds)
+    reread_s: float = REREAD_S
     added: float = 0.0  # costs of the calls released (stored) since
     reserved: float = 0.0  # the price of each call in flight
 
@@ -101,6 +105,8 @@ class DailySpend:
         return cap_words(self.vendor, self.cap, self.spent + (self.reserved if in_flight else 0.0))
 
     def _roll(self) -> None:
-        day, start, end = local_day(self.clock())
-        if day != self.day:
-            self.day, self.stored, self.added = day, self.read_spent(start, end), 0.0
+        now = self.clock()
+        day, start, end = local_day(now)
+        if day != self.day or now - self.read_at >= self.reread_s:
+            # what is stored now includes the calls this run stored since the last read (released: ``added``)
+            self.day, self.stored, self.added, self.read_at = day, self.read_spent(start, end), 0.0, now

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from desktop_app.jobs import BatchRunner, RunState
-from desktop_app.jobs.spending import DailySpend, local_day
+from desktop_app.jobs.spending import REREAD_S, DailySpend, local_day
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
 from desktop_app.vendors.errors import CallError, ErrorKind
@@ -224,3 +224,20 @@ def test_today_is_the_local_day_and_its_spend_is_read_again_when_the_day_changes
     assert reads == [(start, end)] and start.hour == 0 and (end - start).days == 1 and day == start.date()
     time.now += 13 * 3600  # 01:00 the next day
     assert spend.reserve() and len(reads) == 2 and reads[1][0] == end
+
+
+def test_what_other_seats_spend_meanwhile_is_read_again_every_30_seconds() -> None:
+    """Team mode: every seat's batches spend the same account; today's stored costs are read again every
+    REREAD_S seconds, so a seat stops once the others' spending has filled the cap."""
+    time = FakeTime(start=datetime(2031, 3, 4, 12, 0).timestamp())
+    stored = {"today": 0.0}
+    spend = DailySpend("trustedform", 1.00, 0.25, lambda start, end: stored["today"], clock=time.clock)
+    assert spend.reserve()
+    spend.release(0.25)
+    stored["today"] = 0.25 + 0.50  # this seat's stored call, and two another seat stored meanwhile
+    assert spend.reserve()  # not read again yet: 0.25 + 0.25 fits
+    spend.release(0.25)
+    stored["today"] += 0.25
+    time.now += REREAD_S
+    assert spend.spent == 1.00  # read again: everything stored today, whichever seat stored it
+    assert not spend.reserve()
