@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.exports.returns import write_returns
 from desktop_app.ui.ledger import read_off_thread
-from desktop_app.ui.ledger.table import RowsModel, read_only_table
-from desktop_app.ui.runtime import run_dialog, spawn
+from desktop_app.ui.ledger.table import RowsModel, export_to_chosen_file, read_only_table
+from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError
 from desktop_app.vendors.registry import VENDOR_LABELS
 
@@ -174,25 +174,7 @@ class ReturnsView(QWidget):
     async def ask_export(self) -> Path | None:
         """ "Export CSV…": a save dialog (window-modal, no nested loop), then the write."""
         name = f"returns-{self.supplier}.csv" if self.supplier else "returns.csv"
-        dialog = QFileDialog(self, "Export returns", name, "CSV (*.csv);;All files (*)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("csv")
-        self.file_dialog = dialog
-        try:
-            accepted = await run_dialog(dialog) == int(QFileDialog.DialogCode.Accepted)
-            files = dialog.selectedFiles()
-        finally:
-            self.file_dialog = None
-            dialog.deleteLater()
-        if not accepted or not files:
-            return None
-        path = Path(files[0])
-        try:
-            self.export_csv(path)
-        except (OSError, LeadcheckError) as exc:
-            self.status.setText(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")
-            return None
-        return path
+        return await export_to_chosen_file(self, "Export returns", name, self.export_csv)
 
     def _on_export(self) -> None:
         spawn(self.ask_export())

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from desktop_app.exports.cells import export_writer, neutralise
 from desktop_app.ui import theme
 from desktop_app.ui.ledger import read_off_thread
-from desktop_app.ui.ledger.table import AnyIndex, RowsModel, read_only_table
-from desktop_app.ui.runtime import run_dialog, spawn
+from desktop_app.ui.ledger.table import AnyIndex, RowsModel, export_to_chosen_file, read_only_table
+from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError
 
 VERDICTS = ("red", "yellow", "green", "unchecked")
@@ -203,25 +203,7 @@ class SuppliersView(QWidget):
 
     async def ask_export(self) -> Path | None:
         """ "Export CSV…": a save dialog (window-modal, no nested loop), then the write."""
-        dialog = QFileDialog(self, "Export suppliers", "suppliers.csv", "CSV (*.csv);;All files (*)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("csv")
-        self.file_dialog = dialog
-        try:
-            accepted = await run_dialog(dialog) == int(QFileDialog.DialogCode.Accepted)
-            files = dialog.selectedFiles()
-        finally:
-            self.file_dialog = None
-            dialog.deleteLater()
-        if not accepted or not files:
-            return None
-        path = Path(files[0])
-        try:
-            self.export_csv(path)
-        except OSError as exc:
-            self.status.setText(f"Could not write {path}: {exc.strerror or exc}")
-            return None
-        return path
+        return await export_to_chosen_file(self, "Export suppliers", "suppliers.csv", self.export_csv)
 
     def _on_export(self) -> None:
         spawn(self.ask_export())

@@ -1,4 +1,5 @@
-"""What the ledger windows' tables share: a read-only model over a list of rows, and the table view's settings.
+"""What the ledger windows' tables share: a read-only model over a list of rows, the table view's settings, and
+"Export CSV…" (a save dialog, then the view's own write).
 
 A view's model subclasses :class:`RowsModel` and gives its :meth:`~RowsModel.headers` and a :meth:`~RowsModel.cell`
 for (row, column, role); the list, its reset and Qt's row/column/header plumbing are here once.
@@ -6,11 +7,15 @@ for (row, column, role); the list, its reset and Qt's row/column/header plumbing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QTableView, QWidget
+
+from desktop_app.ui.runtime import run_dialog
+from desktop_app.vendors.errors import LeadcheckError
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -64,3 +69,29 @@ def read_only_table(model: QAbstractItemModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     return view
+
+
+async def export_to_chosen_file(
+    view: QWidget, caption: str, name: str, export: Callable[[Path], object]
+) -> Path | None:
+    """ "Export CSV…": a save dialog (window-modal, no nested loop; ``view.file_dialog`` while it is open), then
+    ``export(path)``; a file that cannot be written is said in ``view.status``. Returns the path written, or None."""
+    dialog = QFileDialog(view, caption, name, "CSV (*.csv);;All files (*)")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix("csv")
+    view.file_dialog = dialog  # type: ignore[attr-defined]
+    try:
+        accepted = await run_dialog(dialog) == int(QFileDialog.DialogCode.Accepted)
+        files = dialog.selectedFiles()
+    finally:
+        view.file_dialog = None  # type: ignore[attr-defined]
+        dialog.deleteLater()
+    if not accepted or not files:
+        return None
+    path = Path(files[0])
+    try:
+        export(path)
+    except (OSError, LeadcheckError) as exc:
+        view.status.setText(f"Could not write {path}: {getattr(exc, 'strerror', None) or exc}")  # type: ignore[attr-defined]
+        return None
+    return path
