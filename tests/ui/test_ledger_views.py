@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QTableView
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QTableView
 
 from desktop_app.paths import Paths
 from desktop_app.service import CheckService
@@ -162,3 +163,32 @@ async def test_view_menu_opens_each_ledger_window_once(service: CheckService, pa
         await let_the_loop_run()
     finally:
         window.shutdown_ui()
+
+
+async def test_suppliers_export_asks_for_a_file_then_writes_it_or_says_why_not(
+    service: CheckService, qtbot: Any, tmp_path: Path
+) -> None:
+    """ "Export CSV…": the buyer types a path into the save dialog; the file is written. A place that cannot hold
+    a file (under a file, not a folder) is said in the status line, nothing raised."""
+    add_supplier_leads(service)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    view = SuppliersView(service)
+    qtbot.addWidget(view)
+    view.show()
+    assert await view.refresh() == 3
+    for target, written in ((tmp_path / "cards.csv", True), (tmp_path / "a-file" / "cards.csv", False)):
+        exporting = asyncio.ensure_future(view.ask_export())
+        await until(lambda: view.file_dialog is not None and view.file_dialog.isVisible())
+        dialog = view.file_dialog
+        assert dialog is not None
+        name_box = dialog.findChild(QLineEdit)
+        assert name_box is not None
+        name_box.setText(str(target))
+        dialog.accept()
+        path = await asyncio.wait_for(exporting, 5)
+        assert view.file_dialog is None
+        if written:
+            assert path == target and len(target.read_text(encoding="utf-8").splitlines()) == 4  # header + 3
+        else:
+            assert path is None and not target.exists()
+            assert view.status.text().startswith(f"Could not write {target}")
