@@ -13,7 +13,7 @@ A database location is either a :class:`~pathlib.Path` (an SQLite file) or a ``p
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -44,17 +44,6 @@ def describe(location: Location) -> str:
     parts = urlsplit(str(location))
     port = f":{parts.port}" if parts.port else ""
     return f"PostgreSQL {parts.hostname or 'localhost'}{port}{parts.path or ''}"
-
-
-class Cursor(Protocol):
-    @property
-    def description(self) -> Any: ...
-    @property
-    def rowcount(self) -> int: ...
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-    def fetchmany(self, size: int = ..., /) -> list[Any]: ...
-    def __iter__(self) -> Iterator[Any]: ...
 
 
 class Connection(Protocol):

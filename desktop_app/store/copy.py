@@ -236,7 +236,6 @@ class _Copier:
             with store_errors(f"copy {WORDS.get(spec.kind, spec.kind)} into the shared database"):
                 with self.target.transaction() as conn:
                     self._table_chunk(conn, spec, columns, rows)
-                    _notify(conn, spec.table)
             self._progress(spec.kind)
 
     def _table_chunk(self, conn: Connection, spec: _Table, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -365,7 +364,6 @@ class _Copier:
                         content = evidence.canonical({"copied": {"source": self.identity, "entry": original}})
                         pairs.append((int(row[0]), evidence.append(conn, "copied", content).entries))
                     self._record(conn, "evidence", pairs)
-                    _notify(conn, "evidence_log")
             self._progress("evidence")
 
     def copy_event(self, where: str, head: evidence.Head) -> None:
@@ -405,10 +403,3 @@ def _insert(conn: Connection, table: str, names: list[str], values: list[list[An
     if after := conn.dialect.identity_after_explicit_ids(table):
         conn.execute(after)
     return ids
-
-
-def _notify(conn: Connection, what: str) -> None:
-    """Tell the other seats' windows (team mode) that rows arrived."""
-    notify = getattr(conn, "notify", None)
-    if notify is not None:
-        notify(what)

@@ -38,7 +38,6 @@ MIGRATION_WAIT_S = 600  # how long opening waits for another seat's schema creat
 # The advisory lock every write transaction takes first; keyed by the schema, so that databases sharing a server
 # (and the tests' schemas) do not wait on each other.
 WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/leadcheck-writes', 0))"
-NOTIFY_CHANNEL = "leadcheck_changes"
 
 # What libpq takes from the URL's query and keyword arguments, to keep the seat's connections bounded: a dead
 # server or network is noticed by TCP keepalives within about a minute instead of never.
@@ -149,15 +148,8 @@ class PgConnection:
         """Stop the statement running on this connection (the lead table's stale reads)."""
         self.raw.cancel_safe(timeout=5)
 
-    def notify(self, what: str) -> None:
-        """Tell the other seats' windows that something changed (delivered when the transaction commits)."""
-        self.raw.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, what))
-
     def close(self) -> None:
         self.raw.close()
-
-    def __iter__(self) -> Iterator[Any]:  # pragma: no cover - not a cursor
-        raise TypeError("PgConnection is not iterable")
 
 
 _passwords: dict[str, str] = {}  # URL -> password from the keyring, for every connection this process opens
