@@ -75,16 +75,9 @@ class ItemWriter:
             stores, self._opened = self._opened, []
         try:
             for store in stores:  # each connection may be closed from any thread (both engines allow it)
-                await asyncio.get_running_loop().run_in_executor(thread, self._close, store)
+                await asyncio.get_running_loop().run_in_executor(thread, store.close)
         finally:
             thread.shutdown(wait=False)
-
-    @staticmethod
-    def _close(store: Store) -> None:
-        try:  # a call cancelled mid-way left its claim: other seats need not wait for this connection to go
-            BatchStore(store).release_claims()
-        finally:
-            store.close()
 
     async def call(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``method`` (a method of :attr:`batches`) on a writer thread's own store, or here without threads."""

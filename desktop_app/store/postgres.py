@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.adapt import Loader
+from psycopg.pq import TransactionStatus
 
 from desktop_app.store.backend import POSTGRESQL, Dialect
 from desktop_app.store.schema import CLAIMS_AND_COPIES, HASH_VERSION_STEP
@@ -114,6 +115,8 @@ class PgConnection:
         # crash or power loss can lose its last fraction of a second, never the database's consistency). Waiting
         # for the disk inside the evidence log's lock made every seat's writes queue behind each flush.
         self.raw.execute("SET synchronous_commit = off")
+        self._transactions = 0  # write transactions begun on this connection
+        self._locked_in = -1  # the one of them that holds the write lock
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None, /) -> psycopg.Cursor[Any]:
         cursor = self.raw.cursor()
@@ -137,12 +140,17 @@ class PgConnection:
         """Start a write transaction. Other seats write at the same time (row locks, unique constraints and
         upserts keep them apart); what must happen one seat at a time takes :meth:`lock_writes` inside it."""
         self.raw.execute("BEGIN")
+        self._transactions += 1
 
     def lock_writes(self) -> None:
         """Hold the store-wide write lock until this transaction ends: an evidence-log append (one chain: the
         next entry's number and previous hash), an import chunk (recognising rows another seat just stored), the
-        schema's creation. Taken as late as possible, so that it is held for a few statements and the commit."""
+        schema's creation. Taken as late as possible, so that it is held for a few statements and the commit; a
+        transaction that holds it already (a check's id, then its entry) does not ask the server again."""
+        if self._locked_in == self._transactions and self.raw.info.transaction_status != TransactionStatus.IDLE:
+            return
         self.raw.execute(WRITE_LOCK)
+        self._locked_in = self._transactions
 
     def interrupt(self) -> None:
         """Stop the statement running on this connection (the lead table's stale reads)."""
