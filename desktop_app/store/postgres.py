@@ -32,6 +32,7 @@ from psycopg.pq import TransactionStatus
 
 from desktop_app.store.backend import POSTGRESQL, Dialect
 from desktop_app.store.schema import CLAIMS_AND_COPIES, HASH_VERSION_STEP
+from desktop_app.vendors.origins import is_loopback_host
 
 CONNECT_TIMEOUT_S = 10
 WRITE_WAIT_S = 60  # how long a write waits for another seat's write transaction (lock_timeout)
@@ -77,8 +78,9 @@ class _Number(Loader):
 
 
 def is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
+    """True for a server on this computer: a loopback address (the vendors' rule), or no host (libpq's socket)."""
+    host = urlsplit(url).hostname or ""
+    return not host or host.startswith("/") or is_loopback_host(host)
 
 
 def is_plain(url: str) -> bool:
