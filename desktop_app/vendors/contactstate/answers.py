@@ -101,6 +101,22 @@ DELIVERY_FIELDS = (
 JOB_FAILED = frozenset({"failed", "failure", "error", "errored", "cancelled", "canceled"})
 
 
+def refusal(exchange: Exchange, body: Any, noun: str, hint: str) -> CallError:
+    """A non-2xx answer to a certify call: a refusal in Contact State's own words (``noun``: what was refused) when
+    it gave them, else the transport or status error."""
+    said = certify_error_message(body)
+    if said is not None:
+        return CallError(
+            ErrorKind.REJECTED,
+            f"Contact State refused the {noun}: {said}",
+            http_status=exchange.status_code or 0,
+            hint=hint,
+        )
+    return transport_or_status_error(exchange, LABEL, SECRET_KEY_HINT) or bad_response(
+        LABEL, "with an unexpected status", exchange
+    )
+
+
 def _with_details(result: CheckResult, details: dict[str, Any]) -> CheckResult:
     result.details = details
     return result
@@ -118,18 +134,7 @@ def parse_claim(exchange: Exchange, op: str, url: str) -> CheckResult:
     body = exchange.json()
     status = exchange.status_code or 0
     if not 200 <= status < 300:
-        said = certify_error_message(body)
-        if said is not None:
-            error = CallError(
-                ErrorKind.REJECTED,
-                f"Contact State refused the {noun}: {said}",
-                http_status=status,
-                hint=CLAIM_HINT if op == "claim" else RECLAIM_HINT,
-            )
-        else:
-            error = transport_or_status_error(exchange, LABEL, SECRET_KEY_HINT) or bad_response(
-                LABEL, "with an unexpected status", exchange
-            )
+        error = refusal(exchange, body, noun, CLAIM_HINT if op == "claim" else RECLAIM_HINT)
         return failed(VENDOR, op, url, error, exchange)
     if not isinstance(body, dict):
         return failed(VENDOR, op, url, bad_response(LABEL, "not in JSON", exchange), exchange)
@@ -290,19 +295,7 @@ def parse_pushed(exchange: Exchange, sent: Mapping[str, str]) -> CheckResult:
     body = exchange.json()
     status = exchange.status_code or 0
     if not 200 <= status < 300:
-        said = certify_error_message(body)
-        if said is not None:
-            error = CallError(
-                ErrorKind.REJECTED,
-                f"Contact State refused the sales status: {said}",
-                http_status=status,
-                hint=PUSH_REFUSED_HINT,
-            )
-        else:
-            error = transport_or_status_error(exchange, LABEL, SECRET_KEY_HINT) or bad_response(
-                LABEL, "with an unexpected status", exchange
-            )
-        return failed(VENDOR, op, subject, error, exchange)
+        return failed(VENDOR, op, subject, refusal(exchange, body, "sales status", PUSH_REFUSED_HINT), exchange)
     details = {
         "status": sent["status"],
         "status_description": PERFORM_STATUSES[sent["status"]],
