@@ -38,6 +38,11 @@ BUSY_TIMEOUT_MS = 5000  # how long a write waits for another connection's transa
 MIGRATION_WAIT_MS = 600_000  # how long opening waits for another process's migration (a million leads: ~1 min)
 
 
+def sorter_threads() -> int:
+    """Helper threads SQLite may sort an index's keys with while it builds the index: one per CPU, up to four."""
+    return min(4, os.cpu_count() or 1)
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -236,6 +241,9 @@ class Store(Records):
             return created
         if not wait:
             self.db.execute("PRAGMA busy_timeout=0")
+        # SQLite sorts each index's keys with helper threads (a million leads' six indexes: 3.6–3.9 s → 2.8–3.1 s
+        # on two cores); 0, its default, again afterwards
+        self.db.execute(f"PRAGMA threads={sorter_threads()}")
         try:
             for name in missing:
                 try:
@@ -246,6 +254,7 @@ class Store(Records):
                     continue
                 created.append(name)
         finally:
+            self.db.execute("PRAGMA threads=0")
             if not wait:
                 self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return created
