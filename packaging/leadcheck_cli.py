@@ -2,7 +2,12 @@
 
 import sys
 
-from desktop_app.cli import main
+from desktop_app.imports.reader_process import run_if_child
 
 if __name__ == "__main__":
+    # first: the reader process of a large import (desktop_app.imports.reader_process) needs nothing of the command line
+    if run_if_child(sys.argv[1:]):
+        sys.exit(0)
+    from desktop_app.cli import main
+
     sys.exit(main())

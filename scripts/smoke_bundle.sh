@@ -6,7 +6,8 @@
 #   bash scripts/smoke_bundle.sh --rebuild  # always build first (bash packaging/build.sh)
 #
 # Checks: `leadcheck --help`/`--version`, `leadcheck --json --home H history` (exit 0, JSON Lines),
-# `leadcheck --home H gui --screenshot X.png` (exit 0, a non-empty PNG), and that running the bundle wrote
+# `leadcheck --home H gui --screenshot X.png` (exit 0, a non-empty PNG), an import read in the bundle's own reader
+# process (LEADCHECK_IMPORT_READER=process), and that running the bundle wrote
 # nothing outside H (HOME, the XDG folders and TMPDIR point into a temporary tree compared before/after).
 # Then install.sh puts the menu entry, icons and the `leadcheck` link in place and --uninstall removes them.
 set -euo pipefail
@@ -75,6 +76,22 @@ if [ -f desktop_app/app.py ]; then
 else
   echo "-- SKIP gui --screenshot: desktop_app/app.py (the window) is not in this checkout yet"
 fi
+
+step "leadcheck import of a file read by the bundle's reader process"
+python3 - "$WORK/reader.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], "w", newline="") as handle:
+    writer = csv.writer(handle)
+    writer.writerow(["phone", "email", "first_name", "xxTrustedFormCertUrl"])
+    for i in range(3000):
+        writer.writerow([f"(202) 55{i // 1000}-{i % 1000:04d}", f"smoke{i}@example.com", f"N{i}",
+                         f"https://cert.trustedform.com/{i + 1:040x}"])
+PY
+LEADCHECK_IMPORT_READER=process "$BUNDLE/leadcheck" --json --home "$DATA" import "$WORK/reader.csv" \
+  >"$WORK/reader.json" || fail "import with the reader process exited $? ($(cat "$WORK/reader.json"))"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["leads_created"] == 3000, r' \
+  "$WORK/reader.json" || fail "the reader process's import did not create 3,000 leads"
+echo "   3,000 leads, read and cleaned in the bundle's own reader process"
 
 step "nothing written outside --home"
 snapshot >"$WORK/after.txt"

@@ -1,11 +1,11 @@
-"""The import's reader process: ``python -m desktop_app.imports.child`` reads the arguments pickled on stdin and
-writes the file's cleaned batches to stdout (:func:`desktop_app.imports.rows.clean_for_parent`)."""
+"""The import's reader process, started as ``python -m desktop_app.imports.child`` (see
+:func:`desktop_app.imports.reader_process.child_command`): reads the arguments pickled on stdin and writes the
+file's cleaned batches to stdout (:func:`desktop_app.imports.reader_process.clean_for_parent`). Nothing imports
+this module: the package importing it first would make ``-m`` run it a second time."""
 
 from __future__ import annotations
 
-import sys
-
-from desktop_app.imports.rows import clean_for_parent
+from desktop_app.imports.reader_process import CHILD_FLAG, run_if_child
 
 if __name__ == "__main__":
-    clean_for_parent(sys.stdout.buffer, sys.stdin.buffer.read())
+    run_if_child([CHILD_FLAG])

@@ -25,7 +25,8 @@ inside the transaction; a killed import keeps every chunk already committed (the
 ``running`` and reads as interrupted).
 
 Speed (a million rows; ``scripts/bench_batch.py`` part (b)): rows are read, cleaned and merged by
-:class:`~desktop_app.imports.rows.RowReader` (column by column, one dict ``setdefault`` per key). A large
+:class:`~desktop_app.imports.rows.RowReader` (column by column, one dict ``setdefault`` per key); a large file,
+when a core is free, is read and cleaned in a child process while this one merges and writes. A large
 import into a small table (:meth:`LeadImporter.run`, the CLI) drops the five lead indexes and builds them again
 at its end; a kill in between leaves them to :class:`Store`, which creates missing ones when it opens.
 """
@@ -36,9 +37,9 @@ import asyncio
 import bisect
 import functools
 import gc
-import sys
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from typing import Any
 from desktop_app.imports.keymap import KeyMap, map_stored_keys, map_stored_keys_from
 from desktop_app.imports.mapping import ColumnMapping, propose_mapping
 from desktop_app.imports.reader import CsvFormat, ImportRefused, detect_format
+from desktop_app.imports.reader_process import ChildBatches
 from desktop_app.imports.rows import RowReader
 from desktop_app.store.db import Store
 from desktop_app.store.imports import ImportChunk, ImportProblemRow, ImportStore
@@ -55,6 +57,36 @@ ASYNC_CHUNK_ROWS = 250  # measured: longest loop stall 54 ms on 200k rows (2,000
 READER_WAIT_SECONDS = 0.005  # run_async: how long the loop sleeps when the reader thread has no chunk ready
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
 KEPT_PROBLEMS = 200
+
+
+# LEADCHECK_IMPORT_READER=process|here: where a command-line import reads its file, whatever its size and the
+# machine's load (``process``: a child process; ``here``: this one); unset, the importer decides.
+READER_ENV = "LEADCHECK_IMPORT_READER"
+READER_CHOICES = ("process", "here")
+
+
+def reader_process_pays(rows: int, cpus: int, load: float) -> bool:
+    """Whether reading a file of about ``rows`` rows in a child process (while this one merges and writes) pays:
+    a large file (:data:`BULK_ROWS`; starting the child costs about 0.2 s) and a core to spare (two or more usable
+    CPUs, and a load average of the last minute at least half a core below their number, this import included).
+    Measured at a million rows on two idle cores: 13.5–14.7 s instead of 19–22 s."""
+    return rows >= BULK_ROWS and cpus >= 2 and load < cpus - 0.5
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def load_average() -> float:
+    """The system's load average over the last minute (0 where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -109,6 +141,7 @@ class ImportReport:
     seconds: float = 0.0
     problems: list[ImportProblemRow] = field(default_factory=list)
     lead_ids: list[int] = field(default_factory=list)  # every lead the file created or recognised, in file order
+    read_in_child: bool = False  # the file was read and cleaned in a child process (LeadImporter's reader_process)
 
     def summary(self) -> str:
         parts = [
@@ -173,10 +206,12 @@ class LeadImporter:
     (building the indexes is one statement of several seconds for a million leads, which would stop the
     window from painting).
 
-    ``reader_process``: read and clean the file in a child process (:meth:`RowReader.from_process`) while this
-    one merges and writes (:meth:`run` and :meth:`steps` only, and not in a frozen bundle). Off by default: on
-    this project's 2-core machine, shared with other work, a million rows measured between 16 % faster and 14 %
-    slower than reading here, for 10 % more CPU time (README, Benchmarks).
+    ``reader_process``: read and clean the file in a child process
+    (:class:`~desktop_app.imports.reader_process.ChildBatches`) while this one merges and writes (:meth:`run` and
+    :meth:`steps` only). ``None`` (the default) decides by :func:`reader_process_pays`, unless the environment's
+    :data:`READER_ENV` says ``process`` or ``here``. On this project's 2-core machine a million rows took
+    13.5–14.7 s that way, 19–22 s read here (README, Benchmarks); with no core to spare the child only adds the cost
+    of handing the rows over.
     """
 
     def __init__(
@@ -188,8 +223,9 @@ class LeadImporter:
         mapping: ColumnMapping | None = None,
         chunk_rows: int | None = None,
         rebuild_indexes: bool | None = None,
-        reader_process: bool = False,
+        reader_process: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
+        environ: Mapping[str, str] = os.environ,
     ) -> None:
         self.store = store
         self.imports = ImportStore(store)
@@ -201,6 +237,7 @@ class LeadImporter:
         self.chunk_rows = max(1, chunk_rows or CHUNK_ROWS)
         self.rebuild_indexes = rebuild_indexes
         self.reader_process = reader_process
+        self.environ = environ
         self.clock = clock
         self._in_loop = False
 
@@ -289,8 +326,8 @@ class LeadImporter:
             load_keys = functools.partial(map_stored_keys_from, self.store.location, keys)
         rows = estimated_rows(fmt)
         reader = RowReader(fmt, mapping, keys, self.chunk_rows, import_id=report.import_id, load_keys=load_keys)
-        in_child = self.reader_process and not self._in_loop and not getattr(sys, "frozen", False)
-        batches = reader.from_process() if in_child else None  # started before the keys are mapped
+        report.read_in_child = self._reads_in_child(rows)
+        batches = ChildBatches(reader) if report.read_in_child else None  # started before the keys are mapped
         try:
             if not self._in_loop:
                 stored_leads = map_stored_keys(self.imports.lead_keys(), keys)
@@ -361,10 +398,21 @@ class LeadImporter:
         report.lead_ids = list(touched)
         yield self._progress(report, 1.0)
 
+    def _reads_in_child(self, rows: int) -> bool:
+        """Whether this import reads and cleans in a child process (see the class's ``reader_process``)."""
+        if self._in_loop:  # the window's import (run_async) reads on a helper thread
+            return False
+        if self.reader_process is not None:
+            return self.reader_process
+        chosen = self.environ.get(READER_ENV, "").strip().lower()
+        if chosen in READER_CHOICES:
+            return chosen == "process"
+        return reader_process_pays(rows, usable_cpus(), load_average())
+
     @staticmethod
     def _count(chunk: ImportChunk, report: ImportReport) -> None:
         report.rows_read += chunk.rows_read
-        report.leads_created += len(chunk.new_leads)
+        report.leads_created += chunk.size
         report.rows_recognised += len(chunk.recognised)
         report.rows_refused += sum(1 for p in chunk.problems if p.severity == "refused")
         report.warnings += sum(1 for p in chunk.problems if p.severity == "warning")

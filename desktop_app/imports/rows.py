@@ -9,20 +9,14 @@ bound.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import operator
-import os
-import pickle
 import queue
-import subprocess
-import sys
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
-from pathlib import Path
-from typing import IO, Any
+from typing import Any, TypeVar
 
 from desktop_app.imports.cleaning import CLEANERS, PLAIN_FIELDS, clean_column, extra_values
 from desktop_app.imports.keymap import READER_PAUSE_SECONDS, KeyMap
@@ -38,22 +32,35 @@ RAW_CELL_CHARS = 1000
 
 # What a second lead sharing one of these with another is warned about (it is still a purchase of its own).
 SHARED_EVIDENCE = (("cert_url", "TrustedForm certificate"), ("leadid", "LeadiD token"))
+T = TypeVar("T")
 _NONE = repeat(None)  # a column no file cell maps to
 
 
 IDENTITY_LABELS = "phone number, email, TrustedForm or Contact State certificate URL, or LeadiD token"
 CELL_SEPARATOR = "\x1f"  # the unit separator: joins a row's cells in a compact batch
-PIPE_BYTES = 1 << 20  # the reader process's pipe: about 14 cleaned batches ahead (Linux's default maximum)
+
+
+def hand_over(to: queue.Queue[T], item: T, stopping: threading.Event) -> bool:
+    """Put ``item`` on a bounded queue, waiting while it is full; False (not put) once ``stopping`` is set."""
+    while not stopping.is_set():
+        try:
+            to.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 @dataclass
 class CleanBatch:
     """A batch of rows read and cleaned, not merged yet. Picklable: it may come from the reader process."""
 
-    rows: list[list[Any]]  # the chunk's columns (RowReader.columns) plus an id slot; extra fields as JSON
-    keys: list[bytes]  # each row's row key (also in its row)
+    # The values of the chunk's columns (RowReader.columns), a list per column (extra fields as JSON): a batch
+    # crosses from the reader process in half the time of a list per row, and the writer binds them as they are.
+    columns: list[Sequence[Any]]
+    keys: list[bytes]  # each row's row key (the last column)
     shared: list[list[str | None]]  # each row's SHARED_EVIDENCE values, a list per kind (empty when not mapped)
-    numbers: Sequence[int]  # each row's record number (also in its row)
+    numbers: Sequence[int]  # each row's record number (the column before the keys)
     missing: set[int]  # the rows (batch indexes) without a usable phone, email, certificate or token
     problems: dict[int, list[tuple[str, str]]]  # (field, reason) by batch index
     raw: list[Any]  # each row's cells, padded to the mapped width (or, compact, one string)
@@ -179,18 +186,12 @@ class RowReader:
             self.keys.clear()
 
     def _put(self, item: ImportChunk | BaseException | None) -> bool:
-        while not self._stopping.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return hand_over(self._queue, item, self._stopping)
 
     def chunks(self, batches: Iterable[CleanBatch] | None = None) -> Generator[ImportChunk, None, None]:
         """Merge the file's rows into chunks, yielding one for every :attr:`chunk_rows` rows with cells (and the
-        rest). ``batches``: the file's :meth:`clean_batches` read elsewhere (:meth:`from_process`); by default
-        they are read here."""
+        rest). ``batches``: the file's :meth:`clean_batches` read elsewhere (a
+        :class:`~desktop_app.imports.reader_process.ChildBatches`); by default they are read here."""
         source = self.clean_batches() if batches is None else batches
         try:
             chunk = self._new_chunk()
@@ -199,10 +200,10 @@ class RowReader:
                 if batch.unreadable:
                     chunk.problems += batch.unreadable
                     chunk.rows_read += len(batch.unreadable)
-                if not batch.rows:
+                if not batch.keys:
                     continue
                 self._merge(chunk, batch)
-                if len(chunk.new_leads) + len(chunk.recognised) >= self.chunk_rows:
+                if chunk.size + len(chunk.recognised) >= self.chunk_rows:
                     self.fraction = min(1.0, batch.fraction)
                     yield self._finished(chunk)
                     chunk = self._new_chunk()
@@ -259,18 +260,12 @@ class RowReader:
             text.close()
             raw.close()
 
-    def from_process(self) -> ChildBatches:
-        """:meth:`clean_batches` in a child process, started now: the file is read and cleaned on the other core
-        while this process merges and writes. Close the result to stop the child; the child stops by itself if
-        this process dies."""
-        return ChildBatches(self)
-
     def _merge_new(self, chunk: ImportChunk, batch: CleanBatch) -> bool:
         """:meth:`_merge` of a batch whose rows all have an identity, when none of them is a purchase
         seen before: each key's ``setdefault`` in one ``map`` over the batch. Returns False, with the key map as it
         was, when some row is one seen before (the row-by-row merge then takes the batch)."""
-        first, rows = self._next_pid, batch.rows
-        refs = list(range(-first, -first - len(rows), -1))
+        first, count = self._next_pid, len(batch.keys)
+        refs = list(range(-first, -first - count, -1))
         if self.keys.claim(batch.keys, refs) != refs:  # a purchase seen before: undo this batch's keys
             self.keys.release(batch.keys, refs)
             return False
@@ -281,15 +276,16 @@ class RowReader:
             found = self.keys.claim(values, refs)
             if None in values:  # a blank cell claimed nothing
                 self.keys.discard(None)
-            for k in compress(range(len(rows)), map(operator.ne, found, refs)):
+            for k in compress(range(count), map(operator.ne, found, refs)):
                 if values[k] is not None:
                     whose = f"lead #{found[k]}" if found[k] > 0 else "an earlier row of this file"
                     why = f"Shares its {label} with {whose} but differs in other data; kept as a purchase of its own."
                     warnings.setdefault(k, []).append(why)
-        chunk.new_leads += rows
+        for target, column in zip(chunk.values, batch.columns, strict=True):
+            target.extend(column)
         chunk.touch += refs
-        chunk.rows_read += len(rows)
-        self._next_pid = first + len(rows)
+        chunk.rows_read += count
+        self._next_pid = first + count
         for k in sorted(warnings.keys() | batch.problems.keys()):
             cells = _raw(batch.cells_of(k))
             found_problems = [*batch.problems.get(k, ()), *(("", why) for why in warnings.get(k, ()))]
@@ -299,7 +295,11 @@ class RowReader:
 
     def _new_chunk(self) -> ImportChunk:
         return ImportChunk(
-            first_pid=self._next_pid, columns=self.columns, source_file=self.fmt.path.name, created_at=utcnow()
+            first_pid=self._next_pid,
+            columns=self.columns,
+            values=[[] for _ in self.columns],
+            source_file=self.fmt.path.name,
+            created_at=utcnow(),
         )
 
     def _finished(self, chunk: ImportChunk) -> ImportChunk:
@@ -338,20 +338,20 @@ class RowReader:
             keys = row_keys(zip(zip(*key_columns), extras))  # noqa: B905
         else:  # a row's date joins its key only when it has one (a row without keys as before)
             keys = row_keys(map(key_input, zip(*key_columns), extras, dates))  # noqa: B905
-        rows = list(map(list, zip(*written, numbers, keys, _NONE)))  # noqa: B905
         without: list[int] | None = None  # the rows without any identity, narrowed column by column
         for name in self._identity:
             column = cleaned[name]
             if without is None:
-                without = list(compress(range(len(rows)), map(operator.is_, column, _NONE)))
+                without = list(compress(range(len(keys)), map(operator.is_, column, _NONE)))
             else:
                 without = [k for k in without if column[k] is None]
             if not without:
                 break
-        missing = set(range(len(rows)) if without is None else without)
+        missing = set(range(len(keys)) if without is None else without)
         shared = [cleaned[name] for name in self._shared]
+        columns = [*written, numbers, keys]
         return CleanBatch(
-            rows, keys, shared, numbers, missing, row_problems, records, short, unreadable, blank, fraction
+            columns, keys, shared, numbers, missing, row_problems, records, short, unreadable, blank, fraction
         )
 
     def _merge(self, chunk: ImportChunk, batch: CleanBatch) -> None:
@@ -362,12 +362,13 @@ class RowReader:
         if not batch.missing and self._merge_new(chunk, batch):
             return
         claim = self.keys.setdefault
-        new_leads, touch, out = chunk.new_leads, chunk.touch, chunk.problems
+        kept: list[int] = []  # the batch's rows that are new leads
+        touch, out = chunk.touch, chunk.problems
         missing, row_problems, numbers = batch.missing, batch.problems, batch.numbers
         shared = list(zip(batch.shared, self._shared_labels, strict=True))
         next_pid = self._next_pid
         blank = 0
-        for k, row in enumerate(batch.rows):
+        for k in range(len(batch.keys)):
             if k in missing:
                 cells = batch.cells_of(k)
                 if k not in row_problems and not any(c.strip() for c in cells):
@@ -390,85 +391,14 @@ class RowReader:
                     why = f"Shares its {label} with {whose} but differs in other data; kept as a purchase of its own."
                     row_problems.setdefault(k, []).append(("", why))
             next_pid += 1
-            new_leads.append(row)
+            kept.append(k)
             touch.append(ref)
             if k in row_problems:
                 raw_cells = _raw(batch.cells_of(k))
                 for name, reason in row_problems[k]:
                     out.append(ImportProblemRow(numbers[k], "warning", reason, raw_cells, field=name or None))
-        chunk.rows_read += len(batch.rows) - blank
+        for target, column in zip(chunk.values, batch.columns, strict=True):
+            target.extend(map(column.__getitem__, kept))
+        chunk.rows_read += len(batch.keys) - blank
         self.blank_rows += blank
         self._next_pid = next_pid
-
-
-class ChildBatches:
-    """A child process (``python -m desktop_app.imports.child``) writing a file's cleaned batches to its stdout,
-    iterated here (see :meth:`RowReader.from_process`). A plain subprocess rather than :mod:`multiprocessing`:
-    spawning would import the caller's main module again, and forking a process with threads is unsafe.
-
-    The frames are read on this thread, from a pipe enlarged to :data:`PIPE_BYTES` where the system allows it
-    (the child runs that far ahead while this process writes). A reader thread would take the GIL from the
-    writer at every SQLite step it releases it: measured, the writes took 1.8 times as long."""
-
-    def __init__(self, reader: RowReader) -> None:
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "desktop_app.imports.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
-        )
-        assert self._child.stdin is not None and self._child.stdout is not None
-        self._pipe = self._child.stdout
-        with contextlib.suppress(ImportError, OSError, AttributeError):  # Linux only; elsewhere the default size
-            import fcntl
-
-            fcntl.fcntl(self._pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        with contextlib.suppress(BrokenPipeError):
-            self._child.stdin.write(pickle.dumps((reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id)))
-            self._child.stdin.close()
-
-    def __iter__(self) -> Iterator[CleanBatch]:
-        while True:
-            head = self._pipe.read(8)
-            frame = self._pipe.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
-            if not frame:
-                code = self._child.wait()
-                raise RuntimeError(f"The import's reader process ended early (exit code {code}).")
-            item = pickle.loads(frame)
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def close(self) -> None:
-        if self._child.poll() is None:
-            self._child.kill()
-        self._child.wait()
-        self._pipe.close()
-
-
-def clean_for_parent(out: IO[bytes], args: bytes) -> None:
-    """The child's work (:mod:`desktop_app.imports.child`): write each cleaned batch as a length-prefixed pickle,
-    then None, or the error that stopped it. A parent that went away ends it (a broken pipe)."""
-    gc.disable()  # a bulk read creates no cycles
-
-    def put(item: object) -> None:
-        frame = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(len(frame).to_bytes(8, "little"))
-        out.write(frame)
-
-    fmt, mapping, chunk_rows, import_id = pickle.loads(args)
-    reader = RowReader(fmt, mapping, KeyMap(), chunk_rows, import_id=import_id)
-    try:
-        for batch in reader.clean_batches():
-            put(batch.compact())
-        put(None)
-    except BrokenPipeError:
-        return
-    except BaseException as exc:  # handed to the importer, which raises it
-        try:
-            pickle.dumps(exc)
-        except Exception:
-            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-        put(exc)
-    out.flush()

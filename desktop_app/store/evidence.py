@@ -27,7 +27,7 @@ import getpass
 import hashlib
 import json
 import socket
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -175,8 +175,11 @@ def add_suppression(conn: Connection, entries: list[tuple[str, str, str, str]], 
 
 
 class LeadsDigest:
-    """The digest of an import's leads (:func:`leads_digest`), fed their ``(id, row key)`` in id order: an import
-    feeds it each chunk it wrote, instead of reading a million leads back at its end."""
+    """The digest of an import's leads (:func:`leads_digest`), fed their ids and row keys in id order: an import
+    feeds it each chunk it wrote, instead of reading a million leads back at its end.
+
+    The digested text is one line ``"{id}:{row key in hex}\n"`` per lead (an empty key for a lead without one),
+    built for a whole chunk in C-level passes (a line at a time in Python cost 1.5 s per million leads)."""
 
     def __init__(self) -> None:
         self._sha = hashlib.sha256()
@@ -184,12 +187,18 @@ class LeadsDigest:
         self.first: int | None = None
         self.last: int | None = None
 
-    def add(self, leads: Iterable[tuple[int, Any]]) -> None:
-        for lead_id, key in leads:
-            self._sha.update(f"{lead_id}:{bytes(key or b'').hex()}\n".encode())
-            self.count += 1
-            self.first = lead_id if self.first is None else self.first
-            self.last = lead_id
+    def add(self, ids: Sequence[int], keys: Sequence[Any]) -> None:
+        """Digest the leads ``ids`` (in id order) with their row keys (bytes, a memoryview, or None)."""
+        if not ids:
+            return
+        try:
+            hexes = list(map(bytes.hex, keys))
+        except TypeError:  # a lead without a key, or a key read back as another buffer type
+            hexes = [bytes(key or b"").hex() for key in keys]
+        self._sha.update("".join(map("{}:{}\n".format, ids, hexes)).encode())
+        self.count += len(ids)
+        self.first = ids[0] if self.first is None else self.first
+        self.last = ids[-1]
 
     def value(self) -> dict[str, Any]:
         return {"count": self.count, "first_id": self.first, "last_id": self.last, "sha256": self._sha.hexdigest()}
@@ -201,7 +210,8 @@ def leads_digest(conn: Connection, import_id: int) -> dict[str, Any]:
     digest = LeadsDigest()
     cursor = conn.execute("SELECT id, row_key FROM leads WHERE import_id = ? ORDER BY id", (import_id,))
     while rows := cursor.fetchmany(VERIFY_BATCH):
-        digest.add(rows)
+        ids, keys = zip(*rows, strict=True)
+        digest.add(ids, keys)
     return digest.value()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from desktop_app.store import evidence
@@ -52,11 +53,13 @@ class ImportProblemRow:
 
 @dataclass
 class ImportChunk:
-    """One transaction's worth of import work: new lead rows (lists of :attr:`columns` values in that order plus an
-    id slot), rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this
-    chunk, which :meth:`ImportStore.write_import_chunk` resolves) and problems."""
+    """One transaction's worth of import work: new leads (:attr:`values`, a list per column of :attr:`columns`),
+    rows recognised as a purchase already seen (row number, lead id, or ``-pid`` of a new lead of this chunk, which
+    :meth:`ImportStore.write_import_chunk` resolves) and problems."""
 
-    new_leads: list[list[Any]] = field(default_factory=list)
+    # The new leads' values, a list per column of ``columns`` (column-major: built with C-level extends and bound
+    # as they are, with no list per row)
+    values: list[list[Any]] = field(default_factory=list)
     recognised: list[tuple[int, int]] = field(default_factory=list)
     problems: list[ImportProblemRow] = field(default_factory=list)
     rows_read: int = 0
@@ -69,6 +72,15 @@ class ImportChunk:
     created_at: str = ""  # the chunk's leads' created_at and updated_at
     # pid -> id of a new lead that another import stored meanwhile (written by write_import_chunk)
     replaced: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            self.values = [[] for _ in self.columns]
+
+    @property
+    def size(self) -> int:
+        """How many new leads the chunk holds."""
+        return len(self.values[0])
 
 
 class ImportStore:
@@ -120,10 +132,9 @@ class ImportStore:
             cursor.close()  # a server-side cursor (team mode) is released on the server
 
     def write_import_chunk(self, import_id: int, chunk: ImportChunk) -> list[int]:
-        """Write one chunk in one transaction; returns the ids given to ``chunk.new_leads`` (in order).
-
-        Each new lead is a list in :data:`IMPORT_COLUMNS` order plus a last slot for its id, filled here with ids
-        taken inside the transaction (so another writer cannot take them in between)."""
+        """Write one chunk in one transaction; returns the ids given to the chunk's new leads (in order: the
+        ``k``-th is the id of pid ``chunk.first_pid + k``), taken inside the transaction (so another writer cannot
+        take them in between). A lead another import stored meanwhile is not written; its id stays unused."""
         with store_errors("save the imported leads"), self.store.transaction() as conn:
             same: dict[str, str | int] = {
                 "source_file": chunk.source_file,
@@ -138,12 +149,10 @@ class ImportStore:
             )
             conn.lock_writes()  # ids taken and rows recognised one import at a time
             first = int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM leads").fetchone()[0])
-            ids = list(range(first, first + len(chunk.new_leads)))
-            for lead_id, row in zip(ids, chunk.new_leads, strict=True):
-                row[-1] = lead_id
-            self._drop_stored_meanwhile(conn, import_id, chunk)
-            if chunk.new_leads:
-                conn.executemany(insert, chunk.new_leads)
+            ids = range(first, first + chunk.size)
+            written: Sequence[int] = self._drop_stored_meanwhile(conn, import_id, chunk, ids)
+            if written:
+                conn.executemany(insert, zip(*chunk.values, written, strict=True))
                 if after := conn.dialect.identity_after_explicit_ids("leads"):
                     conn.execute(after)
             # a recognised row of a lead new in this chunk refers to it as -pid: its id is known now
@@ -168,7 +177,7 @@ class ImportStore:
                 "WHERE id = ?",
                 (
                     chunk.rows_read,
-                    len(chunk.new_leads),
+                    chunk.size,
                     len(chunk.recognised),
                     refused,
                     len(chunk.problems) - refused,
@@ -179,35 +188,39 @@ class ImportStore:
             self._seen_to = max(
                 self._seen_to, int(conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()[0])
             )
-        key_at = chunk.columns.index("row_key")
-        written = self._digests.setdefault(import_id, evidence.LeadsDigest())
-        written.add((row[-1], row[key_at]) for row in chunk.new_leads)  # committed: in id order, after earlier chunks'
-        return ids
+        digest = self._digests.setdefault(import_id, evidence.LeadsDigest())
+        # committed: in id order, after earlier chunks'
+        digest.add(written, chunk.values[chunk.columns.index("row_key")])
+        return list(ids)
 
-    def _drop_stored_meanwhile(self, conn: Connection, import_id: int, chunk: ImportChunk) -> None:
+    def _drop_stored_meanwhile(
+        self, conn: Connection, import_id: int, chunk: ImportChunk, ids: Sequence[int]
+    ) -> Sequence[int]:
         """Inside the chunk's write transaction: a new lead whose row another import stored since this one began
         (another process or seat importing the same file at the same time) is not written again; its row is
         recognised as that lead, and ``chunk.replaced`` maps its pid to it (the id set aside for it stays unused).
-        The key map the importer read at the start could not know it; the write lock makes this look and the insert
-        one step."""
+        Returns the ids of the leads left to write (``ids``: one per new lead). The key map the importer read at the
+        start could not know them; the write lock makes this look and the insert one step."""
         cursor = conn.execute(
             "SELECT id, row_key FROM leads WHERE id > ? AND coalesce(import_id, 0) <> ? AND row_key IS NOT NULL",
             (self._seen_to, import_id),
         )
         for lead_id, key in cursor.fetchall():
             self._others.setdefault(bytes(key), int(lead_id))
-        if not self._others or not chunk.new_leads:
-            return
-        key_at, row_at = chunk.columns.index("row_key"), chunk.columns.index("source_row")
-        kept: list[list[Any]] = []
-        for offset, row in enumerate(chunk.new_leads):
-            stored = self._others.get(bytes(row[key_at])) if row[key_at] is not None else None
-            if stored is None:
-                kept.append(row)
-                continue
-            chunk.replaced[chunk.first_pid + offset] = stored
-            chunk.recognised.append((int(row[row_at] or 0), stored))
-        chunk.new_leads = kept
+        if not self._others or not chunk.size:
+            return ids
+        keys, rows = chunk.values[chunk.columns.index("row_key")], chunk.values[chunk.columns.index("source_row")]
+        kept: list[bool] = []
+        for offset, key in enumerate(keys):
+            stored = self._others.get(bytes(key)) if key is not None else None
+            kept.append(stored is None)
+            if stored is not None:
+                chunk.replaced[chunk.first_pid + offset] = stored
+                chunk.recognised.append((int(rows[offset] or 0), stored))
+        if all(kept):
+            return ids
+        chunk.values = [list(compress(column, kept)) for column in chunk.values]
+        return list(compress(ids, kept))
 
     @staticmethod
     def _recognised(conn: Connection, recognised: Sequence[tuple[int, int]]) -> list[ImportProblemRow]:

@@ -305,3 +305,44 @@ def test_merging_a_batch_of_new_leads_at_once_gives_the_row_by_row_result(
     assert sum(1 for p in results[0][1] if "Shares its" in p[2]) > 100
     assert any("service code" in p[2] for p in results[0][1])
     assert results[0][2][1]["rows_recognised"] == 100
+
+
+@pytest.mark.parametrize(
+    ("rows", "cpus", "load", "pays"),
+    [
+        (importer.BULK_ROWS, 2, 0.2, True),  # a large file, the second core idle
+        (importer.BULK_ROWS, 2, 1.4, True),  # this import (or one before it) busy on one core: one still free
+        (importer.BULK_ROWS, 2, 1.5, False),  # other work keeps the second core busy
+        (importer.BULK_ROWS - 1, 8, 0.0, False),  # a small file: starting the child costs more than it saves
+        (1_000_000, 1, 0.0, False),  # one core: the child would only add handing the rows over
+        (1_000_000, 8, 6.0, True),
+    ],
+)
+def test_a_child_process_reads_a_large_file_when_a_core_is_free(rows: int, cpus: int, load: float, pays: bool) -> None:
+    assert importer.reader_process_pays(rows, cpus, load) is pays
+
+
+@pytest.mark.parametrize(("setting", "in_child"), [("process", True), (" Here ", False), ("", False)])
+def test_where_the_command_line_reads_its_file_can_be_chosen(tmp_path: Path, setting: str, in_child: bool) -> None:
+    """LEADCHECK_IMPORT_READER=process|here overrides the importer's choice (a small file, read here when unset);
+    the window's import never reads in a child."""
+    source = write_leads(tmp_path / "leads.csv", 120)
+    with Store(tmp_path / "lc.db") as store:
+        report = LeadImporter(store, source, environ={importer.READER_ENV: setting}).run()
+        assert (report.read_in_child, report.leads_created) == (in_child, 120)
+        more = write_leads(tmp_path / "more.csv", 50, start=500)
+        again = asyncio.run(LeadImporter(store, more, environ={importer.READER_ENV: setting}).run_async())
+        assert not again.read_in_child and again.leads_created == 50
+
+
+def test_stopping_an_import_read_in_a_child_stops_the_child_and_its_pipe_thread(tmp_path: Path) -> None:
+    """A writer that stops early (here: after the first chunk) closes the child's batches: the child is killed,
+    the thread moving its frames ends, and what was written stays."""
+    source = write_leads(tmp_path / "leads.csv", 3000)
+    with Store(tmp_path / "lc.db") as store:
+        steps = LeadImporter(store, source, chunk_rows=500, reader_process=True).steps()
+        first = next(steps)
+        assert 0 < first.leads_created < 3000
+        steps.close()
+        assert not [t for t in threading.enumerate() if t.name == "csv-import-child-pipe"]
+        assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == first.leads_created

@@ -4,6 +4,7 @@ edited entry, a forged check, an edited imported lead; an untouched store verifi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -256,3 +257,17 @@ def test_the_cli_purge_asks_first_and_keeps_the_retention_minimum(
     assert main(["purge", "--yes"]) == 0
     assert "Purged 1 checks." in capsys.readouterr().err
     assert main(["verify"]) == 0
+
+
+def test_leads_digest_is_one_line_per_lead_whatever_the_chunks() -> None:
+    """An import's logged digest is SHA-256 over ``"{id}:{row key hex}\\n"`` per lead in id order (what imports
+    logged before it was built a chunk at a time): the same however the leads are split, and a lead without a key
+    (or a key read back as a memoryview) digests as before."""
+    leads = [(3, b"\x00\xff" * 8), (4, None), (7, memoryview(b"\x01" * 16)), (12, b"")]
+    expected = hashlib.sha256("".join(f"{i}:{bytes(k or b'').hex()}\n" for i, k in leads).encode()).hexdigest()
+    whole, split = ev.LeadsDigest(), ev.LeadsDigest()
+    whole.add([i for i, _ in leads], [k for _, k in leads])
+    split.add([3], [leads[0][1]])
+    split.add([], [])
+    split.add([4, 7, 12], [None, leads[2][1], b""])
+    assert whole.value() == split.value() == {"count": 4, "first_id": 3, "last_id": 12, "sha256": expected}
