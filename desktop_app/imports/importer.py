@@ -39,7 +39,7 @@ import functools
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,14 @@ from typing import Any
 from desktop_app.imports.keymap import KeyMap, map_stored_keys, map_stored_keys_from
 from desktop_app.imports.mapping import ColumnMapping, propose_mapping
 from desktop_app.imports.reader import CsvFormat, ImportRefused, detect_format
-from desktop_app.imports.reader_process import ChildBatches
+from desktop_app.imports.reader_process import (
+    READER_CHOICES,
+    READER_ENV,
+    ChildBatches,
+    idle_cpus,
+    reader_process_pays,
+    usable_cpus,
+)
 from desktop_app.imports.rows import RowReader
 from desktop_app.store.db import Store
 from desktop_app.store.imports import ImportChunk, ImportProblemRow, ImportStore
@@ -57,36 +64,6 @@ ASYNC_CHUNK_ROWS = 250  # measured: longest loop stall 54 ms on 200k rows (2,000
 READER_WAIT_SECONDS = 0.005  # run_async: how long the loop sleeps when the reader thread has no chunk ready
 BULK_ROWS = 50_000  # from this many rows, rebuilding the lead indexes beats updating them (see LeadImporter)
 KEPT_PROBLEMS = 200
-
-
-# LEADCHECK_IMPORT_READER=process|here: where a command-line import reads its file, whatever its size and the
-# machine's load (``process``: a child process; ``here``: this one); unset, the importer decides.
-READER_ENV = "LEADCHECK_IMPORT_READER"
-READER_CHOICES = ("process", "here")
-
-
-def reader_process_pays(rows: int, cpus: int, load: float) -> bool:
-    """Whether reading a file of about ``rows`` rows in a child process (while this one merges and writes) pays:
-    a large file (:data:`BULK_ROWS`; starting the child costs about 0.2 s) and a core to spare (two or more usable
-    CPUs, and a load average of the last minute at least half a core below their number, this import included).
-    Measured at a million rows on two idle cores: 13.5–14.7 s instead of 19–22 s."""
-    return rows >= BULK_ROWS and cpus >= 2 and load < cpus - 0.5
-
-
-def usable_cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def load_average() -> float:
-    """The system's load average over the last minute (0 where the system does not tell)."""
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0.0
 
 
 @dataclass(frozen=True)
@@ -208,10 +185,10 @@ class LeadImporter:
 
     ``reader_process``: read and clean the file in a child process
     (:class:`~desktop_app.imports.reader_process.ChildBatches`) while this one merges and writes (:meth:`run` and
-    :meth:`steps` only). ``None`` (the default) decides by :func:`reader_process_pays`, unless the environment's
-    :data:`READER_ENV` says ``process`` or ``here``. On this project's 2-core machine a million rows took
-    13.5–14.7 s that way, 19–22 s read here (README, Benchmarks); with no core to spare the child only adds the cost
-    of handing the rows over.
+    :meth:`steps` only). ``None`` (the default): for a file of :data:`BULK_ROWS` rows or more when a core is free
+    (:func:`~desktop_app.imports.reader_process.reader_process_pays`), unless the environment's
+    :data:`~desktop_app.imports.reader_process.READER_ENV` says ``process`` or ``here``. A million rows on this
+    project's 2-core machine: 12–15 s that way, 18–22 s read here (README, Benchmarks).
     """
 
     def __init__(
@@ -266,7 +243,7 @@ class LeadImporter:
         assert last is not None and last.report is not None
         return last.report
 
-    def steps(self) -> Iterator[ImportProgress]:
+    def steps(self) -> Generator[ImportProgress, None, None]:
         """Import chunk by chunk, yielding progress after each committed chunk; the last carries the report.
 
         When the import rebuilds the lead indexes, that happens after the last chunk's progress."""
@@ -407,7 +384,7 @@ class LeadImporter:
         chosen = self.environ.get(READER_ENV, "").strip().lower()
         if chosen in READER_CHOICES:
             return chosen == "process"
-        return reader_process_pays(rows, usable_cpus(), load_average())
+        return rows >= BULK_ROWS and reader_process_pays(usable_cpus(), idle_cpus())
 
     @staticmethod
     def _count(chunk: ImportChunk, report: ImportReport) -> None:

@@ -15,12 +15,21 @@ from typing import Any
 
 import pytest
 
-from desktop_app.imports import ImportRefused, LeadImporter, cleaning, import_csv, importer, keymap, rows
+from desktop_app.imports import (
+    ImportRefused,
+    LeadImporter,
+    cleaning,
+    import_csv,
+    importer,
+    keymap,
+    reader_process,
+    rows,
+)
 from desktop_app.imports.reader import MAX_CELL_CHARS
 from desktop_app.store import Store, evidence
 from desktop_app.store.backend import Location
-from desktop_app.store.db import LEAD_INDEXES
 from desktop_app.store.imports import ImportStore
+from desktop_app.store.schema import LEAD_INDEXES
 from desktop_app.vendors.errors import InputError
 from desktop_app.vendors.validation import PHONE_LAYOUT
 
@@ -308,18 +317,42 @@ def test_merging_a_batch_of_new_leads_at_once_gives_the_row_by_row_result(
 
 
 @pytest.mark.parametrize(
-    ("rows", "cpus", "load", "pays"),
+    ("cpus", "idle", "pays"),
     [
-        (importer.BULK_ROWS, 2, 0.2, True),  # a large file, the second core idle
-        (importer.BULK_ROWS, 2, 1.4, True),  # this import (or one before it) busy on one core: one still free
-        (importer.BULK_ROWS, 2, 1.5, False),  # other work keeps the second core busy
-        (importer.BULK_ROWS - 1, 8, 0.0, False),  # a small file: starting the child costs more than it saves
-        (1_000_000, 1, 0.0, False),  # one core: the child would only add handing the rows over
-        (1_000_000, 8, 6.0, True),
+        (2, 1.9, True),  # the second core free (this process waited while the CPUs were watched)
+        (2, 1.5, True),
+        (2, 1.2, False),  # other work keeps the second core busy
+        (1, 1.0, False),  # one core: the child would only add handing the rows over
+        (8, 2.0, True),
+        (8, 0.5, False),
     ],
 )
-def test_a_child_process_reads_a_large_file_when_a_core_is_free(rows: int, cpus: int, load: float, pays: bool) -> None:
-    assert importer.reader_process_pays(rows, cpus, load) is pays
+def test_a_child_process_reads_a_large_file_when_a_core_is_free(cpus: int, idle: float, pays: bool) -> None:
+    assert reader_process.reader_process_pays(cpus, idle) is pays
+
+
+def test_idle_cpus_are_read_from_the_systems_cpu_times() -> None:
+    """Idle and I/O-wait ticks over all ticks of the ``cpu`` line, before and after a short wait (injected)."""
+    stats = iter(
+        [
+            "cpu  100 0 50 1000 10 0 5 0 0 0\ncpu0 50 0 25 500 5 0 2 0 0 0\n",
+            "cpu  160 0 70 1090 20 0 10 0 0 0\ncpu0 80 0 35 545 10 0 5 0 0 0\n",  # 85 ticks busy, 100 idle
+        ]
+    )
+    waited: list[float] = []
+    idle = reader_process.idle_cpus(lambda: next(stats), waited.append, cpus=2)
+    assert waited == [reader_process.IDLE_SAMPLE_SECONDS]
+    assert idle == pytest.approx(2 * 100 / 185)
+    assert reader_process.idle_cpus(lambda: "intr 1 2 3\n", waited.append) is None  # not the summary line
+
+
+def test_a_small_file_is_read_here_whatever_the_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below BULK_ROWS the importer reads in this process without watching the CPUs (the child's start costs more
+    than it saves)."""
+    monkeypatch.setattr(importer, "idle_cpus", lambda: pytest.fail("a small file needs no look at the CPUs"))
+    with Store(tmp_path / "lc.db") as store:
+        report = LeadImporter(store, write_leads(tmp_path / "leads.csv", 40), environ={}).run()
+    assert not report.read_in_child and report.leads_created == 40
 
 
 @pytest.mark.parametrize(("setting", "in_child"), [("process", True), (" Here ", False), ("", False)])
@@ -328,10 +361,10 @@ def test_where_the_command_line_reads_its_file_can_be_chosen(tmp_path: Path, set
     the window's import never reads in a child."""
     source = write_leads(tmp_path / "leads.csv", 120)
     with Store(tmp_path / "lc.db") as store:
-        report = LeadImporter(store, source, environ={importer.READER_ENV: setting}).run()
+        report = LeadImporter(store, source, environ={reader_process.READER_ENV: setting}).run()
         assert (report.read_in_child, report.leads_created) == (in_child, 120)
         more = write_leads(tmp_path / "more.csv", 50, start=500)
-        again = asyncio.run(LeadImporter(store, more, environ={importer.READER_ENV: setting}).run_async())
+        again = asyncio.run(LeadImporter(store, more, environ={reader_process.READER_ENV: setting}).run_async())
         assert not again.read_in_child and again.leads_created == 50
 
 
