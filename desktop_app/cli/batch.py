@@ -191,7 +191,7 @@ def _import_file(service: Any, args: argparse.Namespace, out: Output) -> Any:
     from desktop_app.vendors.errors import InputError
 
     try:
-        report = import_csv(service.store, args.file, overrides=args.map)
+        report = import_csv(service.store, args.file, overrides=args.map, reader_process=service.settings.import_reader)
     except InputError as exc:
         out.refused("import", "import", str(args.file), exc)
         return None

@@ -37,9 +37,8 @@ import asyncio
 import bisect
 import functools
 import gc
-import os
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,8 +47,6 @@ from desktop_app.imports.keymap import KeyMap, map_stored_keys, map_stored_keys_
 from desktop_app.imports.mapping import ColumnMapping, propose_mapping
 from desktop_app.imports.reader import CsvFormat, ImportRefused, detect_format
 from desktop_app.imports.reader_process import (
-    READER_CHOICES,
-    READER_ENV,
     ChildBatches,
     idle_cpus,
     reader_process_pays,
@@ -186,8 +183,8 @@ class LeadImporter:
     ``reader_process``: read and clean the file in a child process
     (:class:`~desktop_app.imports.reader_process.ChildBatches`) while this one merges and writes (:meth:`run` and
     :meth:`steps` only). ``None`` (the default): for a file of :data:`BULK_ROWS` rows or more when a core is free
-    (:func:`~desktop_app.imports.reader_process.reader_process_pays`), unless the environment's
-    :data:`~desktop_app.imports.reader_process.READER_ENV` says ``process`` or ``here``. A million rows on this
+    (:func:`~desktop_app.imports.reader_process.reader_process_pays`); the CLI passes the ``import_reader``
+    setting (``LEADCHECK_IMPORT_READER``). A million rows on this
     project's 2-core machine: 12–15 s that way, 18–22 s read here (README, Benchmarks).
     """
 
@@ -202,7 +199,6 @@ class LeadImporter:
         rebuild_indexes: bool | None = None,
         reader_process: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
-        environ: Mapping[str, str] = os.environ,
     ) -> None:
         self.store = store
         self.imports = ImportStore(store)
@@ -214,7 +210,6 @@ class LeadImporter:
         self.chunk_rows = max(1, chunk_rows or CHUNK_ROWS)
         self.rebuild_indexes = rebuild_indexes
         self.reader_process = reader_process
-        self.environ = environ
         self.clock = clock
         self._in_loop = False
 
@@ -381,9 +376,6 @@ class LeadImporter:
             return False
         if self.reader_process is not None:
             return self.reader_process
-        chosen = self.environ.get(READER_ENV, "").strip().lower()
-        if chosen in READER_CHOICES:
-            return chosen == "process"
         return rows >= BULK_ROWS and reader_process_pays(usable_cpus(), idle_cpus())
 
     @staticmethod
@@ -415,11 +407,13 @@ def import_csv(
     *,
     overrides: Sequence[tuple[str, str]] = (),
     on_progress: Callable[[ImportProgress], None] | None = None,
+    reader_process: bool | None = None,
 ) -> ImportReport:
-    """Detect, propose, apply ``overrides`` (``--map COLUMN=FIELD``) and import: the CLI's one call."""
+    """Detect, propose, apply ``overrides`` (``--map COLUMN=FIELD``) and import: the CLI's one call
+    (``reader_process``: the ``import_reader`` setting, see :class:`LeadImporter`)."""
     preview = inspect_csv(path)
     mapping = preview.mapping.apply(overrides) if overrides else preview.mapping
-    return LeadImporter(store, path, preview=preview, mapping=mapping).run(on_progress)
+    return LeadImporter(store, path, preview=preview, mapping=mapping, reader_process=reader_process).run(on_progress)
 
 
 __all__ = [

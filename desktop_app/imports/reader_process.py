@@ -30,10 +30,6 @@ CHILD_FLAG = "--leadcheck-import-reader"
 PIPE_BYTES = 1 << 20  # the reader process's pipe (Linux's default maximum): about two cleaned batches
 AHEAD_FRAMES = 64  # cleaned batches the reader process may run ahead of the writer (ChildBatches): about 26 MB
 
-# LEADCHECK_IMPORT_READER=process|here: where a command-line import reads its file, whatever its size and the
-# machine's load (``process``: a child process; ``here``: this one); unset, the importer decides.
-READER_ENV = "LEADCHECK_IMPORT_READER"
-READER_CHOICES = ("process", "here")
 IDLE_SAMPLE_SECONDS = 0.1  # how long idle_cpus watches the CPUs
 
 

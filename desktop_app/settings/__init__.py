@@ -303,6 +303,13 @@ class Settings:
     def timeout(self) -> float:
         return float(self.get("timeout"))
 
+    @property
+    def import_reader(self) -> bool | None:
+        """Where a command-line import reads its file (the ``import_reader`` setting), as
+        :class:`~desktop_app.imports.LeadImporter`'s ``reader_process``: True a child process, False this one, None
+        as the importer decides."""
+        return {"auto": None, "process": True, "here": False}[str(self.get("import_reader"))]
+
     def prices(self) -> dict[str, float]:
         """Vendor -> what one billed call costs (the ``price.<vendor>`` settings; 0 when not set)."""
         return {s.key.split(".", 1)[1]: float(self.get(s.key)) for s in SETTINGS if s.key.startswith("price.")}

@@ -24,6 +24,7 @@ MAX_PRICE = 1000.0  # dollars per call: far above any vendor's list price, low e
 MAX_DAILY_CAP = 100000.0  # dollars per vendor per day
 MAX_RETURN_HOURS = 2160  # 90 days: far beyond any supplier's return window (48-72 h is usual)
 RETURN_WINDOW_PREFIX = "return_window."  # + a supplier's name as stored with its leads
+IMPORT_READERS = ("auto", "process", "here")  # the import_reader setting's words (LeadImporter's reader_process)
 YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -59,6 +60,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     unit: str = ""
+    choices: tuple[str, ...] = ()  # a text setting that is one of these words (read in any case)
 
     @property
     def accepts(self) -> str:
@@ -69,6 +71,8 @@ class Setting:
             return f"a number of {self.unit} between {self.minimum:g} and {self.maximum:g}"
         if self.type is int:
             return f"a whole number of {self.unit} from {self.minimum:g} to {self.maximum:g}"
+        if self.choices:
+            return f"{', '.join(self.choices[:-1])} or {self.choices[-1]}"
         return f"text of at most {MAX_TEXT_CHARS} characters"
 
     def parse(self, value: Any, *, name: str | None = None, text: bool = False) -> Any:
@@ -85,6 +89,10 @@ class Setting:
         if self.type is str:
             if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS or not value.isprintable():
                 raise refused
+            if self.choices:
+                if value.strip().lower() not in self.choices:
+                    raise refused
+                return value.strip().lower()
             return value
         if isinstance(value, str) and text:
             value = value.strip()
@@ -202,6 +210,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Team mode: the shared PostgreSQL database every seat uses (postgresql://user@host:port/database, without "
         "its password, which is kept in the keyring). Empty: this computer's own database file.",
         "LEADCHECK_DATABASE_URL",
+    ),
+    Setting(
+        "import_reader",
+        str,
+        IMPORT_READERS[0],
+        "Where a command-line import of a large file reads and cleans it: auto (in a second process when a CPU core "
+        "is free), process (always in a second process) or here (in the importing process).",
+        "LEADCHECK_IMPORT_READER",
+        choices=IMPORT_READERS,
     ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),

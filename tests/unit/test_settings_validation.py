@@ -40,6 +40,21 @@ def test_timeout_range_ends_are_accepted(paths: Paths, value: str, expected: flo
     assert Settings(paths, environ={"LEADCHECK_TIMEOUT": value}).timeout == expected
 
 
+@pytest.mark.parametrize("value", ["yes", "child", "1", "process here"])
+def test_an_unknown_import_reader_is_refused_with_the_words_it_accepts(paths: Paths, value: str) -> None:
+    with pytest.raises(InvalidSetting) as info:
+        Settings(paths, environ={"LEADCHECK_IMPORT_READER": value})
+    assert str(info.value) == f"LEADCHECK_IMPORT_READER must be auto, process or here; it is “{value}”."
+
+
+@pytest.mark.parametrize(("value", "reader"), [("", None), ("auto", None), (" Process ", True), ("HERE", False)])
+def test_the_import_reader_setting_says_where_an_import_reads(paths: Paths, value: str, reader: bool | None) -> None:
+    """``import_reader`` as LeadImporter's ``reader_process``: unset or auto lets the importer decide."""
+    assert Settings(paths, environ={"LEADCHECK_IMPORT_READER": value}).import_reader is reader
+    write_settings(paths, '{"import_reader": "here"}')
+    assert Settings(paths, environ={}).import_reader is False
+
+
 def json_problem(text: str) -> str:
     """What Python's json module says is wrong with ``text``, and where (wording and column change between Python
     versions: 3.13 names the trailing comma)."""

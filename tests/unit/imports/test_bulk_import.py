@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from desktop_app.cli import main
 from desktop_app.imports import (
     ImportRefused,
     LeadImporter,
@@ -351,21 +352,30 @@ def test_a_small_file_is_read_here_whatever_the_machine(tmp_path: Path, monkeypa
     than it saves)."""
     monkeypatch.setattr(importer, "idle_cpus", lambda: pytest.fail("a small file needs no look at the CPUs"))
     with Store(tmp_path / "lc.db") as store:
-        report = LeadImporter(store, write_leads(tmp_path / "leads.csv", 40), environ={}).run()
+        report = LeadImporter(store, write_leads(tmp_path / "leads.csv", 40)).run()
     assert not report.read_in_child and report.leads_created == 40
 
 
-@pytest.mark.parametrize(("setting", "in_child"), [("process", True), (" Here ", False), ("", False)])
-def test_where_the_command_line_reads_its_file_can_be_chosen(tmp_path: Path, setting: str, in_child: bool) -> None:
-    """LEADCHECK_IMPORT_READER=process|here overrides the importer's choice (a small file, read here when unset);
-    the window's import never reads in a child."""
-    source = write_leads(tmp_path / "leads.csv", 120)
-    with Store(tmp_path / "lc.db") as store:
-        report = LeadImporter(store, source, environ={reader_process.READER_ENV: setting}).run()
-        assert (report.read_in_child, report.leads_created) == (in_child, 120)
-        more = write_leads(tmp_path / "more.csv", 50, start=500)
-        again = asyncio.run(LeadImporter(store, more, environ={reader_process.READER_ENV: setting}).run_async())
-        assert not again.read_in_child and again.leads_created == 50
+@pytest.mark.parametrize(("setting", "in_child"), [("process", True), ("here", False), ("auto", False)])
+def test_the_import_reader_setting_chooses_where_the_command_line_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, in_child: bool
+) -> None:
+    """LEADCHECK_IMPORT_READER (the ``import_reader`` setting) overrides the importer's choice (auto: a small file
+    is read here); the leads are the same either way."""
+    started: list[object] = []
+    real = importer.ChildBatches
+
+    def child_batches(reader: rows.RowReader) -> object:
+        started.append(reader)
+        return real(reader)
+
+    monkeypatch.setattr(importer, "ChildBatches", child_batches)
+    monkeypatch.setenv("LEADCHECK_IMPORT_READER", setting)
+    home = tmp_path / "home"
+    main(["--home", str(home), "import", str(write_leads(tmp_path / "leads.csv", 120))])
+    assert len(started) == int(in_child)
+    with Store(home / "data" / "leadcheck.db") as store:
+        assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == 120
 
 
 def test_stopping_an_import_read_in_a_child_stops_the_child_and_its_pipe_thread(tmp_path: Path) -> None:
