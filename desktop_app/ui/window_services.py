@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 POLL_FAILED = "Other seats' results are not showing"
 
 
+OWN_POLLS_AFTER = 2  # polls after an own write ended whose findings still count as the window's own
+
+
 class WindowServices(QObject):
     """The main window's change poller, automatic retainer and ledger windows, with the slots that answer them.
 
@@ -43,6 +46,15 @@ class WindowServices(QObject):
         self.auto_retainer: Any = None  # retains due certificates while the window is open (ui/ledger/auto_retain)
         self.ledger_views: dict[str, QWidget] = {}
         self._refreshes_seen = 0  # the lead table's own refreshes when the last poll ended
+        self._writing = 0  # this window's writes running now that do not refresh the lead table (an import)
+        self._own_polls = 0  # polls still to come that may find the end of one of them
+
+    def own_writes(self, running: bool) -> None:
+        """This window started (``running``) or ended a write that refreshes the lead table only at its end (an
+        import): what polls find meanwhile, and in the two polls after it ended (one may have read before the end),
+        is the window's own and not said to come "from other seats"."""
+        self._writing = self._writing + 1 if running else max(0, self._writing - 1)
+        self._own_polls = OWN_POLLS_AFTER
 
     def start_auto_retainer(self, service: CheckService, settings: Settings) -> None:
         """The automatic retainer of due certificates; started at once when the buyer chose it before (Deadlines)."""
@@ -132,13 +144,15 @@ class WindowServices(QObject):
         leads_tab = self.main_window.leads_tab
         if leads_tab is None:
             return
-        own = leads_tab.model.refreshes != self._refreshes_seen
+        own = leads_tab.model.refreshes != self._refreshes_seen or self._writing > 0 or self._own_polls > 0
         leads_tab.show_changes(changes)
         self.refresh_ledger_views()  # an open Deadlines, Suppliers, Costs or Returns window reads itself again
         if not own:
             self.main_window.statusBar().showMessage(changes_words(changes), 8000)
 
     def _on_polled(self) -> None:
+        if not self._writing:
+            self._own_polls = max(0, self._own_polls - 1)
         if self.main_window.leads_tab is not None:
             self._refreshes_seen = self.main_window.leads_tab.model.refreshes
 

@@ -138,6 +138,25 @@ async def test_import_outcome_lists_unusable_rows_with_reasons(feature: BatchFea
     assert outcome.check_button.isEnabled() and "8 leads" in outcome.check_button.text()  # distinct leads
 
 
+async def test_the_import_dialog_says_when_it_writes_however_the_import_ends(
+    feature: BatchFeature, tmp_path: Path
+) -> None:
+    """``writing`` True when the import starts and False when it ends, whether it finished or failed: the window's
+    change poller counts what polls find meanwhile as its own."""
+    dialog = await feature.import_file(write_csv(tmp_path / "ok.csv", HEADER, [good_row(i) for i in range(4)]))
+    assert dialog is not None
+    said: list[bool] = []
+    dialog.writing.connect(said.append)
+    assert await dialog.import_into() is not None
+    assert said == [True, False]
+    broken = await feature.import_file(write_csv(tmp_path / "gone.csv", HEADER, [good_row(9)]))
+    assert broken is not None
+    broken.writing.connect(said.append)
+    (tmp_path / "gone.csv").unlink()  # the file went away after its preview: the import fails
+    assert await broken.import_into() is None
+    assert said == [True, False, True, False]
+
+
 async def test_an_import_clears_the_filter_so_the_new_leads_show(feature: BatchFeature, tmp_path: Path) -> None:
     tab = feature.window.leads_tab
     assert tab is not None

@@ -196,3 +196,30 @@ async def test_an_open_suppliers_window_reads_another_seats_leads_after_a_poll(
     await until(lambda: any(row["supplier"] == "Other Seat Leads" for row in view.model.rows))
     after = {row["supplier"]: row["leads"] for row in view.model.rows}
     assert after["Other Seat Leads"] == 1 and "Other Seat Leads" not in before
+
+
+async def test_the_windows_own_import_is_not_said_to_come_from_other_seats(
+    open_window: Callable[[], MainWindow], service: CheckService, other_seat: Store
+) -> None:
+    """While this window imports (its lead table is read again only at the end) polls find its new leads: the table
+    shows them, the status bar does not call them other seats' work; two polls after the import ended, another
+    seat's lead is said again."""
+    window = open_window()
+    tab = leads_tab(window)
+    assert await tab.open() == 0
+    window.services.own_writes(True)  # what the import dialog says when it starts writing
+    for i in range(3):
+        service.store.add_lead({"phone": f"+1202555030{i}", "first_name": f"Imported {i}"})
+    await until(lambda: tab.model.rowCount() == 3, timeout=15)
+    polls = []
+    window.change_poller.polled.connect(lambda: polls.append(1))
+    await until(lambda: len(polls) >= 2, timeout=15)  # more polls while the import goes on
+    window.services.own_writes(False)
+    service.store.add_lead({"phone": "+12025550309", "first_name": "Last chunk"})  # seen by a poll after the end
+    await until(lambda: tab.model.rowCount() == 4, timeout=15)
+    assert "other seats" not in window.statusBar().currentMessage()
+    polls.clear()
+    await until(lambda: len(polls) >= 2, timeout=15)
+    other_seat.add_lead({"phone": "+12025550399", "first_name": "Other seat"})
+    await until(lambda: tab.model.rowCount() == 5, timeout=15)
+    assert window.statusBar().currentMessage() == "1 new lead from other seats or leadcheck commands"

@@ -123,6 +123,9 @@ class BatchFeature(QObject):
             self.window.statusBar().clearMessage()
         dialog = ImportDialog(preview, self.store, self.window)
         dialog.imported.connect(self._on_imported)
+        services = getattr(self.window, "services", None)
+        if services is not None:  # the window's own new leads are not "from other seats" (ui/window_services)
+            dialog.writing.connect(services.own_writes)
         self._keep(dialog)
         dialog.open()
         return dialog

@@ -122,6 +122,7 @@ class ImportDialog(QDialog):
     """
 
     imported = Signal(object)
+    writing = Signal(bool)  # True when the import starts writing, False when it ends (however it ends)
 
     def __init__(self, preview: CsvPreview, store: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -309,6 +310,7 @@ class ImportDialog(QDialog):
         self.progress_label.setText("Importing…")
         self._task = asyncio.current_task()
         report: ImportReport | None = None
+        self.writing.emit(True)
         try:
             importer = LeadImporter(
                 self.store,
@@ -325,6 +327,7 @@ class ImportDialog(QDialog):
         except (LeadcheckError, OSError, UnicodeError, MemoryError) as exc:
             self.show_error(f"The import failed: {exc}")
         finally:
+            self.writing.emit(False)
             self._task = None
             self._stopping = False
             self.cancel_button.setText("Close" if report is None else "Cancel")
