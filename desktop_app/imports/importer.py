@@ -110,27 +110,38 @@ class ImportReport:
     leads_created: int = 0
     rows_recognised: int = 0
     rows_refused: int = 0
-    warnings: int = 0
+    warnings: int = 0  # problems of rows imported anyway: a field not used, or evidence shared with another lead
+    shared_evidence: int = 0  # of those: a certificate or token shared with another lead (kept as its own purchase)
     columns_ignored: int = 0
     seconds: float = 0.0
     problems: list[ImportProblemRow] = field(default_factory=list)
     lead_ids: list[int] = field(default_factory=list)  # every lead the file created or recognised, in file order
     read_in_child: bool = False  # the file was read and cleaned in a child process (LeadImporter's reader_process)
 
+    @property
+    def fields_not_used(self) -> int:
+        """The warnings that are a field of an imported row not used (the rest are shared evidence)."""
+        return self.warnings - self.shared_evidence
+
     def summary(self) -> str:
+        def counted(count: int, one: str, many: str) -> str:
+            return f"{count:,} {one if count == 1 else many}"
+
         parts = [
-            f"{self.rows_read:,} rows read",
-            f"{self.leads_created:,} new leads",
+            counted(self.rows_read, "row read", "rows read"),
+            counted(self.leads_created, "new lead", "new leads"),
             f"{self.rows_recognised:,} recognised as already imported",
         ]
         if self.rows_refused:
-            parts.append(f"{self.rows_refused:,} rows refused")
-        if self.warnings:
-            parts.append(f"{self.warnings:,} fields not used")
+            parts.append(counted(self.rows_refused, "row refused", "rows refused"))
+        if self.fields_not_used:
+            parts.append(counted(self.fields_not_used, "field not used", "fields not used"))
+        if self.shared_evidence:
+            parts.append(f"{self.shared_evidence:,} sharing a certificate or token with another lead")
         if self.blank_rows:
-            parts.append(f"{self.blank_rows:,} blank rows skipped")
+            parts.append(counted(self.blank_rows, "blank row skipped", "blank rows skipped"))
         if self.columns_ignored:
-            parts.append(f"{self.columns_ignored:,} columns ignored")
+            parts.append(counted(self.columns_ignored, "column ignored", "columns ignored"))
         return ", ".join(parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,6 +158,7 @@ class ImportReport:
             "rows_recognised": self.rows_recognised,
             "rows_refused": self.rows_refused,
             "warnings": self.warnings,
+            "shared_evidence": self.shared_evidence,
             "columns_ignored": self.columns_ignored,
             "seconds": round(self.seconds, 3),
             "problems": [
@@ -385,6 +397,7 @@ class LeadImporter:
         report.rows_recognised += len(chunk.recognised)
         report.rows_refused += sum(1 for p in chunk.problems if p.severity == "refused")
         report.warnings += sum(1 for p in chunk.problems if p.severity == "warning")
+        report.shared_evidence += sum(1 for p in chunk.problems if p.severity == "warning" and p.field is None)
         room = KEPT_PROBLEMS - len(report.problems)
         if room > 0:
             report.problems.extend(chunk.problems[:room])

@@ -157,6 +157,30 @@ async def test_the_import_dialog_says_when_it_writes_however_the_import_ends(
     assert said == [True, False, True, False]
 
 
+async def test_shared_evidence_is_counted_apart_from_fields_not_used(feature: BatchFeature, tmp_path: Path) -> None:
+    """Two rows sharing a certificate but differing in other data are two purchases; the second's warning is counted
+    as shared evidence, not as a field not used (it was), in the outcome and the summary."""
+    shared = good_row(1)
+    rows = [good_row(0), shared, [*shared[:3], "Someone else", "n"], ["(312) 555-2000", "broken@", "", "Half", "n"]]
+    dialog = await feature.import_file(write_csv(tmp_path / "shared.csv", HEADER, rows))
+    assert dialog is not None
+    report = await dialog.import_into()
+    assert report is not None
+    assert (report.leads_created, report.warnings, report.shared_evidence, report.fields_not_used) == (4, 2, 1, 1)
+    assert (
+        "4 rows read, 4 new leads, 0 recognised as already imported, 1 field not used, 1 sharing a certificate or token"
+        in report.summary()
+    )
+    assert report.to_dict()["shared_evidence"] == 1
+    await until(lambda: bool(dialogs(feature, ImportOutcomeDialog)))
+    outcome = dialogs(feature, ImportOutcomeDialog)[0]
+    assert outcome.count_labels["warnings"].text() == "1"
+    assert outcome.count_labels["shared_evidence"].text() == "1"
+    table = outcome.problems_table
+    found = {(cell(table, r, 0), cell(table, r, 1), cell(table, r, 2)) for r in range(table.rowCount())}
+    assert found == {("4", "Shared evidence", ""), ("5", "Field not used", "email")}
+
+
 async def test_an_import_clears_the_filter_so_the_new_leads_show(feature: BatchFeature, tmp_path: Path) -> None:
     tab = feature.window.leads_tab
     assert tab is not None

@@ -39,11 +39,19 @@ PROBLEM_HEADERS = ["Row", "Outcome", "Field", "Reason", "Row content"]
 PROBLEM_OUTCOMES = {"refused": "not imported", "warning": "field not used", "recognised": "already imported"}
 
 
+def problem_outcome(severity: str, field: str | None) -> str:
+    """What happened to a problem's row, in the outcome's words: a warning without a field is a certificate or
+    token shared with another lead (the row was imported whole, as a purchase of its own)."""
+    if severity == "warning" and not field:
+        return "shared evidence"
+    return PROBLEM_OUTCOMES.get(severity, severity)
+
+
 def problem_rows(problems: list[ImportProblemRow]) -> list[list[str]]:
     """The outcome table's text: row number, outcome, field, reason, the row's cells."""
     out = []
     for p in problems:
-        outcome = PROBLEM_OUTCOMES.get(p.severity, p.severity).capitalize()
+        outcome = problem_outcome(p.severity, p.field).capitalize()
         out.append([str(p.row_number), outcome, p.field or "", p.reason, " | ".join(short(c, 200) for c in p.raw)])
     return out
 
@@ -58,7 +66,7 @@ def write_problems_csv(database: Path, import_id: int, path: Path) -> int:
             writer = csv.writer(handle)
             writer.writerow(["row", "outcome", "field", "reason", "raw"])
             for row_number, severity, field, reason, raw in ImportStore.iter_import_problems(conn, import_id):
-                outcome = PROBLEM_OUTCOMES.get(severity, severity)
+                outcome = problem_outcome(severity, field)
                 cells = " | ".join(raw)
                 writer.writerow([neutralise(v) for v in (row_number, outcome, field or "", reason, cells)])
                 written += 1
@@ -93,7 +101,8 @@ class ImportOutcomeDialog(QDialog):
             ("leads_created", "New leads", report.leads_created),
             ("rows_recognised", "Already imported (the same purchase; nothing added)", report.rows_recognised),
             ("rows_refused", "Rows not imported", report.rows_refused),
-            ("warnings", "Fields not used (the rest of the row was imported)", report.warnings),
+            ("warnings", "Fields not used (the rest of the row was imported)", report.fields_not_used),
+            ("shared_evidence", "Sharing a certificate or token with another lead", report.shared_evidence),
             ("blank_rows", "Blank rows skipped", report.blank_rows),
         )
         for row, (key, text, value) in enumerate(counts):
@@ -136,7 +145,9 @@ class ImportOutcomeDialog(QDialog):
                 if (total_problems > shown)
                 else ""
             )
-            problems_text = f"<b>Rows and fields that could not be used</b> (kept with the import).{more}"
+            problems_text = (
+                f"<b>Rows and fields that could not be used, and shared evidence</b> (kept with the import).{more}"
+            )
         else:
             problems_text = "Every row was imported."
         self.problems_label = QLabel(problems_text)
