@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop_app.jobs.events import EventCallback
 from desktop_app.jobs.run import POOL_CONNECTIONS, BatchNotFound, BatchRun
+from desktop_app.jobs.spending import local_day, stored_spend
 from desktop_app.jobs.vendor_jobs import JOBS
 from desktop_app.store.batches import BatchInfo, BatchStore, call_key
 
@@ -123,15 +124,25 @@ class BatchRunner:
         """What a batch over ``lead_ids`` would send and cost, sending nothing: per vendor the calls it would make
         (items sharing a call — one phone on several leads — are one call, as a run makes them), the items
         already answered (``cached``, not paid again; none with ``recheck``) and ``calls`` × the vendor's price
-        for a billed vendor; and the ``total_cost``."""
+        for a billed vendor; and the ``total_cost``. A billed vendor with a daily cap (``cap.<vendor>``) also has
+        its ``cap``, what it cost today so far (``spent_today``, every seat's stored checks) and whether the
+        batch would reach the cap and pause (``pauses``: see :mod:`desktop_app.jobs.spending`)."""
         from desktop_app.check_rules import BILLED_OPERATIONS
 
+        settings = getattr(self.service, "settings", None)
+        caps = settings.caps() if settings is not None and hasattr(settings, "caps") else {}
+        _, day_start, day_end = local_day(self.wall_clock())
         per_vendor: dict[str, dict[str, Any]] = {}
         for vendor, pairs in self._answered_pairs(lead_ids, vendors).items():
             cached = 0 if recheck else sum(found for _, found in pairs)
             calls = len({key for key, found in pairs if recheck or not found})
             price = float(prices.get(vendor, 0.0)) if vendor in BILLED_OPERATIONS else 0.0
-            per_vendor[vendor] = {"calls": calls, "cached": cached, "cost": round(calls * price, 6)}
+            entry: dict[str, Any] = {"calls": calls, "cached": cached, "cost": round(calls * price, 6)}
+            cap = float(caps.get(vendor, 0.0))
+            if cap > 0 and price > 0:
+                spent = stored_spend(self.service.store, vendor, day_start, day_end)
+                entry |= {"cap": cap, "spent_today": spent, "pauses": round(spent + entry["cost"], 6) > round(cap, 6)}
+            per_vendor[vendor] = entry
         total = round(sum(v["cost"] for v in per_vendor.values()), 6)
         return {"total_cost": total, "vendors": per_vendor}
 

@@ -48,6 +48,18 @@ def cap_words(vendor: str, cap: float, spent: float) -> str:
     )
 
 
+def cap_estimate_words(vendor: str, cap: float, spent: float, cost: float) -> str:
+    """What a batch's estimate says when its calls to ``vendor`` (``cost`` in all) would pass the daily cap:
+    "TrustedForm's daily cap of $50.00 leaves $12.40 today: this batch's $30.00 of TrustedForm calls will pause at
+    the cap and go on tomorrow, or when the cap is raised (Settings → Costs)." """
+    label = VENDOR_LABELS.get(vendor, vendor)
+    left = max(0.0, cap - spent)
+    return (
+        f"{label}'s daily cap of {money(cap)} leaves {money(left)} today: this batch's {money(cost)} of {label} "
+        "calls will pause at the cap and go on tomorrow, or when the cap is raised (Settings → Costs)."
+    )
+
+
 def stored_spend(store: Any, vendor: str, start: datetime, end: datetime) -> float:
     """What ``vendor``'s checks stored in ``store`` that finished in [start, end) cost."""
     from desktop_app.store import spending

@@ -67,6 +67,12 @@ def test_scrub_pauses_at_the_cap_and_resumes_once_it_is_raised(
     assert main(["settings", "set", "cap.trustedform", "0.60"]) == 0
     time = FakeTime()  # the day the cap counts (the checks are stored at the time they finish)
     capsys.readouterr()
+    estimate = ["--json", "scrub", str(source), "--vendors", "trustedform", "--estimate"]
+    assert main(estimate, timing=time.timing) == 0
+    said = capsys.readouterr()
+    entry = json.loads(said.out)["vendors"]["trustedform"]
+    assert (entry["cost"], entry["cap"], entry["spent_today"], entry["pauses"]) == (1.25, 0.6, 0.0, True)
+    assert "TrustedForm's daily cap of $0.60 leaves $0.60 today: this batch's $1.25 of TrustedForm calls" in said.err
     assert main(["scrub", str(source), "--vendors", "trustedform"], timing=time.timing) == 1
     err = capsys.readouterr().err
     assert (

@@ -314,3 +314,35 @@ async def test_check_dialog_estimates_the_cost_and_follows_the_vendor_ticks(feat
     recheck = dialog.recheck_check
     QTest.mouseClick(recheck, Qt.MouseButton.LeftButton, pos=QPoint(8, recheck.height() // 2))
     assert dialog.estimate_labels["litigator"].text() == "4 calls · $0.20"
+
+
+async def test_check_dialog_says_when_a_daily_cap_will_pause_the_batch(feature: BatchFeature, qtbot: Any) -> None:
+    """Three TrustedForm retains at $0.25 against a $0.60 daily cap: the dialog says the batch will pause at the cap
+    and how it goes on; unticking TrustedForm takes the note away, and none shows under the cap."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    feature.service.settings.set("price.trustedform", 0.25)
+    feature.service.settings.set("cap.trustedform", 0.60)
+    add_leads(feature.store, 3)
+    assert feature.window.leads_tab is not None
+    await feature.window.leads_tab.refresh()
+    dialog = await feature.open_check_dialog()
+    assert dialog is not None
+    await until(lambda: dialog.estimates is not None)
+    assert dialog.cap_note.isVisible()
+    assert dialog.cap_note.text() == (
+        "TrustedForm's daily cap of $0.60 leaves $0.60 today: this batch's $0.75 of TrustedForm calls will pause at "
+        "the cap and go on tomorrow, or when the cap is raised (Settings → Costs)."
+    )
+    box = dialog.vendor_checks["trustedform"]
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # untick TrustedForm
+    assert not dialog.cap_note.isVisible()
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert dialog.cap_note.isVisible()
+    dialog.reject()
+    feature.service.settings.set("cap.trustedform", 0.75)
+    dialog = await feature.open_check_dialog()
+    assert dialog is not None
+    await until(lambda: dialog.estimates is not None)
+    assert not dialog.cap_note.isVisible() and dialog.cap_note.text() == ""

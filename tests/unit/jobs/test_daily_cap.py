@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from desktop_app.jobs import BatchRunner, RunState
-from desktop_app.jobs.spending import REREAD_S, DailySpend, local_day
+from desktop_app.jobs.spending import REREAD_S, DailySpend, cap_estimate_words, local_day
 from desktop_app.store import Store
 from desktop_app.store.batches import BatchStore
 from desktop_app.vendors.errors import CallError, ErrorKind
@@ -241,3 +241,27 @@ def test_what_other_seats_spend_meanwhile_is_read_again_every_30_seconds() -> No
     time.now += REREAD_S
     assert spend.spent == 1.00  # read again: everything stored today, whichever seat stored it
     assert not spend.reserve()
+
+
+@pytest.mark.parametrize(("cap", "pauses"), [(1.79, True), (1.80, False), (0.0, None)])
+def test_the_estimate_says_when_a_batch_would_reach_the_cap(
+    store: Store, time: FakeTime, cap: float, pauses: bool | None
+) -> None:
+    """Six retains at $0.25 after $0.30 spent this morning: $1.80 in all. The estimate carries the cap, today's
+    spending and whether the batch would pause; with no cap, none of it. The words say what is left and how the
+    batch goes on."""
+    ids = six_leads(store, time)
+    runner = BatchRunner(Service(store, CapSettings(cap)), wall_clock=time.clock)
+    entry = runner.estimate(ids, ["trustedform"], {"trustedform": PRICE})["vendors"]["trustedform"]
+    assert (entry["calls"], entry["cost"]) == (6, 1.5)
+    if pauses is None:
+        assert "cap" not in entry and "pauses" not in entry
+        return
+    assert (entry["cap"], entry["spent_today"], entry["pauses"]) == (cap, EARLIER_TODAY, pauses)
+    time.now += 86_400  # tomorrow: this morning's spending no longer counts
+    tomorrow = runner.estimate(ids, ["trustedform"], {"trustedform": PRICE})["vendors"]["trustedform"]
+    assert (tomorrow["spent_today"], tomorrow["pauses"]) == (0.0, False)
+    assert cap_estimate_words("trustedform", 1.79, EARLIER_TODAY, 1.5) == (
+        "TrustedForm's daily cap of $1.79 leaves $1.49 today: this batch's $1.50 of TrustedForm calls will pause at "
+        "the cap and go on tomorrow, or when the cap is raised (Settings → Costs)."
+    )
