@@ -23,6 +23,7 @@ from typing import IO
 
 from desktop_app.imports.keymap import KeyMap
 from desktop_app.imports.rows import CleanBatch, RowReader, hand_over
+from desktop_app.vendors.errors import LeadcheckError
 
 # The frozen bundle has no ``python -m``: its programs start the reader process as themselves with this argument
 # and hand it to run_if_child first thing (packaging/leadcheck_cli.py, leadcheck_gui.py).
@@ -91,6 +92,10 @@ def _cpu_times(stat: str) -> tuple[int, int]:
     return ticks[3] + ticks[4], sum(ticks)
 
 
+class ReaderProcessFailed(LeadcheckError):
+    """An import's reader process stopped before the end of the file (the chunks written so far are kept)."""
+
+
 class ChildBatches:
     """A child process (:func:`child_command`) writing a file's cleaned batches to its stdout,
     iterated here . A plain subprocess rather than :mod:`multiprocessing`:
@@ -115,6 +120,7 @@ class ChildBatches:
         with contextlib.suppress(BrokenPipeError):
             self._child.stdin.write(pickle.dumps((reader.fmt, reader.mapping, reader.chunk_rows, reader.import_id)))
             self._child.stdin.close()
+        self._name = reader.fmt.path.name
         self._frames: queue.Queue[bytes] = queue.Queue(maxsize=AHEAD_FRAMES)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._pump, name="csv-import-child-pipe", daemon=True)
@@ -126,7 +132,10 @@ class ChildBatches:
         try:
             while not self._stopping.is_set():
                 head = self._pipe.read(8)
-                frame = self._pipe.read(int.from_bytes(head, "little")) if len(head) == 8 else b""
+                size = int.from_bytes(head, "little") if len(head) == 8 else 0
+                frame = self._pipe.read(size) if size else b""
+                if len(frame) != size:  # the child died in the middle of a frame
+                    frame = b""
                 if not self._hand_over(frame) or not frame:
                     return
         except (OSError, ValueError):  # the pipe was closed under a read (close() while stopping)
@@ -142,13 +151,23 @@ class ChildBatches:
             frame = self._next_frame()
             if not frame:
                 code = self._child.wait()
-                raise RuntimeError(f"The import's reader process ended early (exit code {code}).")
+                how = f"was stopped (signal {-code})" if code < 0 else f"ended early (exit code {code})"
+                raise self._stopped(how)
             item = pickle.loads(frame)
             if item is None:
                 return
-            if isinstance(item, BaseException):
+            if isinstance(item, LeadcheckError):  # the file itself (ImportRefused): said as when read here
                 raise item
+            if isinstance(item, BaseException):
+                raise self._stopped(f"failed ({item})") from item
             yield item
+
+    def _stopped(self, how: str) -> ReaderProcessFailed:
+        return ReaderProcessFailed(
+            f"The import of {self._name} stopped: the process reading the file {how}. The rows imported before it "
+            "stopped are kept; import the file again to add the rest (rows already stored are recognised, not added "
+            "twice)."
+        )
 
     def _next_frame(self) -> bytes:
         """The next frame, waiting while the child works; b"" once the pipe ended (the pump thread is gone)."""

@@ -389,3 +389,36 @@ def test_stopping_an_import_read_in_a_child_stops_the_child_and_its_pipe_thread(
         steps.close()
         assert not [t for t in threading.enumerate() if t.name == "csv-import-child-pipe"]
         assert store.db.execute("SELECT count(*) FROM leads").fetchone()[0] == first.leads_created
+
+
+def test_a_reader_process_killed_mid_file_is_said_in_words_and_the_file_can_be_imported_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kill -9 of the child after the first chunk: the import stops with a sentence (no traceback) saying the rows
+    so far are kept; importing the file again adds exactly the rest."""
+    monkeypatch.setattr(reader_process, "PIPE_BYTES", 65536)  # the child runs only a few batches ahead
+    monkeypatch.setattr(reader_process, "AHEAD_FRAMES", 2)
+    children: list[reader_process.ChildBatches] = []
+    real = importer.ChildBatches
+
+    def child_batches(reader: rows.RowReader) -> reader_process.ChildBatches:
+        children.append(real(reader))
+        return children[-1]
+
+    monkeypatch.setattr(importer, "ChildBatches", child_batches)
+    source = write_leads(tmp_path / "leads.csv", 3000)
+    with Store(tmp_path / "lc.db") as store:
+        steps = LeadImporter(store, source, chunk_rows=100, reader_process=True).steps()
+        first = next(steps)
+        children[0]._child.kill()
+        with pytest.raises(reader_process.ReaderProcessFailed) as stopped:
+            list(steps)
+        assert str(stopped.value).startswith(
+            "The import of leads.csv stopped: the process reading the file was stopped (signal 9). The rows imported "
+            "before it stopped are kept"
+        )
+        kept = store.db.execute("SELECT count(*) FROM leads").fetchone()[0]
+        assert first.leads_created <= kept < 3000
+        again = LeadImporter(store, source, reader_process=False).run()
+        assert (again.rows_recognised, again.leads_created) == (kept, 3000 - kept)
+        assert store.db.execute("SELECT status FROM imports ORDER BY id").fetchall() == [("failed",), ("done",)]
