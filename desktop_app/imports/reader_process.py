@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -109,7 +109,7 @@ class ChildBatches:
 
     def __init__(self, reader: RowReader) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+        env = child_environment(os.environ, package_root)
         self._child = subprocess.Popen(child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         assert self._child.stdin is not None and self._child.stdout is not None
         self._pipe = self._child.stdout
@@ -212,6 +212,15 @@ def clean_for_parent(out: IO[bytes], args: bytes) -> None:
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         put(exc)
     out.flush()
+
+
+def child_environment(environ: Mapping[str, str], package_root: str) -> dict[str, str]:
+    """The reader process's environment: this one's without Leadcheck's own variables (it reads a file; the
+    vendors' keys and the team database's address, which may carry its password, are none of its business), with
+    this package on its path."""
+    env = {name: value for name, value in environ.items() if not name.upper().startswith("LEADCHECK_")}
+    env["PYTHONPATH"] = os.pathsep.join([package_root, environ.get("PYTHONPATH", "")])
+    return env
 
 
 def child_command() -> list[str]:

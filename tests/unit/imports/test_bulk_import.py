@@ -422,3 +422,18 @@ def test_a_reader_process_killed_mid_file_is_said_in_words_and_the_file_can_be_i
         again = LeadImporter(store, source, reader_process=False).run()
         assert (again.rows_recognised, again.leads_created) == (kept, 3000 - kept)
         assert store.db.execute("SELECT status FROM imports ORDER BY id").fetchall() == [("failed",), ("done",)]
+
+
+def test_the_reader_process_gets_no_leadcheck_variables() -> None:
+    """Keys and the team database's address (which may carry its password) stay out of the child's environment."""
+    env = reader_process.child_environment(
+        {
+            "LEADCHECK_TRUSTEDFORM_API_KEY": "tf-secret",
+            "LEADCHECK_DATABASE_URL": "postgresql://u:pw@db/x",
+            "leadcheck_home": "/h",
+            "PATH": "/usr/bin",
+            "PYTHONPATH": "/extra",
+        },
+        "/app",
+    )
+    assert env == {"PATH": "/usr/bin", "PYTHONPATH": os.pathsep.join(["/app", "/extra"])}
