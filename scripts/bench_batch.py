@@ -50,7 +50,7 @@ from desktop_app.jobs import BatchRunner  # noqa: E402
 from desktop_app.jobs.runner import BatchPlan  # noqa: E402
 from desktop_app.paths import Paths  # noqa: E402
 from desktop_app.service import CheckService, make_http_client  # noqa: E402
-from desktop_app.settings import Settings  # noqa: E402
+from desktop_app.settings import IMPORT_READERS, Settings  # noqa: E402
 from desktop_app.store import Store  # noqa: E402
 from desktop_app.store.db import sorter_threads  # noqa: E402
 from desktop_app.store.fields import LEAD_FIELDS  # noqa: E402
@@ -305,7 +305,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3, help="import runs (median reported)")
     parser.add_argument(
-        "--reader", choices=("auto", "process", "here"), default="auto",
+        "--reader", choices=tuple(IMPORT_READERS), default="auto",
         help="(b): read and clean in a child process, here, or as the importer decides (default)",
     )  # fmt: skip
     parser.add_argument("--skip-run", action="store_true")
@@ -324,7 +324,7 @@ def main() -> int:
         if not args.skip_run:
             bench_run(folder, args.leads, args.latency, args.concurrency or [None])
         if not args.skip_import:
-            bench_import(folder, args.rows, args.repeats, {"auto": None, "process": True, "here": False}[args.reader])
+            bench_import(folder, args.rows, args.repeats, IMPORT_READERS[args.reader])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -313,7 +313,7 @@ def _verdict_note(service: Any, out: Output, batch_id: int) -> None:
 
 async def scrub_command(core: Core, args: argparse.Namespace, out: Output) -> int:
     from desktop_app.jobs import BatchRunner, parse_vendors
-    from desktop_app.jobs.spending import cap_estimate_words
+    from desktop_app.jobs.spending import cap_pauses
     from desktop_app.store.batches import BatchStore
     from desktop_app.vendors.credentials import VENDOR_LABELS
     from desktop_app.vendors.errors import InputError
@@ -358,9 +358,8 @@ async def scrub_command(core: Core, args: argparse.Namespace, out: Output) -> in
     if args.estimate:
         estimate = runner.estimate(report.lead_ids, vendors, service.settings.prices(), recheck=args.recheck)
         out.json(estimate)
-        for vendor, entry in estimate["vendors"].items():
-            if entry.get("pauses"):
-                out.note(cap_estimate_words(vendor, entry["cap"], entry["spent_today"], entry["cost"]))
+        for words in cap_pauses(estimate):
+            out.note(words)
         out.note("Estimate only: nothing was sent (the file's leads were imported).")
         return EXIT_OK
     plan = runner.create(

@@ -297,7 +297,6 @@ class RowReader:
         return ImportChunk(
             first_pid=self._next_pid,
             columns=self.columns,
-            values=[[] for _ in self.columns],
             source_file=self.fmt.path.name,
             created_at=utcnow(),
         )

@@ -16,7 +16,7 @@ cap by at most what they spend in that time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,6 +58,18 @@ def cap_estimate_words(vendor: str, cap: float, spent: float, cost: float) -> st
         f"{label}'s daily cap of {money(cap)} leaves {money(left)} today: this batch's {money(cost)} of {label} "
         "calls will pause at the cap and go on tomorrow, or when the cap is raised (Settings → Costs)."
     )
+
+
+def cap_pauses(estimate: Mapping[str, Any], vendors: Iterable[str] | None = None) -> list[str]:
+    """:func:`cap_estimate_words` for each vendor of ``estimate`` (a :meth:`~desktop_app.jobs.BatchRunner.estimate`;
+    only ``vendors``, when given) whose daily cap the batch would reach: what the Check leads dialog and ``scrub
+    --estimate`` say."""
+    entries = estimate["vendors"]
+    return [
+        cap_estimate_words(vendor, float(entry["cap"]), float(entry["spent_today"]), float(entry["cost"]))
+        for vendor in (entries if vendors is None else vendors)
+        if (entry := entries.get(vendor)) is not None and entry.get("pauses")
+    ]
 
 
 def stored_spend(store: Any, vendor: str, start: datetime, end: datetime) -> float:

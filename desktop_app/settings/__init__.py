@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.paths import NotARegularFile, open_regular_file
 
 # The declared settings and their rule, re-exported ("X as X") so callers import them from desktop_app.settings
+from desktop_app.settings.rules import IMPORT_READERS as IMPORT_READERS
 from desktop_app.settings.rules import MAX_DAILY_CAP as MAX_DAILY_CAP
 from desktop_app.settings.rules import MAX_PRICE as MAX_PRICE
 from desktop_app.settings.rules import MAX_RETURN_HOURS as MAX_RETURN_HOURS
@@ -308,7 +309,7 @@ class Settings:
         """Where a command-line import reads its file (the ``import_reader`` setting), as
         :class:`~desktop_app.imports.LeadImporter`'s ``reader_process``: True a child process, False this one, None
         as the importer decides."""
-        return {"auto": None, "process": True, "here": False}[str(self.get("import_reader"))]
+        return IMPORT_READERS[str(self.get("import_reader"))]
 
     def prices(self) -> dict[str, float]:
         """Vendor -> what one billed call costs (the ``price.<vendor>`` settings; 0 when not set)."""

@@ -24,7 +24,8 @@ MAX_PRICE = 1000.0  # dollars per call: far above any vendor's list price, low e
 MAX_DAILY_CAP = 100000.0  # dollars per vendor per day
 MAX_RETURN_HOURS = 2160  # 90 days: far beyond any supplier's return window (48-72 h is usual)
 RETURN_WINDOW_PREFIX = "return_window."  # + a supplier's name as stored with its leads
-IMPORT_READERS = ("auto", "process", "here")  # the import_reader setting's words (LeadImporter's reader_process)
+# The import_reader setting's words and what each means as LeadImporter's reader_process (None: it decides)
+IMPORT_READERS: dict[str, bool | None] = {"auto": None, "process": True, "here": False}
 YES_NO = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -214,11 +215,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "import_reader",
         str,
-        IMPORT_READERS[0],
+        "auto",
         "Where a command-line import of a large file reads and cleans it: auto (in a second process when a CPU core "
         "is free), process (always in a second process) or here (in the importing process).",
         "LEADCHECK_IMPORT_READER",
-        choices=IMPORT_READERS,
+        choices=tuple(IMPORT_READERS),
     ),
     Setting("first_run_done", bool, False, "Whether the first-run choice (demo or real keys) was made."),
     Setting("credentials.jornaya.provider_code", str, "", "Default Jornaya provider code (lpc)."),

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.jobs import BATCH_VENDORS, BatchPlan
-from desktop_app.jobs.spending import cap_estimate_words
+from desktop_app.jobs.spending import cap_pauses
 from desktop_app.ui.batch.controller import CONCURRENCY_LIMITS, BatchController
 from desktop_app.ui.runtime import spawn
 from desktop_app.vendors.errors import LeadcheckError
@@ -84,16 +84,6 @@ def total_estimate_text(estimate: dict[str, Any], vendors: Sequence[str]) -> str
     cost = sum(float(e["cost"]) for e in chosen)
     calls = sum(int(e["calls"]) for e in chosen)
     return f"Estimated cost: {money(cost)} for {calls:,} call{'s' if calls != 1 else ''} (at the prices in Settings)"
-
-
-def cap_note_text(estimate: dict[str, Any], vendors: Sequence[str]) -> str:
-    """For each ticked vendor whose daily cap this batch would reach: when it pauses and how it goes on."""
-    lines = [
-        cap_estimate_words(vendor, float(entry["cap"]), float(entry["spent_today"]), float(entry["cost"]))
-        for vendor in vendors
-        if (entry := estimate["vendors"].get(vendor)) is not None and entry.get("pauses")
-    ]
-    return "\n".join(lines)
 
 
 def plan_summary(plan: BatchPlan, vendors: Sequence[str], *, recheck: bool) -> str:
@@ -314,7 +304,7 @@ class CheckLeadsDialog(QDialog):
         for vendor, label in self.estimate_labels.items():
             label.setText(vendor_estimate_text(estimate["vendors"].get(vendor)) if vendor in vendors else "not sent")
         self.estimate_total.setText(total_estimate_text(estimate, vendors) if vendors else "")
-        self.cap_note.setText(cap_note_text(estimate, vendors))
+        self.cap_note.setText("\n".join(cap_pauses(estimate, vendors)))
         self.cap_note.setVisible(bool(self.cap_note.text()))
         if self.cap_note.isVisibleTo(self) and self.height() < self.sizeHint().height():
             self.resize(self.width(), self.sizeHint().height())  # room for the note without squeezing the rows
