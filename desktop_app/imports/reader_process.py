@@ -97,15 +97,15 @@ class ReaderProcessFailed(LeadcheckError):
 
 
 class ChildBatches:
-    """A child process (:func:`child_command`) writing a file's cleaned batches to its stdout,
-    iterated here . A plain subprocess rather than :mod:`multiprocessing`:
-    spawning would import the caller's main module again, and forking a process with threads is unsafe.
+    """A child process (:func:`child_command`) writing a file's cleaned batches to its stdout, iterated here. A plain
+    subprocess rather than :mod:`multiprocessing`: spawning would import the caller's main module again, and forking
+    a process with threads is unsafe.
 
     A thread of this process moves the child's frames from the pipe into a queue of up to :data:`AHEAD_FRAMES`
     (about three chunks): the pipe alone holds about two batches, so the child stopped while this process wrote a
     chunk and this process then waited for the child (measured: 4.7 s of 19 s waiting at a million rows). The thread
-    only reads bytes, which releases the GIL; frames are unpickled on the iterating thread (unpickling on the thread
-    took the GIL from the writer at every SQLite step: measured, the writes took 1.8 times as long)."""
+    only reads bytes, which releases the GIL; frames are unpickled on the iterating thread (an earlier reader thread
+    that did more took the GIL from the writer at every SQLite step: the writes took 1.8 times as long)."""
 
     def __init__(self, reader: RowReader) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
